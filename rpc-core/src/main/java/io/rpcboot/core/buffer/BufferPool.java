@@ -1,0 +1,294 @@
+package io.rpcboot.core.buffer;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A pool of {@link ByteBuffer}s in power-of-two size classes ({@code minBufferSize} ..
+ * {@code maxBufferSize}, by default 256 B .. 64 KiB), one free list per class.
+ *
+ * <pre>
+ *  acquire(n) ─► class = ceil_pow2(max(n, min))
+ *                 ├─ n > maxBufferSize ......................► unpooled (dropped on release)
+ *                 ├─ free list of class not empty ............► hit: reuse a block
+ *                 ├─ allocated + class size ≤ maxPooledBytes ► miss: allocate a new pooled block
+ *                 └─ otherwise ...............................► miss: unpooled (dropped on release)
+ * </pre>
+ *
+ * <p>Blocks are allocated on demand and never freed while the pool lives, so {@code maxPooledBytes}
+ * is a hard cap on the memory the pool keeps. Direct buffers by default, since sockets copy heap
+ * buffers into direct memory anyway.
+ *
+ * <p>Thread-safe: any thread may acquire and release; each free list is guarded by its own lock,
+ * held only to push or pop one block. Statistics are plain numbers read without locking (each is
+ * exact on its own, not a consistent snapshot of all of them together).
+ */
+public final class BufferPool {
+
+    /** Default smallest size class. */
+    public static final int DEFAULT_MIN_BUFFER_SIZE = 256;
+    /** Default largest size class; larger requests are served unpooled. */
+    public static final int DEFAULT_MAX_BUFFER_SIZE = 64 * 1024;
+    /** Default cap on the bytes of pooled blocks. */
+    public static final long DEFAULT_MAX_POOLED_BYTES = 64L * 1024 * 1024;
+
+    static final int UNPOOLED = -1;
+
+    private final int minShift;
+    private final int maxBufferSize;
+    private final long maxPooledBytes;
+    private final boolean direct;
+    private final FreeList[] freeLists;
+
+    private final AtomicLong allocatedBytes = new AtomicLong();
+    private final LongAdder inUse = new LongAdder();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder unpooled = new LongAdder();
+
+    private BufferPool(Builder b) {
+        this.minShift = Integer.numberOfTrailingZeros(b.minBufferSize);
+        this.maxBufferSize = b.maxBufferSize;
+        this.maxPooledBytes = b.maxPooledBytes;
+        this.direct = b.direct;
+        int classes = Integer.numberOfTrailingZeros(b.maxBufferSize) - minShift + 1;
+        this.freeLists = new FreeList[classes];
+        for (int i = 0; i < classes; i++) {
+            freeLists[i] = new FreeList();
+        }
+    }
+
+    /** A pool with the defaults: 256 B .. 64 KiB classes, 64 MiB cap, direct buffers. */
+    public static BufferPool createDefault() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Lends a buffer with position 0 and limit {@code size}; its capacity may be larger.
+     * Never blocks and never fails for want of pool space: past the cap it allocates unpooled.
+     *
+     * @throws IllegalArgumentException if {@code size} is negative
+     */
+    public PooledBuffer acquire(int size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0, was " + size);
+        }
+        inUse.increment();
+        if (size > maxBufferSize) {
+            return unpooled(size);
+        }
+        int sizeClass = sizeClassOf(size);
+        ByteBuffer block = freeLists[sizeClass].pop();
+        if (block != null) {
+            hits.increment();
+        } else {
+            misses.increment();
+            int classSize = classSize(sizeClass);
+            if (!reserve(classSize)) {
+                return unpooled(size);
+            }
+            block = allocate(classSize);
+        }
+        block.clear().limit(size);
+        return new PooledBuffer(block, sizeClass, this);
+    }
+
+    private PooledBuffer unpooled(int size) {
+        unpooled.increment();
+        return new PooledBuffer(allocate(size), UNPOOLED, this);
+    }
+
+    private boolean reserve(int bytes) {
+        long current;
+        do {
+            current = allocatedBytes.get();
+            if (current + bytes > maxPooledBytes) {
+                return false;
+            }
+        } while (!allocatedBytes.compareAndSet(current, current + bytes));
+        return true;
+    }
+
+    private ByteBuffer allocate(int size) {
+        return direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+    }
+
+    void giveBack(ByteBuffer block, int sizeClass) {
+        inUse.decrement();
+        if (sizeClass != UNPOOLED) {
+            freeLists[sizeClass].push(block);
+        }
+    }
+
+    int sizeClassOf(int size) {
+        if (size <= (1 << minShift)) {
+            return 0;
+        }
+        int shift = 32 - Integer.numberOfLeadingZeros(size - 1);
+        return shift - minShift;
+    }
+
+    private int classSize(int sizeClass) {
+        return 1 << (sizeClass + minShift);
+    }
+
+    /** Largest request served from the pool; anything larger is allocated unpooled. */
+    public int maxBufferSize() {
+        return maxBufferSize;
+    }
+
+    /** Bytes of blocks the pool has allocated and owns (free or lent); never above the cap. */
+    public long allocatedBytes() {
+        return allocatedBytes.get();
+    }
+
+    /** Buffers acquired and not yet released, pooled and unpooled alike. 0 when nothing leaks. */
+    public long inUse() {
+        return inUse.sum();
+    }
+
+    /** Free blocks waiting in the free lists. */
+    public long pooled() {
+        long n = 0;
+        for (FreeList list : freeLists) {
+            n += list.size();
+        }
+        return n;
+    }
+
+    /** Bytes of the free blocks waiting in the free lists; equals {@link #allocatedBytes()} when none is lent. */
+    public long pooledBytes() {
+        long bytes = 0;
+        for (int i = 0; i < freeLists.length; i++) {
+            bytes += (long) freeLists[i].size() * classSize(i);
+        }
+        return bytes;
+    }
+
+    /** Acquisitions served from a free list. */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /** Acquisitions of a pooled size that found their free list empty. */
+    public long misses() {
+        return misses.sum();
+    }
+
+    /** Acquisitions served by a one-off allocation (too large, or the cap was reached). */
+    public long unpooledAllocations() {
+        return unpooled.sum();
+    }
+
+    /** The configured cap on {@link #allocatedBytes()}. */
+    public long maxPooledBytes() {
+        return maxPooledBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "BufferPool[allocated=" + allocatedBytes() + "B, inUse=" + inUse() + ", pooled=" + pooled()
+                + ", hits=" + hits() + ", misses=" + misses() + ", unpooled=" + unpooledAllocations() + "]";
+    }
+
+    /** A LIFO stack of free blocks of one size class. LIFO keeps recently used memory warm in cache. */
+    private static final class FreeList {
+        private final ReentrantLock lock = new ReentrantLock();
+        private ByteBuffer[] blocks = new ByteBuffer[16]; // guarded by lock
+        private int count; // guarded by lock
+        private volatile int size;
+
+        ByteBuffer pop() {
+            if (size == 0) {
+                return null;
+            }
+            lock.lock();
+            try {
+                if (count == 0) {
+                    return null;
+                }
+                ByteBuffer block = blocks[--count];
+                blocks[count] = null;
+                size = count;
+                return block;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void push(ByteBuffer block) {
+            lock.lock();
+            try {
+                if (count == blocks.length) {
+                    blocks = Arrays.copyOf(blocks, count * 2);
+                }
+                blocks[count++] = block;
+                size = count;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        int size() {
+            return size;
+        }
+    }
+
+    /** Validated settings; every error names the setting, the value and the allowed range. */
+    public static final class Builder {
+        private int minBufferSize = DEFAULT_MIN_BUFFER_SIZE;
+        private int maxBufferSize = DEFAULT_MAX_BUFFER_SIZE;
+        private long maxPooledBytes = DEFAULT_MAX_POOLED_BYTES;
+        private boolean direct = true;
+
+        private Builder() {
+        }
+
+        /** Smallest size class, a power of two >= 16. */
+        public Builder minBufferSize(int bytes) {
+            this.minBufferSize = bytes;
+            return this;
+        }
+
+        /** Largest size class, a power of two >= minBufferSize and <= 1 GiB. */
+        public Builder maxBufferSize(int bytes) {
+            this.maxBufferSize = bytes;
+            return this;
+        }
+
+        /** Cap on the bytes of pooled blocks, >= 0 (0 pools nothing). */
+        public Builder maxPooledBytes(long bytes) {
+            this.maxPooledBytes = bytes;
+            return this;
+        }
+
+        /** Direct (off-heap) buffers when true, the default; heap buffers otherwise. */
+        public Builder direct(boolean direct) {
+            this.direct = direct;
+            return this;
+        }
+
+        public BufferPool build() {
+            requirePowerOfTwo("minBufferSize", minBufferSize, 16, 1 << 30);
+            requirePowerOfTwo("maxBufferSize", maxBufferSize, minBufferSize, 1 << 30);
+            if (maxPooledBytes < 0) {
+                throw new IllegalArgumentException("maxPooledBytes must be >= 0, was " + maxPooledBytes);
+            }
+            return new BufferPool(this);
+        }
+
+        private static void requirePowerOfTwo(String name, int value, int min, int max) {
+            if (value < min || value > max || Integer.bitCount(value) != 1) {
+                throw new IllegalArgumentException(
+                        name + " must be a power of two in [" + min + ", " + max + "], was " + value);
+            }
+        }
+    }
+}
