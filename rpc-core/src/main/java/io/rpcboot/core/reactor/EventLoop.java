@@ -146,8 +146,11 @@ public final class EventLoop implements Executor {
 
     /**
      * Asks the loop to stop; returns at once. Idempotent, any thread. The loop finishes its current
-     * iteration, then closes its channels and selector; {@link #awaitTermination} waits for that.
-     * Tasks submitted after this call are rejected.
+     * iteration, runs the tasks already queued, tells each registered handler
+     * ({@link IoHandler#handleLoopStopped}) and closes its channel, closes the selector, and runs the
+     * tasks that raced with all this; {@link #awaitTermination} waits for that. From then on
+     * {@link #execute} throws {@link RejectedExecutionException}: a task is either run or rejected,
+     * never silently dropped.
      */
     public void stop() {
         if (state.compareAndSet(NOT_STARTED, STOPPED)) {
@@ -362,7 +365,9 @@ public final class EventLoop implements Executor {
     /** Loop thread (or the stopping thread if the loop never ran): release everything. */
     private void closeAll() {
         try {
-            drainTasks(); // work submitted before stop() still runs: it may release resources
+            // work queued before stop() still runs (it may release resources); bounded, so a task that
+            // keeps re-submitting itself cannot hold the loop open
+            runQueuedTasks(tasks.size());
             List<SelectionKey> keys;
             try {
                 keys = new ArrayList<>(selector.keys());
@@ -391,6 +396,16 @@ public final class EventLoop implements Executor {
             drainTasks(); // tasks that raced with stop(): run them so no hand-off is lost
             terminated.countDown();
             log.debug("event loop {} terminated", name);
+        }
+    }
+
+    private void runQueuedTasks(int count) {
+        for (int i = 0; i < count; i++) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                return;
+            }
+            safeRun(task);
         }
     }
 

@@ -60,7 +60,9 @@ public final class Connection {
     private final OutboundBuffer outbound;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
     private final Runnable flushTask = this::flushFromTask;
+    private final Runnable syncWritabilityTask = this::syncWritability;
     private final Io io = new Io();
     private volatile @Nullable String closeReason;
     private volatile @Nullable Object attachment;
@@ -68,7 +70,7 @@ public final class Connection {
     // loop thread only
     private @Nullable IoRegistration registration;
     private boolean connected;
-    private boolean finished;
+    private long reportedFlips;
     private boolean waitingForWritable;
     private boolean readEnabled = true;
     private int readGuess = 2048;
@@ -128,6 +130,9 @@ public final class Connection {
      * @return false if the connection was already closed (the buffer is then released at once)
      */
     public boolean write(PooledBuffer buffer) {
+        if (buffer.isReleased()) {
+            throw new IllegalArgumentException("cannot write a released buffer to " + this);
+        }
         if (closed.get()) {
             buffer.release();
             return false;
@@ -166,6 +171,10 @@ public final class Connection {
         }
         try {
             for (int round = 0; round < MAX_WRITE_ROUNDS; round++) {
+                if (closed.get()) {
+                    outbound.releaseAll(true); // close() may have run from a callback inside the last round
+                    return;
+                }
                 long written = outbound.writeRound(channel);
                 if (written > 0) {
                     lastActivityNanos = System.nanoTime();
@@ -183,6 +192,9 @@ public final class Connection {
             scheduleFlush(); // more to write: yield to other connections first
         } catch (IOException e) {
             close("write failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            log.warn("flushing {} failed; closing it", this, e);
+            close("write failed: " + e, e);
         }
     }
 
@@ -283,20 +295,36 @@ public final class Connection {
         }
     }
 
+    /** Any thread. Always via a task, so the handler is never re-entered from inside a write or flush. */
     private void writabilityFlipped() {
-        if (loop.inEventLoop()) {
-            fireWritabilityChanged();
-        } else {
-            executeOrIgnore(this::fireWritabilityChanged);
-        }
+        executeOrIgnore(syncWritabilityTask);
     }
 
-    private void fireWritabilityChanged() {
-        if (!connected || closed.get()) {
+    /**
+     * Loop thread: reports the flips the handler has not seen. An odd number since the last report is
+     * one change; an even number (a flip and its undo) is reported as that pair, so a handler that saw
+     * {@code isWritable() == false} and paused is always told when writing is possible again.
+     */
+    private void syncWritability() {
+        long flips = outbound.flips();
+        boolean now = (flips & 1) == 0;
+        long missed = flips - reportedFlips;
+        if (missed == 0 || !connected || closed.get()) {
+            return;
+        }
+        reportedFlips = flips;
+        if ((missed & 1) == 0) {
+            fireWritabilityChanged(!now);
+        }
+        fireWritabilityChanged(now);
+    }
+
+    private void fireWritabilityChanged(boolean writable) {
+        if (closed.get()) {
             return;
         }
         try {
-            handler.onWritabilityChanged(this);
+            handler.onWritabilityChanged(this, writable);
         } catch (Throwable t) {
             handlerFailed("onWritabilityChanged", t);
         }
@@ -328,9 +356,20 @@ public final class Connection {
             try {
                 loop.execute(this::finishClose);
             } catch (RejectedExecutionException e) {
-                // the loop has terminated (its tasks all ran): nothing else touches this connection now
+                // the loop is in its last moments: once it has terminated nothing else touches us
+                awaitLoopTermination();
                 finishClose();
             }
+        }
+    }
+
+    private void awaitLoopTermination() {
+        try {
+            if (!loop.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("event loop {} did not terminate in 5 s; releasing {} anyway", loop.name(), this);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -339,22 +378,24 @@ public final class Connection {
      * (or on the closing thread once the loop has terminated).
      */
     private void finishClose() {
-        if (finished) {
+        if (!finished.compareAndSet(false, true)) {
             return;
         }
-        finished = true;
-        closeChannel();
-        if (idleTimer != null) {
-            idleTimer.cancel();
-        }
-        outbound.releaseAll(true);
-        onRelease.accept(this);
-        if (connected) {
-            connected = false;
-            try {
-                handler.onClosed(this, String.valueOf(closeReason));
-            } catch (Throwable t) {
-                log.warn("{} failed in onClosed on {}", handler, this, t);
+        try {
+            closeChannel();
+            if (idleTimer != null) {
+                idleTimer.cancel();
+            }
+            outbound.releaseAll(true);
+        } finally {
+            onRelease.accept(this);
+            if (connected) {
+                connected = false;
+                try {
+                    handler.onClosed(this, String.valueOf(closeReason));
+                } catch (Throwable t) {
+                    log.warn("{} failed in onClosed on {}", handler, this, t);
+                }
             }
         }
     }

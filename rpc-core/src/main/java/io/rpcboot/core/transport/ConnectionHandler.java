@@ -23,10 +23,12 @@ public interface ConnectionHandler {
     void onData(Connection connection, ByteBuffer data) throws Exception;
 
     /**
-     * {@link Connection#isWritable()} flipped: queued outbound bytes crossed the high water mark
-     * (now false) or drained below the low water mark (now true). Called once per flip.
+     * Writability changed: queued outbound bytes crossed the high water mark ({@code writable} false)
+     * or drained below the low water mark ({@code writable} true). Calls alternate false, true,
+     * false..., one per flip, in order; by the time a call runs, {@link Connection#isWritable()} may
+     * already have moved on, and the next call will say so.
      */
-    default void onWritabilityChanged(Connection connection) throws Exception {
+    default void onWritabilityChanged(Connection connection, boolean writable) throws Exception {
     }
 
     /**

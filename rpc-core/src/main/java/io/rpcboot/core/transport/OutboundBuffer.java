@@ -7,10 +7,10 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.rpcboot.core.buffer.PooledBuffer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbound queue of one connection, and its water marks.
@@ -23,7 +23,8 @@ import io.rpcboot.core.buffer.PooledBuffer;
  *
  * <p>{@code pendingBytes} counts bytes added and not yet written. Crossing {@code highWaterMark}
  * upwards makes the queue not writable; falling below {@code lowWaterMark} makes it writable again.
- * Each flip is reported once through {@code onWritabilityChanged}, on whichever thread caused it.
+ * Each flip calls {@code onWritabilityChanged} on whichever thread caused it; the connection turns
+ * those calls into loop-thread callbacks.
  */
 final class OutboundBuffer {
 
@@ -34,7 +35,11 @@ final class OutboundBuffer {
     private final ArrayDeque<PooledBuffer> flushing = new ArrayDeque<>(); // loop thread only
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER]; // loop thread only
     private final AtomicLong pendingBytes = new AtomicLong();
-    private final AtomicBoolean writable = new AtomicBoolean(true);
+    /**
+     * Writability and its history in one word: the number of flips so far; even means writable.
+     * One atomic, so a reader always sees a flag and a count that belong together.
+     */
+    private final AtomicLong flips = new AtomicLong();
     private final int lowWaterMark;
     private final int highWaterMark;
     private final Runnable onWritabilityChanged;
@@ -49,13 +54,29 @@ final class OutboundBuffer {
     void add(PooledBuffer buffer) {
         int bytes = buffer.readableBytes();
         queued.offer(buffer);
-        if (pendingBytes.addAndGet(bytes) > highWaterMark && writable.compareAndSet(true, false)) {
-            onWritabilityChanged.run();
+        if (pendingBytes.addAndGet(bytes) > highWaterMark) {
+            long f = flips.get();
+            if ((f & 1) == 0 && flips.compareAndSet(f, f + 1)) {
+                // the loop may have drained everything between our add and our flip: look again
+                refreshWritability();
+                onWritabilityChanged.run();
+            }
         }
     }
 
+    /** Turns writable again if the queue is below the low water mark; true if it flipped. */
+    boolean refreshWritability() {
+        long f = flips.get();
+        return (f & 1) == 1 && pendingBytes.get() < lowWaterMark && flips.compareAndSet(f, f + 1);
+    }
+
+    /** Flips of writability so far: even means writable. */
+    long flips() {
+        return flips.get();
+    }
+
     boolean isWritable() {
-        return writable.get();
+        return (flips.get() & 1) == 0;
     }
 
     long pendingBytes() {
@@ -74,6 +95,9 @@ final class OutboundBuffer {
             flushing.add(next);
         }
         if (flushing.isEmpty()) {
+            if (refreshWritability()) {
+                onWritabilityChanged.run();
+            }
             return -1;
         }
         int n = 0;
@@ -89,7 +113,10 @@ final class OutboundBuffer {
         while (!flushing.isEmpty() && !flushing.peekFirst().buffer().hasRemaining()) {
             flushing.pollFirst().release();
         }
-        if (written > 0 && pendingBytes.addAndGet(-written) < lowWaterMark && writable.compareAndSet(false, true)) {
+        if (written > 0) {
+            pendingBytes.addAndGet(-written);
+        }
+        if (refreshWritability()) {
             onWritabilityChanged.run();
         }
         return written;
@@ -114,12 +141,21 @@ final class OutboundBuffer {
         if (onLoop) {
             PooledBuffer b;
             while ((b = flushing.pollFirst()) != null) {
-                b.release();
+                releaseQuietly(b);
             }
         }
         PooledBuffer b;
         while ((b = queued.poll()) != null) {
+            releaseQuietly(b);
+        }
+    }
+
+    /** One misbehaving buffer (released behind our back) must not stop the others being released. */
+    private static void releaseQuietly(PooledBuffer b) {
+        try {
             b.release();
+        } catch (IllegalStateException e) {
+            LoggerFactory.getLogger(OutboundBuffer.class).warn("a queued buffer was released by someone else", e);
         }
     }
 }

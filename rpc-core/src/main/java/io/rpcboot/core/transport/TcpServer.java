@@ -11,7 +11,12 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,6 +44,7 @@ public final class TcpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpServer.class);
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
+    private static final long ACCEPT_RETRY_MILLIS = 100;
 
     private final TransportConfig config;
     private final EventLoop boss;
@@ -129,11 +135,35 @@ public final class TcpServer implements AutoCloseable {
         return rejected.sum();
     }
 
-    /** Stops accepting and frees the port; open connections stay open. Idempotent, any thread. */
+    /**
+     * Stops accepting and frees the port; open connections stay open. Idempotent, any thread; from a
+     * thread other than the boss loop it returns once the port is free (or after 5 s).
+     */
     public void stopAccepting() {
         ServerSocketChannel ch = serverChannel;
-        if (ch != null) {
-            closeQuietly(ch); // also cancels its key on the boss loop's next select
+        if (ch == null || !ch.isOpen()) {
+            return;
+        }
+        // A registered channel is really closed only when its selector deregisters it, so close it on
+        // the boss loop and wait for the loop's next selection, which does that.
+        CompletableFuture<Void> freed = new CompletableFuture<>();
+        try {
+            boss.execute(() -> {
+                closeQuietly(ch);
+                boss.schedule(0, TimeUnit.MILLISECONDS, () -> freed.complete(null));
+            });
+        } catch (RejectedExecutionException e) {
+            closeQuietly(ch); // the boss loop is gone: it closed the channel already
+            return;
+        }
+        if (!boss.inEventLoop()) {
+            try {
+                freed.get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+                log.warn("listening socket {} may still be bound", localAddress, e);
+            }
         }
     }
 
@@ -163,18 +193,27 @@ public final class TcpServer implements AutoCloseable {
                 closeQuietly(ch);
                 continue;
             }
+            Connection c;
+            EventLoop worker = workers.next();
             try {
                 configure(ch, config);
-                open.incrementAndGet();
-                EventLoop worker = workers.next();
-                Connection c = new Connection(ch, worker, pool, handlers.get(), config, this::released);
-                connections.add(c);
-                accepted.increment();
-                worker.execute(c::activate);
+                c = new Connection(ch, worker, pool, handlers.get(), config, this::released);
             } catch (IOException | RuntimeException e) {
                 log.warn("could not set up connection from {}", remoteOf(ch), e);
-                open.decrementAndGet();
                 closeQuietly(ch);
+                continue;
+            }
+            open.incrementAndGet();
+            connections.add(c);
+            accepted.increment();
+            if (closed.get()) {
+                c.close("server closed"); // raced with close(), which may have missed it
+                continue;
+            }
+            try {
+                worker.execute(c::activate);
+            } catch (RejectedExecutionException e) {
+                c.close("worker loop stopped");
             }
         }
     }
@@ -229,8 +268,15 @@ public final class TcpServer implements AutoCloseable {
 
         @Override
         public void handleFailure(IoRegistration registration, Throwable failure) {
-            // an accept error (e.g. too many open files) must not close the listening socket
-            log.warn("accept on {} failed; still listening", localAddress, failure);
+            // an accept error (e.g. too many open files) must not close the listening socket, nor
+            // spin the loop: pause accepting briefly, then try again
+            log.warn("accept on {} failed; retrying in {} ms", localAddress, ACCEPT_RETRY_MILLIS, failure);
+            registration.removeInterest(SelectionKey.OP_ACCEPT);
+            boss.schedule(ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS, () -> {
+                if (registration.isValid()) {
+                    registration.addInterest(SelectionKey.OP_ACCEPT);
+                }
+            });
         }
     }
 }

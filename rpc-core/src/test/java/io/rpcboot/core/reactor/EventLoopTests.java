@@ -266,6 +266,28 @@ class EventLoopTests {
     }
 
     @Test
+    void stopTerminatesEvenWhileATaskKeepsResubmittingItself() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        Runnable[] self = new Runnable[1];
+        self[0] = () -> {
+            runs.incrementAndGet();
+            try {
+                loop.execute(self[0]);
+            } catch (RejectedExecutionException stopped) {
+                // expected once the loop has stopped
+            }
+        };
+        loop.execute(self[0]);
+        await().until(() -> runs.get() > 100);
+
+        loop.stop();
+
+        assertThat(loop.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+        assertThat(thread.isAlive()).isFalse();
+    }
+
+    @Test
     void stopWithoutRunClosesTheSelector() throws Exception {
         EventLoop idle = new EventLoop("never-run");
         idle.stop();

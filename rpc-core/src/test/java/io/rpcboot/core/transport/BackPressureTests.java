@@ -63,6 +63,37 @@ class BackPressureTests {
     }
 
     @Test
+    void concurrentWritersSeeWritabilityAlternateAndEndWritable() {
+        TcpServer server = fixture.server(config, () -> new Recorder(false));
+        Recorder writerEvents = new Recorder(false);
+        Connection writer = fixture.connect(fixture.client(config), server, writerEvents);
+        int threads = 4;
+        int chunksPerThread = 2_000; // 8 MiB per thread, bounded
+        java.util.List<CompletableFuture<Void>> writers = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            writers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < chunksPerThread; i++) {
+                    while (!writer.isWritable()) {
+                        Thread.onSpinWait(); // a producer that honours back-pressure
+                    }
+                    writer.write(chunk());
+                }
+            }, r -> new Thread(r).start()));
+        }
+        writers.forEach(CompletableFuture::join);
+
+        await().until(() -> writer.pendingWriteBytes() == 0);
+        await().until(writer::isWritable);
+        // the events, in order, alternate false, true, false, true ... and end on true
+        Boolean[] events = writerEvents.writability.toArray(Boolean[]::new);
+        assertThat(events).isNotEmpty();
+        for (int i = 0; i < events.length; i++) {
+            assertThat(events[i]).as("event %d of %d", i, events.length).isEqualTo(i % 2 == 1);
+        }
+        await().until(() -> writerEvents.writability.size() % 2 == 0);
+    }
+
+    @Test
     void closingReleasesEveryQueuedBuffer() {
         Recorder reader = new Recorder(false) {
             @Override

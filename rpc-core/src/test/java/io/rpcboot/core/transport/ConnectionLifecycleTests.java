@@ -179,6 +179,45 @@ class ConnectionLifecycleTests {
         assertThat(serverSide.closed).isNotDone();
     }
 
+    @Test
+    void stopAcceptingFreesThePortAndKeepsOpenConnections() throws Exception {
+        TcpServer server = fixture.server(TransportConfig.DEFAULTS, EchoHandler::new);
+        Recorder clientSide = new Recorder(true);
+        Connection open = fixture.connect(server, clientSide);
+        int port = server.port();
+
+        server.stopAccepting();
+
+        try (ServerSocketChannel rebound = ServerSocketChannel.open()) {
+            rebound.bind(new InetSocketAddress("127.0.0.1", port)); // throws BindException if still held
+        }
+        open.write(bytes(9));
+        await().until(() -> clientSide.receivedBytes.get() == 1);
+        assertThat(server.openConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void writingAReleasedBufferIsRefused() {
+        TcpServer server = fixture.server(TransportConfig.DEFAULTS, EchoHandler::new);
+        Connection connection = fixture.connect(server, new Recorder(false));
+        PooledBuffer b = bytes(1);
+        b.release();
+        assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> connection.write(b))
+                .withMessageStartingWith("cannot write a released buffer");
+        assertThat(connection.isOpen()).isTrue();
+    }
+
+    @Test
+    void bindingAPortInUseFailsNamingTheAddress() {
+        TcpServer first = fixture.server(TransportConfig.DEFAULTS, EchoHandler::new);
+        TcpServer second = new TcpServer(TransportConfig.DEFAULTS, fixture.boss.next(), fixture.workers,
+                fixture.pool, EchoHandler::new);
+        assertThatExceptionOfType(java.io.UncheckedIOException.class)
+                .isThrownBy(() -> second.bind("127.0.0.1", first.port()))
+                .withMessageStartingWith("cannot listen on 127.0.0.1:" + first.port());
+        second.close();
+    }
+
     private PooledBuffer bytes(int... values) {
         PooledBuffer b = fixture.pool.acquire(values.length);
         for (int v : values) {

@@ -18,8 +18,8 @@ class EchoHandler implements ConnectionHandler {
     }
 
     @Override
-    public void onWritabilityChanged(Connection connection) {
-        if (connection.isWritable()) {
+    public void onWritabilityChanged(Connection connection, boolean writable) {
+        if (writable) {
             connection.setReadEnabled(true);
         }
     }

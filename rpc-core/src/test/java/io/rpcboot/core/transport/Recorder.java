@@ -43,8 +43,8 @@ class Recorder implements ConnectionHandler {
     }
 
     @Override
-    public void onWritabilityChanged(Connection connection) {
-        writability.add(connection.isWritable());
+    public void onWritabilityChanged(Connection connection, boolean writable) {
+        writability.add(writable);
     }
 
     @Override

@@ -1,0 +1,193 @@
+package io.rpcboot.core.serialize;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads what {@link BinaryWriter} writes, from the bytes between a buffer's position and limit.
+ * Every read checks the bytes left first: reading past the end throws {@link EndOfInputException}
+ * naming the offset, the bytes needed and the bytes left, and a length is checked against the bytes
+ * left (and against a maximum) before anything is allocated for it. Not thread-safe.
+ */
+public final class BinaryReader {
+
+    private final ByteBuffer buf;
+
+    /** Reads {@code source}'s remaining bytes without consuming them from {@code source}. */
+    public BinaryReader(ByteBuffer source) {
+        this.buf = source.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    public static BinaryReader of(byte[] bytes) {
+        return new BinaryReader(ByteBuffer.wrap(bytes));
+    }
+
+    /** Offset of the next byte, from the start of the input. */
+    public int offset() {
+        return buf.position();
+    }
+
+    /** Bytes not yet read. */
+    public int remaining() {
+        return buf.remaining();
+    }
+
+    public boolean hasRemaining() {
+        return buf.hasRemaining();
+    }
+
+    public boolean readBool() {
+        int at = offset();
+        byte b = readByte();
+        if (b == 0) {
+            return false;
+        }
+        if (b == 1) {
+            return true;
+        }
+        throw new SerializationException("bool at offset " + at + " must be 0 or 1, was " + b);
+    }
+
+    public byte readByte() {
+        require(1);
+        return buf.get();
+    }
+
+    /** One byte as 0..255. */
+    public int readUnsignedByte() {
+        return readByte() & 0xFF;
+    }
+
+    public short readInt16() {
+        require(2);
+        return buf.getShort();
+    }
+
+    public int readInt32() {
+        require(4);
+        return buf.getInt();
+    }
+
+    public long readInt64() {
+        require(8);
+        return buf.getLong();
+    }
+
+    public float readFloat() {
+        require(4);
+        return buf.getFloat();
+    }
+
+    public double readDouble() {
+        require(8);
+        return buf.getDouble();
+    }
+
+    /** An unsigned LEB128 of at most 5 bytes whose value fits in 32 bits. */
+    public int readVarInt32() {
+        int at = offset();
+        int result = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            if (!buf.hasRemaining()) {
+                throw new EndOfInputException(offset(), 1, 0);
+            }
+            byte b = buf.get();
+            if (shift == 28 && (b & 0xF0) != 0) {
+                break; // more than 32 bits
+            }
+            result |= (b & 0x7F) << shift;
+            if (b >= 0) {
+                return result;
+            }
+        }
+        throw new SerializationException("varint at offset " + at + " does not fit in 32 bits");
+    }
+
+    /** An unsigned LEB128 of at most 10 bytes whose value fits in 64 bits. */
+    public long readVarInt64() {
+        int at = offset();
+        long result = 0;
+        for (int shift = 0; shift < 70; shift += 7) {
+            if (!buf.hasRemaining()) {
+                throw new EndOfInputException(offset(), 1, 0);
+            }
+            byte b = buf.get();
+            if (shift == 63 && (b & 0xFE) != 0) {
+                break; // more than 64 bits
+            }
+            result |= (long) (b & 0x7F) << shift;
+            if (b >= 0) {
+                return result;
+            }
+        }
+        throw new SerializationException("varint at offset " + at + " does not fit in 64 bits");
+    }
+
+    public int readZigZag32() {
+        int v = readVarInt32();
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    public long readZigZag64() {
+        long v = readVarInt64();
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    /**
+     * A length or element count written as a varint: refused if negative (over 2^31-1), larger than
+     * {@code max}, or larger than the bytes left divided by {@code minBytesPerUnit}.
+     */
+    public int readLength(String what, int max, int minBytesPerUnit) {
+        int at = offset();
+        int n = readVarInt32();
+        if (n < 0 || n > max) {
+            throw new SerializationException(what + " at offset " + at + " is " + Integer.toUnsignedLong(n)
+                    + ", above the limit of " + max);
+        }
+        if (minBytesPerUnit > 0 && (long) n * minBytesPerUnit > buf.remaining()) {
+            throw new EndOfInputException(offset(), (long) n * minBytesPerUnit, buf.remaining());
+        }
+        return n;
+    }
+
+    /** A varint byte count, then that many bytes of UTF-8. */
+    public String readString() {
+        int n = readLength("string length", Integer.MAX_VALUE, 1);
+        if (buf.hasArray()) {
+            String s = new String(buf.array(), buf.arrayOffset() + buf.position(), n, StandardCharsets.UTF_8);
+            buf.position(buf.position() + n);
+            return s;
+        }
+        byte[] bytes = new byte[n];
+        buf.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** A varint count, then that many bytes. */
+    public byte[] readBytes() {
+        int n = readLength("byte array length", Integer.MAX_VALUE, 1);
+        byte[] bytes = new byte[n];
+        buf.get(bytes);
+        return bytes;
+    }
+
+    /** {@code n} bytes as a read-only view, without copying. */
+    public ByteBuffer readSlice(int n) {
+        require(n);
+        ByteBuffer slice = buf.slice().limit(n).asReadOnlyBuffer();
+        buf.position(buf.position() + n);
+        return slice;
+    }
+
+    public void skip(int n) {
+        require(n);
+        buf.position(buf.position() + n);
+    }
+
+    private void require(int n) {
+        if (n < 0 || buf.remaining() < n) {
+            throw new EndOfInputException(offset(), n, buf.remaining());
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.rpcboot.core.serialize;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.buffer.PooledBuffer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Appends little-endian primitives, varints and length-prefixed data to a growing buffer: either a
+ * buffer from a {@link BufferPool} (handed over by {@link #finish()}) or a heap array
+ * ({@link #toByteArray()}). Not thread-safe; one writer per message.
+ *
+ * <p>Formats (also in {@code docs/protocol.md}): fixed-width integers and IEEE 754 floats are
+ * little-endian; {@code varint} is unsigned LEB128 (7 bits per byte, low group first, high bit set
+ * on all but the last byte); {@code zigzag} maps n to {@code (n << 1) ^ (n >> 63)} before the varint;
+ * strings are a varint byte count followed by UTF-8; byte arrays a varint count followed by the bytes.
+ */
+public final class BinaryWriter {
+
+    private final @Nullable BufferPool pool;
+    private @Nullable PooledBuffer pooled;
+    private ByteBuffer buf;
+
+    private BinaryWriter(@Nullable BufferPool pool, int initialCapacity) {
+        this.pool = pool;
+        if (pool != null) {
+            this.pooled = pool.acquire(initialCapacity);
+            this.buf = pooled.buffer();
+            buf.limit(buf.capacity());
+        } else {
+            this.buf = ByteBuffer.allocate(initialCapacity);
+        }
+        buf.order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A writer into buffers from {@code pool}; {@link #finish()} hands the result over. */
+    public static BinaryWriter pooled(BufferPool pool, int initialCapacity) {
+        return new BinaryWriter(pool, Math.max(16, initialCapacity));
+    }
+
+    /** A writer into a heap array; {@link #toByteArray()} copies the result. */
+    public static BinaryWriter heap(int initialCapacity) {
+        return new BinaryWriter(null, Math.max(16, initialCapacity));
+    }
+
+    /** Bytes written so far. */
+    public int position() {
+        return buf.position();
+    }
+
+    public void writeBool(boolean v) {
+        ensure(1);
+        buf.put(v ? (byte) 1 : (byte) 0);
+    }
+
+    public void writeByte(int v) {
+        ensure(1);
+        buf.put((byte) v);
+    }
+
+    public void writeInt16(int v) {
+        ensure(2);
+        buf.putShort((short) v);
+    }
+
+    public void writeInt32(int v) {
+        ensure(4);
+        buf.putInt(v);
+    }
+
+    public void writeInt64(long v) {
+        ensure(8);
+        buf.putLong(v);
+    }
+
+    public void writeFloat(float v) {
+        ensure(4);
+        buf.putFloat(v);
+    }
+
+    public void writeDouble(double v) {
+        ensure(8);
+        buf.putDouble(v);
+    }
+
+    /** Unsigned LEB128 of the 32 bits of {@code v} (a negative int takes 5 bytes). */
+    public void writeVarInt32(int v) {
+        ensure(5);
+        while ((v & ~0x7F) != 0) {
+            buf.put((byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        buf.put((byte) v);
+    }
+
+    /** Unsigned LEB128 of the 64 bits of {@code v} (a negative long takes 10 bytes). */
+    public void writeVarInt64(long v) {
+        ensure(10);
+        while ((v & ~0x7FL) != 0) {
+            buf.put((byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        buf.put((byte) v);
+    }
+
+    public void writeZigZag32(int v) {
+        writeVarInt32((v << 1) ^ (v >> 31));
+    }
+
+    public void writeZigZag64(long v) {
+        writeVarInt64((v << 1) ^ (v >> 63));
+    }
+
+    /** Varint byte count, then UTF-8. */
+    public void writeString(String s) {
+        int len = s.length();
+        if (len < 128 && isAscii(s, len)) { // the common case: one pass, no intermediate array
+            ensure(1 + len);
+            buf.put((byte) len);
+            for (int i = 0; i < len; i++) {
+                buf.put((byte) s.charAt(i));
+            }
+            return;
+        }
+        writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static boolean isAscii(String s, int len) {
+        for (int i = 0; i < len; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Varint count, then the bytes. */
+    public void writeBytes(byte[] bytes) {
+        writeVarInt32(bytes.length);
+        writeRaw(bytes, 0, bytes.length);
+    }
+
+    /** The bytes as they are, with no length. */
+    public void writeRaw(byte[] bytes, int offset, int length) {
+        ensure(length);
+        buf.put(bytes, offset, length);
+    }
+
+    /** The remaining bytes of {@code src} as they are, with no length; {@code src} is consumed. */
+    public void writeRaw(ByteBuffer src) {
+        ensure(src.remaining());
+        buf.put(src);
+    }
+
+    /** Overwrites 4 bytes at {@code position} (a placeholder written earlier) with {@code v}. */
+    public void setInt32(int position, int v) {
+        buf.putInt(position, v);
+    }
+
+    /** Overwrites 1 byte at {@code position}. */
+    public void setByte(int position, int v) {
+        buf.put(position, (byte) v);
+    }
+
+    /**
+     * Hands over the pooled buffer holding the bytes written (position 0, limit = bytes written).
+     * The writer must not be used afterwards.
+     */
+    public PooledBuffer finish() {
+        PooledBuffer result = pooled;
+        if (result == null) {
+            throw new IllegalStateException("finish() is for pooled writers; use toByteArray()");
+        }
+        pooled = null;
+        buf.flip();
+        return result;
+    }
+
+    /** A copy of the bytes written. */
+    public byte[] toByteArray() {
+        if (buf.hasArray()) {
+            return Arrays.copyOfRange(buf.array(), buf.arrayOffset(), buf.arrayOffset() + buf.position());
+        }
+        byte[] out = new byte[buf.position()];
+        buf.duplicate().flip().get(out);
+        return out;
+    }
+
+    /** Releases the pooled buffer without handing it over (on an encoding failure). Idempotent. */
+    public void discard() {
+        PooledBuffer p = pooled;
+        pooled = null;
+        if (p != null) {
+            p.release();
+        }
+    }
+
+    private void ensure(int bytes) {
+        if (buf.remaining() >= bytes) {
+            return;
+        }
+        int needed = buf.position() + bytes;
+        if (needed < 0) {
+            throw new SerializationException("message larger than 2 GiB");
+        }
+        int capacity = Math.max(needed, buf.capacity() <= (1 << 29) ? buf.capacity() * 2 : Integer.MAX_VALUE - 8);
+        ByteBuffer bigger;
+        PooledBuffer next = null;
+        if (pool != null) {
+            next = pool.acquire(capacity);
+            bigger = next.buffer();
+            bigger.limit(bigger.capacity());
+        } else {
+            bigger = ByteBuffer.allocate(capacity);
+        }
+        bigger.order(ByteOrder.LITTLE_ENDIAN);
+        buf.flip();
+        bigger.put(buf);
+        if (pooled != null) {
+            pooled.release();
+        }
+        pooled = next;
+        buf = bigger;
+    }
+}

@@ -1,0 +1,24 @@
+package io.rpcboot.core.serialize;
+
+import java.lang.reflect.Type;
+
+/**
+ * A way to turn values into bytes, chosen per frame by its serialization id. Implementations are
+ * thread-safe and cache what they build per type. Built in: {@link BinarySerialization}
+ * ({@code binary}, id 1, the default) and {@link JsonSerialization} ({@code json}, id 2, on Jackson 3).
+ */
+public interface Serialization {
+
+    /** The id carried in every frame header; 1..255, unique per process. */
+    int id();
+
+    /** The stable lower-case name used in properties, e.g. {@code binary}. */
+    String name();
+
+    /**
+     * The codec for values declared as {@code type}; built once and cached.
+     *
+     * @throws SerializationException if the type cannot be serialized, naming it and why
+     */
+    TypeCodec<Object> codec(Type type);
+}
