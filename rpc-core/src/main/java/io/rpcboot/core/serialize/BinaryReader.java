@@ -12,7 +12,11 @@ import java.nio.charset.StandardCharsets;
  */
 public final class BinaryReader {
 
+    /** Deepest nesting of values accepted; bounds the stack a hostile payload can make us use. */
+    public static final int MAX_DEPTH = 256;
+
     private final ByteBuffer buf;
+    private int depth;
 
     /** Reads {@code source}'s remaining bytes without consuming them from {@code source}. */
     public BinaryReader(ByteBuffer source) {
@@ -35,6 +39,18 @@ public final class BinaryReader {
 
     public boolean hasRemaining() {
         return buf.hasRemaining();
+    }
+
+    /** Called before reading a nested value; refuses nesting deeper than {@link #MAX_DEPTH}. */
+    public void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw new SerializationException("values nested deeper than " + MAX_DEPTH + " at offset " + offset());
+        }
+    }
+
+    /** Called after reading a nested value. */
+    public void exit() {
+        depth--;
     }
 
     public boolean readBool() {

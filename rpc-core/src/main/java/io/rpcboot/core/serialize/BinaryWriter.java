@@ -24,6 +24,7 @@ public final class BinaryWriter {
     private final @Nullable BufferPool pool;
     private @Nullable PooledBuffer pooled;
     private ByteBuffer buf;
+    private int depth;
 
     private BinaryWriter(@Nullable BufferPool pool, int initialCapacity) {
         this.pool = pool;
@@ -50,6 +51,22 @@ public final class BinaryWriter {
     /** Bytes written so far. */
     public int position() {
         return buf.position();
+    }
+
+    /**
+     * Called before writing a nested value; refuses nesting deeper than {@link BinaryReader#MAX_DEPTH},
+     * which is what a cyclic object graph would otherwise turn into.
+     */
+    public void enter() {
+        if (++depth > BinaryReader.MAX_DEPTH) {
+            throw new SerializationException("values nested deeper than " + BinaryReader.MAX_DEPTH
+                    + ": is the object graph cyclic?");
+        }
+    }
+
+    /** Called after writing a nested value. */
+    public void exit() {
+        depth--;
     }
 
     public void writeBool(boolean v) {
