@@ -122,6 +122,27 @@ public final class ConnectionPool<T> implements AutoCloseable {
         return createLeased();
     }
 
+    /**
+     * Opens one more connection without leasing it, if the pool has room; blocks while connecting.
+     * Used to warm a pool up to its size in the background.
+     *
+     * @return whether a connection was added
+     */
+    public boolean grow() {
+        lock.lock();
+        try {
+            if (closed || entries.size() + pendingCreates >= config.maxSize()) {
+                return false;
+            }
+            pendingCreates++;
+        } finally {
+            lock.unlock();
+        }
+        T connection = createLeased();
+        release(connection);
+        return true;
+    }
+
     /** A lease on an open connection if one has a free lease now; never creates, never waits. */
     public @Nullable T tryAcquire() {
         List<T> invalid = new ArrayList<>(0);

@@ -1,0 +1,132 @@
+package io.rpcboot.core.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.rpcboot.core.balance.LoadBalancers;
+import io.rpcboot.core.protocol.FrameCodec;
+import io.rpcboot.core.serialize.BinarySerialization;
+
+/**
+ * Immutable, validated client settings; the defaults of every reference.
+ *
+ * @param timeout                  default deadline of a call
+ * @param connectTimeout           how long opening a connection may take
+ * @param connectionsPerEndpoint   connections kept to each provider address (calls are multiplexed on them)
+ * @param maxInFlightPerConnection calls in flight on one connection before the next waits
+ * @param heartbeatInterval        a connection silent this long sends a heartbeat; no reply within another
+ *                                 interval closes it (and fails its calls); {@link Duration#ZERO} disables
+ * @param idleConnectionTimeout    a connection without calls for this long is closed; zero keeps it
+ * @param retries                  default retries of calls that may have run (idempotent references only)
+ * @param loadBalancer             default balancer name
+ * @param serialization            default serialization name
+ * @param ioThreads                event loops of the client
+ * @param maxFrameSize             largest frame sent or accepted, bytes
+ */
+public record ClientConfig(Duration timeout, Duration connectTimeout, int connectionsPerEndpoint,
+                           int maxInFlightPerConnection, Duration heartbeatInterval, Duration idleConnectionTimeout,
+                           int retries, String loadBalancer, String serialization, int ioThreads, int maxFrameSize) {
+
+    public ClientConfig {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        Objects.requireNonNull(idleConnectionTimeout, "idleConnectionTimeout");
+        Objects.requireNonNull(loadBalancer, "loadBalancer");
+        Objects.requireNonNull(serialization, "serialization");
+        require(!timeout.isNegative() && !timeout.isZero(), "timeout must be > 0, was " + timeout);
+        require(!connectTimeout.isNegative() && !connectTimeout.isZero(), "connectTimeout must be > 0, was " + connectTimeout);
+        require(connectionsPerEndpoint >= 1, "connectionsPerEndpoint must be >= 1, was " + connectionsPerEndpoint);
+        require(maxInFlightPerConnection >= 1, "maxInFlightPerConnection must be >= 1, was " + maxInFlightPerConnection);
+        require(!heartbeatInterval.isNegative(), "heartbeatInterval must be >= 0, was " + heartbeatInterval);
+        require(!idleConnectionTimeout.isNegative(), "idleConnectionTimeout must be >= 0, was " + idleConnectionTimeout);
+        require(retries >= 0, "retries must be >= 0, was " + retries);
+        require(ioThreads >= 1, "ioThreads must be >= 1, was " + ioThreads);
+        require(maxFrameSize >= 1024, "maxFrameSize must be >= 1024 bytes, was " + maxFrameSize);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults: 3 s timeout and connect timeout, 2 connections per endpoint, heartbeat 15 s, no retries. */
+    public static final class Builder {
+        private Duration timeout = Duration.ofSeconds(3);
+        private Duration connectTimeout = Duration.ofSeconds(3);
+        private int connectionsPerEndpoint = 2;
+        private int maxInFlightPerConnection = 10_000;
+        private Duration heartbeatInterval = Duration.ofSeconds(15);
+        private Duration idleConnectionTimeout = Duration.ofMinutes(5);
+        private int retries;
+        private String loadBalancer = LoadBalancers.DEFAULT;
+        private String serialization = BinarySerialization.NAME;
+        private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int maxFrameSize = FrameCodec.DEFAULT_MAX_FRAME_SIZE;
+
+        public Builder timeout(Duration v) {
+            timeout = v;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = v;
+            return this;
+        }
+
+        public Builder connectionsPerEndpoint(int v) {
+            connectionsPerEndpoint = v;
+            return this;
+        }
+
+        public Builder maxInFlightPerConnection(int v) {
+            maxInFlightPerConnection = v;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration v) {
+            heartbeatInterval = v;
+            return this;
+        }
+
+        public Builder idleConnectionTimeout(Duration v) {
+            idleConnectionTimeout = v;
+            return this;
+        }
+
+        public Builder retries(int v) {
+            retries = v;
+            return this;
+        }
+
+        public Builder loadBalancer(String v) {
+            loadBalancer = v;
+            return this;
+        }
+
+        public Builder serialization(String v) {
+            serialization = v;
+            return this;
+        }
+
+        public Builder ioThreads(int v) {
+            ioThreads = v;
+            return this;
+        }
+
+        public Builder maxFrameSize(int v) {
+            maxFrameSize = v;
+            return this;
+        }
+
+        public ClientConfig build() {
+            return new ClientConfig(timeout, connectTimeout, connectionsPerEndpoint, maxInFlightPerConnection,
+                    heartbeatInterval, idleConnectionTimeout, retries, loadBalancer, serialization, ioThreads, maxFrameSize);
+        }
+    }
+}

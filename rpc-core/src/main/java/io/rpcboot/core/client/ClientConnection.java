@@ -1,0 +1,191 @@
+package io.rpcboot.core.client;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.protocol.Frame;
+import io.rpcboot.core.protocol.FrameDecoder;
+import io.rpcboot.core.protocol.FrameType;
+import io.rpcboot.core.protocol.ProtocolException;
+import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.reactor.EventLoop;
+import io.rpcboot.core.transport.Connection;
+import io.rpcboot.core.transport.ConnectionHandler;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's side of one connection to a provider: a map of calls in flight by request id,
+ * responses matched to them, heartbeats when the line is quiet, and the draining notice. When the
+ * connection closes, every call still in flight on it fails at once with the reason.
+ *
+ * <p>Callbacks run on the connection's loop; {@link #send} is called from any thread.
+ */
+final class ClientConnection implements ConnectionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    /** A call waiting for its response on this connection. Each method is called at most once per call. */
+    interface PendingCall {
+        void onResponse(Frame frame);
+
+        void onConnectionLost(String reason);
+    }
+
+    private final ClientRuntime runtime;
+    private final Endpoint endpoint;
+    private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final FrameDecoder decoder;
+    private volatile @Nullable Connection connection;
+    private volatile boolean draining;
+    private boolean heartbeatOutstanding; // loop thread only
+
+    ClientConnection(ClientRuntime runtime, Endpoint endpoint) {
+        this.runtime = runtime;
+        this.endpoint = endpoint;
+        this.decoder = runtime.codec.newDecoder();
+    }
+
+    long nextRequestId() {
+        return ids.incrementAndGet();
+    }
+
+    EventLoop eventLoop() {
+        Connection c = connection;
+        if (c == null) {
+            throw new IllegalStateException("not connected");
+        }
+        return c.eventLoop();
+    }
+
+    /**
+     * Registers {@code call} under {@code requestId} and queues {@code frame}. Any thread.
+     *
+     * @return false if the connection was closed, in which case the frame was not sent and the call
+     *         is not registered
+     */
+    boolean send(long requestId, PooledBuffer frame, PendingCall call) {
+        Connection c = connection;
+        if (c == null || !c.isOpen()) {
+            frame.release();
+            return false;
+        }
+        pending.put(requestId, call);
+        int bytes = frame.readableBytes();
+        if (!c.write(frame)) {
+            return pending.remove(requestId) == null; // if onClosed already took it, it was told
+        }
+        runtime.bytesSent.increment(bytes);
+        return true;
+    }
+
+    /** Forgets a call (it timed out); a late response to it is dropped. */
+    void forget(long requestId) {
+        pending.remove(requestId);
+    }
+
+    /** Whether new calls may use this connection. */
+    boolean isUsable() {
+        Connection c = connection;
+        return c != null && c.isOpen() && !draining;
+    }
+
+    int callsInFlight() {
+        return pending.size();
+    }
+
+    @Override
+    public void onConnected(Connection c) {
+        connection = c;
+    }
+
+    @Override
+    public void onData(Connection c, ByteBuffer data) {
+        runtime.bytesReceived.increment(data.remaining());
+        heartbeatOutstanding = false;
+        try {
+            decoder.decode(data, this::onFrame);
+        } catch (ProtocolException e) {
+            runtime.malformedFrames.increment();
+            log.warn("closing {}: malformed frame from {}: {}", c, endpoint.address, e.getMessage());
+            c.close("malformed frame: " + e.getMessage());
+        }
+    }
+
+    private void onFrame(Frame frame) {
+        switch (frame.type()) {
+            case RESPONSE -> {
+                PendingCall call = pending.remove(frame.requestId());
+                if (call == null) {
+                    frame.release(); // its caller gave up (timeout)
+                } else {
+                    call.onResponse(frame);
+                }
+            }
+            case DRAINING -> {
+                frame.release();
+                draining = true;
+                endpoint.markDraining();
+                log.info("provider {} is draining: new calls go to other instances", endpoint.address);
+            }
+            case HEARTBEAT -> {
+                frame.release();
+                if (!frame.isHeartbeatReply()) {
+                    write(runtime.codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, Status.OK).heartbeatReply().finish());
+                }
+            }
+            default -> frame.release();
+        }
+    }
+
+    /** The line was quiet for a heartbeat interval: probe it, or give up if the last probe went unanswered. */
+    @Override
+    public void onIdle(Connection c) {
+        if (heartbeatOutstanding) {
+            c.close("no heartbeat reply from " + endpoint.address + " within " + c.idleTimeout().toMillis() + " ms");
+            return;
+        }
+        heartbeatOutstanding = true;
+        write(runtime.codec.start(FrameType.HEARTBEAT, nextRequestId(), 0, Status.OK).finish());
+    }
+
+    private void write(PooledBuffer frame) {
+        Connection c = connection;
+        if (c != null) {
+            runtime.bytesSent.increment(frame.readableBytes());
+            c.write(frame);
+        } else {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void onClosed(Connection c, String reason) {
+        decoder.close();
+        endpoint.pool.invalidate(this);
+        for (Long id : pending.keySet()) {
+            PendingCall call = pending.remove(id);
+            if (call != null) {
+                call.onConnectionLost(reason);
+            }
+        }
+    }
+
+    /** Closes the connection (pool eviction or client shutdown). */
+    void close(String reason) {
+        Connection c = connection;
+        if (c != null) {
+            c.close(reason);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClientConnection[" + endpoint.address + ", " + connection + "]";
+    }
+}

@@ -1,0 +1,95 @@
+package io.rpcboot.core.client;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.balance.InstanceStats;
+import io.rpcboot.core.balance.LoadBalancers;
+import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.protocol.FrameCodec;
+import io.rpcboot.core.reactor.EventLoop;
+import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.registry.ServiceInstance;
+import io.rpcboot.core.registry.ServiceRegistry;
+import io.rpcboot.core.serialize.Serializations;
+import io.rpcboot.core.transport.TcpClient;
+import io.rpcboot.core.transport.TransportConfig;
+
+/** What every reference of one client shares: configuration, loops, transport, endpoints, meters. */
+final class ClientRuntime {
+
+    final ClientConfig config;
+    final EventLoopGroup loops;
+    final BufferPool pool;
+    final FrameCodec codec;
+    final TcpClient tcp;
+    final ServiceRegistry registry;
+    final Serializations serializations;
+    final LoadBalancers balancers;
+    final InstanceStats stats = new InstanceStats();
+    final RpcMetrics metrics;
+    final Counter bytesSent;
+    final Counter bytesReceived;
+    final Counter malformedFrames;
+    final Counter timeouts;
+    final AtomicInteger inFlight = new AtomicInteger();
+    /** Runs the blocking parts (connecting, waiting for a free lease) of calls that must not block their thread. */
+    final ExecutorService connector;
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+
+    ClientRuntime(ClientConfig config, EventLoopGroup loops, BufferPool pool, ServiceRegistry registry,
+                  Serializations serializations, LoadBalancers balancers, RpcMetrics metrics) {
+        this.config = config;
+        this.loops = loops;
+        this.pool = pool;
+        this.registry = registry;
+        this.serializations = serializations;
+        this.balancers = balancers;
+        this.metrics = metrics;
+        this.codec = new FrameCodec(pool, config.maxFrameSize(), false, 0);
+        this.tcp = new TcpClient(TransportConfig.builder().connectTimeout(config.connectTimeout())
+                .idleTimeout(config.heartbeatInterval()).build(), loops, pool);
+        this.bytesSent = metrics.bytesSent(RpcMetrics.Side.CLIENT);
+        this.bytesReceived = metrics.bytesReceived(RpcMetrics.Side.CLIENT);
+        this.malformedFrames = metrics.malformedFrames(RpcMetrics.Side.CLIENT);
+        this.timeouts = metrics.clientTimeouts();
+        AtomicInteger n = new AtomicInteger();
+        this.connector = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "rpc-client-connect-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    Endpoint endpoint(ServiceInstance instance) {
+        return endpoints.computeIfAbsent(instance.address(), a -> new Endpoint(this, a, instance.socketAddress()));
+    }
+
+    Iterable<Endpoint> endpoints() {
+        return endpoints.values();
+    }
+
+    /** Whether the calling thread is one of this client's event loops (where waiting would dead-lock). */
+    boolean onEventLoop() {
+        for (EventLoop loop : loops.loops()) {
+            if (loop.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void closeEndpoints() {
+        for (Endpoint e : endpoints.values()) {
+            e.pool.close();
+        }
+        endpoints.clear();
+    }
+}

@@ -1,0 +1,115 @@
+package io.rpcboot.core.client;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.rpcboot.core.balance.InstanceStats;
+import io.rpcboot.core.pool.ConnectionPool;
+import io.rpcboot.core.pool.PoolConfig;
+import io.rpcboot.core.transport.Connection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One provider address: its pool of multiplexed connections, its live figures, and whether it is
+ * unavailable for a while (it announced draining, or a connect to it just failed).
+ */
+final class Endpoint {
+
+    private static final Logger log = LoggerFactory.getLogger(Endpoint.class);
+
+    /** How long an endpoint that announced draining gets no new calls. */
+    static final Duration DRAINING_PAUSE = Duration.ofSeconds(10);
+    /** How long an endpoint that refused a connection gets no new calls. */
+    static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
+
+    final String address;
+    final InetSocketAddress socketAddress;
+    final ConnectionPool<ClientConnection> pool;
+    final InstanceStats.Figures figures;
+    private final ClientRuntime runtime;
+    private volatile long unavailableUntil;
+    private volatile boolean paused;
+
+    Endpoint(ClientRuntime runtime, String address, InetSocketAddress socketAddress) {
+        this.runtime = runtime;
+        this.address = address;
+        this.socketAddress = socketAddress;
+        this.figures = runtime.stats.of(address);
+        ClientConfig c = runtime.config;
+        this.pool = new ConnectionPool<>(address, new PoolConfig(c.connectionsPerEndpoint(), c.maxInFlightPerConnection(),
+                c.idleConnectionTimeout(), true), new Factory());
+    }
+
+    boolean isAvailable() {
+        return !paused || System.nanoTime() - unavailableUntil >= 0;
+    }
+
+    void markDraining() {
+        pause(DRAINING_PAUSE);
+    }
+
+    void markFailed() {
+        pause(FAILURE_PAUSE);
+    }
+
+    private void pause(Duration d) {
+        unavailableUntil = System.nanoTime() + d.toNanos();
+        paused = true;
+    }
+
+    /** Opens the rest of the endpoint's connections in the background, one at a time. */
+    private void warmUp() {
+        if (pool.stats().size() + 1 >= runtime.config.connectionsPerEndpoint()) {
+            return;
+        }
+        try {
+            runtime.connector.execute(() -> {
+                try {
+                    pool.grow();
+                } catch (RuntimeException e) {
+                    log.debug("could not open another connection to {}: {}", address, e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the client is closing
+        }
+    }
+
+    /** Opens connections, one per pool slot; blocking. */
+    private final class Factory implements ConnectionPool.Factory<ClientConnection> {
+        @Override
+        public ClientConnection create() throws Exception {
+            ClientConnection handler = new ClientConnection(runtime, Endpoint.this);
+            CompletableFuture<Connection> connecting = runtime.tcp.connect(socketAddress, handler);
+            try {
+                connecting.get(runtime.config.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                markFailed();
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            } catch (TimeoutException e) {
+                markFailed();
+                connecting.cancel(false);
+                throw e;
+            }
+            paused = false; // a fresh connection: the endpoint is back
+            warmUp();
+            return handler;
+        }
+
+        @Override
+        public boolean validate(ClientConnection connection) {
+            return connection.isUsable();
+        }
+
+        @Override
+        public void destroy(ClientConnection connection) {
+            connection.close("connection pool closed it");
+        }
+    }
+}

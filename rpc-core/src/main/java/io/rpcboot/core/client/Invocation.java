@@ -1,0 +1,355 @@
+package io.rpcboot.core.client;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.rpcboot.core.RpcContext;
+import io.rpcboot.core.RpcException;
+import io.rpcboot.core.balance.LoadBalancer;
+import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.metrics.Outcome;
+import io.rpcboot.core.pool.PoolException;
+import io.rpcboot.core.pool.PoolTimeoutException;
+import io.rpcboot.core.protocol.ErrorBody;
+import io.rpcboot.core.protocol.Frame;
+import io.rpcboot.core.protocol.FrameBuilder;
+import io.rpcboot.core.protocol.FrameType;
+import io.rpcboot.core.protocol.Headers;
+import io.rpcboot.core.protocol.ProtocolException;
+import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.reactor.EventLoop;
+import io.rpcboot.core.reactor.Timeout;
+import io.rpcboot.core.registry.ServiceInstance;
+import io.rpcboot.core.serialize.SerializationException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One logical call, from the proxy to its result, through as many attempts as are safe:
+ *
+ * <pre>
+ *  attempt ─► pick an instance not tried, not draining ─► lease a connection ─► send
+ *     ▲                 │ none left: fail (with the last failure)
+ *     │   response ─► OK: done │ SERVICE_ERROR / BAD_REQUEST: fail
+ *     ├── not run (never sent, OVERLOADED, DRAINING, NOT_FOUND, cannot connect): always again elsewhere
+ *     └── may have run (connection lost, INTERNAL): again only if idempotent and retries are left
+ *  deadline timer (on the connection's loop) ─► fail with RpcTimeoutException
+ * </pre>
+ *
+ * Attempts follow one another (never overlap), each on whatever thread ended the previous one;
+ * blocking steps (connecting, waiting for a lease) run on the caller's thread only for a synchronous
+ * call made off the event loops, otherwise on the client's connector threads.
+ */
+final class Invocation implements LoadBalancer.CallInfo {
+
+    private final ClientRuntime runtime;
+    private final Reference<?> reference;
+    private final MethodDescriptor method;
+    private final Object[] args;
+    private final boolean callerMayBlock;
+    private final long startNanos = System.nanoTime();
+    private final long deadlineNanos;
+    private final long timeoutMillis;
+    private final boolean inheritedDeadline;
+    private final List<ServiceInstance> tried = new ArrayList<>(2);
+    private int retriesLeft;
+    private @Nullable RpcException lastFailure;
+    final CompletableFuture<Object> result = new CompletableFuture<>();
+
+    Invocation(ClientRuntime runtime, Reference<?> reference, MethodDescriptor method, Object[] args, boolean callerMayBlock) {
+        this.runtime = runtime;
+        this.reference = reference;
+        this.method = method;
+        this.args = args;
+        this.callerMayBlock = callerMayBlock;
+        this.retriesLeft = reference.idempotent ? reference.retries : 0;
+        long own = startNanos + method.timeoutNanos;
+        OptionalLong inherited = RpcContext.deadlineMillis();
+        long inheritedNanos = inherited.isPresent()
+                ? startNanos + TimeUnit.MILLISECONDS.toNanos(inherited.getAsLong() - System.currentTimeMillis()) : own;
+        this.inheritedDeadline = inheritedNanos - own < 0;
+        this.deadlineNanos = inheritedDeadline ? inheritedNanos : own;
+        this.timeoutMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos);
+    }
+
+    void start() {
+        runtime.inFlight.incrementAndGet();
+        attempt();
+    }
+
+    private void attempt() {
+        if (deadlineNanos - System.nanoTime() <= 0) {
+            timedOut(tried.isEmpty() ? "no instance" : tried.get(tried.size() - 1).address());
+            return;
+        }
+        ServiceInstance instance = reference.directory.pick(this);
+        if (instance == null) {
+            fail(noInstance());
+            return;
+        }
+        tried.add(instance);
+        Endpoint endpoint = runtime.endpoint(instance);
+        ClientConnection connection = endpoint.pool.tryAcquire();
+        if (connection != null) {
+            send(endpoint, connection);
+        } else if (callerMayBlock && !runtime.onEventLoop()) {
+            acquireAndSend(endpoint);
+        } else {
+            runtime.connector.execute(() -> acquireAndSend(endpoint));
+        }
+    }
+
+    private RpcException noInstance() {
+        String what = reference.directory.instances().isEmpty()
+                ? "no instance of " + reference.key + " is known (registry " + runtime.registry.name()
+                        + (reference.directUrls ? ", direct urls" : "") + ")"
+                : "no instance of " + reference.key + " is left to try (tried " + tried.size() + " of "
+                        + reference.directory.instances().size() + "; the others are draining or unreachable)";
+        return lastFailure == null ? new RpcNoInstanceException(what + " for " + method.describe())
+                : new RpcNoInstanceException(what + " for " + method.describe() + "; last failure: "
+                        + lastFailure.getMessage(), lastFailure);
+    }
+
+    private void acquireAndSend(Endpoint endpoint) {
+        long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+        ClientConnection connection;
+        try {
+            connection = endpoint.pool.acquire(remainingMillis, TimeUnit.MILLISECONDS);
+        } catch (PoolTimeoutException e) {
+            notRun(new RpcConnectionException("no connection to " + endpoint.address + " for " + method.describe()
+                    + ": " + e.getMessage(), false, e));
+            return;
+        } catch (PoolException e) {
+            notRun(new RpcConnectionException("cannot connect to " + endpoint.address + " for " + method.describe()
+                    + ": " + rootMessage(e), false, e));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(new RpcException("interrupted while connecting to " + endpoint.address + " for " + method.describe()));
+            return;
+        } catch (IllegalStateException e) {
+            fail(new RpcException("cannot call " + method.describe() + ": " + e.getMessage(), e));
+            return;
+        }
+        send(endpoint, connection);
+    }
+
+    private void send(Endpoint endpoint, ClientConnection connection) {
+        long requestId = connection.nextRequestId();
+        long remainingNanos = deadlineNanos - System.nanoTime();
+        FrameBuilder b = runtime.codec.start(FrameType.REQUEST, requestId, reference.serialization.id(), Status.OK)
+                .header(Headers.SERVICE, reference.key.interfaceName()).header(Headers.METHOD, method.signature);
+        if (!reference.key.version().isEmpty()) {
+            b.header(Headers.VERSION, reference.key.version());
+        }
+        if (!reference.key.group().isEmpty()) {
+            b.header(Headers.GROUP, reference.key.group());
+        }
+        b.header(Headers.DEADLINE, Long.toString(System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+        PooledBuffer frame;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                method.parameterCodecs[i].write(b.body(), args[i]);
+            }
+            frame = b.finish();
+        } catch (SerializationException | ProtocolException e) {
+            b.discard();
+            endpoint.pool.release(connection);
+            fail(new RpcException("cannot send " + method.describe() + ": " + e.getMessage(), e));
+            return;
+        }
+        Attempt attempt = new Attempt(endpoint, connection, requestId);
+        endpoint.figures.start();
+        if (!connection.send(requestId, frame, attempt)) {
+            if (attempt.claim()) {
+                attempt.finish();
+                notRun(new RpcConnectionException("connection to " + endpoint.address + " closed before "
+                        + method.describe() + " was sent", false));
+            }
+            return;
+        }
+        attempt.arm(connection.eventLoop(), remainingNanos);
+    }
+
+    private void onResponse(Endpoint endpoint, Frame frame) {
+        Status status = frame.status();
+        try {
+            if (status == Status.OK) {
+                Object value = method.resultCodec == null ? null : method.resultCodec.read(frame.bodyReader());
+                succeed(value);
+                return;
+            }
+            ErrorBody error;
+            try {
+                error = ErrorBody.readFrom(frame.bodyReader());
+            } catch (SerializationException e) {
+                error = new ErrorBody(status.name(), "(the error body could not be read)");
+            }
+            RpcRemoteException remote = new RpcRemoteException(status, error.type(), error.message(),
+                    method.describe() + " on " + endpoint.address);
+            switch (status) {
+                case DRAINING -> {
+                    endpoint.markDraining();
+                    notRun(remote);
+                }
+                case OVERLOADED, NOT_FOUND -> notRun(remote);
+                case DEADLINE_EXCEEDED -> timedOut(endpoint.address);
+                case INTERNAL, UNKNOWN -> mayHaveRun(remote);
+                default -> fail(remote); // SERVICE_ERROR, BAD_REQUEST: the same everywhere
+            }
+        } catch (SerializationException e) {
+            fail(new RpcException("cannot read the result of " + method.describe() + " from " + endpoint.address + ": "
+                    + e.getMessage(), e));
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** The call provably did not run: another instance may take it, whatever the retry settings. */
+    private void notRun(RpcException cause) {
+        lastFailure = cause;
+        attempt();
+    }
+
+    /** The call may have run: repeat it only where that is harmless. */
+    private void mayHaveRun(RpcException cause) {
+        lastFailure = cause;
+        if (retriesLeft > 0) {
+            retriesLeft--;
+            attempt();
+        } else {
+            fail(cause);
+        }
+    }
+
+    private void timedOut(String where) {
+        fail(new RpcTimeoutException("call to " + method.describe() + " on " + where + " timed out after "
+                + timeoutMillis + " ms" + (inheritedDeadline ? " (the deadline inherited from the call being served)" : "")));
+    }
+
+    private void succeed(@Nullable Object value) {
+        method.timers.record(Outcome.SUCCESS, System.nanoTime() - startNanos);
+        runtime.inFlight.decrementAndGet();
+        result.complete(value);
+    }
+
+    private void fail(RpcException e) {
+        Outcome outcome = e instanceof RpcTimeoutException ? Outcome.TIMEOUT
+                : e instanceof RpcRemoteException r ? Outcome.of(r.status())
+                : e instanceof RpcNoInstanceException ? Outcome.REJECTED : Outcome.FAILURE;
+        if (outcome == Outcome.TIMEOUT) {
+            runtime.timeouts.increment();
+        }
+        method.timers.record(outcome, System.nanoTime() - startNanos);
+        runtime.inFlight.decrementAndGet();
+        result.completeExceptionally(e);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
+    }
+
+    @Override
+    public String method() {
+        return method.signature;
+    }
+
+    @Override
+    public Object[] arguments() {
+        return args;
+    }
+
+    @Override
+    public boolean excluded(ServiceInstance instance) {
+        return tried.contains(instance) || !runtime.endpoint(instance).isAvailable();
+    }
+
+    /** One try on one connection; exactly one of response, loss, timeout or abandonment ends it. */
+    private final class Attempt implements ClientConnection.PendingCall {
+        private static final VarHandle DONE;
+
+        static {
+            try {
+                DONE = MethodHandles.lookup().findVarHandle(Attempt.class, "done", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Endpoint endpoint;
+        private final ClientConnection connection;
+        private final long requestId;
+        private final long sentNanos = System.nanoTime();
+        private volatile boolean done;
+        private volatile @Nullable Timeout timer;
+
+        Attempt(Endpoint endpoint, ClientConnection connection, long requestId) {
+            this.endpoint = endpoint;
+            this.connection = connection;
+            this.requestId = requestId;
+        }
+
+        boolean claim() {
+            return DONE.compareAndSet(this, false, true);
+        }
+
+        void arm(EventLoop loop, long delayNanos) {
+            try {
+                Timeout t = loop.schedule(delayNanos, TimeUnit.NANOSECONDS, this::onTimeout);
+                timer = t;
+                if (done) {
+                    t.cancel(); // the response beat the timer
+                }
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                onConnectionLost("the client is closing");
+            }
+        }
+
+        /** Gives the lease back and records the latency. */
+        void finish() {
+            Timeout t = timer;
+            if (t != null) {
+                t.cancel();
+            }
+            endpoint.pool.release(connection);
+            endpoint.figures.end(System.nanoTime() - sentNanos);
+        }
+
+        @Override
+        public void onResponse(Frame frame) {
+            if (!claim()) {
+                frame.release();
+                return;
+            }
+            finish();
+            Invocation.this.onResponse(endpoint, frame);
+        }
+
+        @Override
+        public void onConnectionLost(String reason) {
+            if (!claim()) {
+                return;
+            }
+            finish();
+            mayHaveRun(new RpcConnectionException("connection to " + endpoint.address + " was lost while calling "
+                    + method.describe() + " (" + reason + "); the call may have run", true));
+        }
+
+        private void onTimeout() {
+            if (!claim()) {
+                return;
+            }
+            connection.forget(requestId);
+            finish();
+            timedOut(endpoint.address);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.rpcboot.core.client;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.rpcboot.core.registry.ServiceKey;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one proxy calls and how: the service (interface, version, group), and overrides of the
+ * client's defaults. A null setting means "the client's default".
+ *
+ * @param timeout        deadline of each call
+ * @param methodTimeouts deadlines of particular methods, by method name (they win over {@code timeout})
+ * @param retries        retries of calls that may have run; honoured only when {@code idempotent}
+ * @param idempotent     whether running a call twice is harmless, which allows those retries
+ * @param loadBalancer   balancer name, e.g. {@code least-active}
+ * @param urls           direct {@code host:port} addresses, bypassing the registry; empty to use it
+ * @param serialization  serialization name, e.g. {@code json}
+ */
+public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String group, @Nullable Duration timeout,
+                                 Map<String, Duration> methodTimeouts, @Nullable Integer retries, boolean idempotent,
+                                 @Nullable String loadBalancer, List<String> urls, @Nullable String serialization) {
+
+    public ReferenceConfig {
+        Objects.requireNonNull(interfaceClass, "interfaceClass");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(group, "group");
+        methodTimeouts = Map.copyOf(methodTimeouts);
+        urls = List.copyOf(urls);
+        if (!interfaceClass.isInterface()) {
+            throw new IllegalArgumentException(interfaceClass.getName() + " is not an interface: references are made"
+                    + " to service interfaces");
+        }
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be > 0, was " + timeout + " for " + interfaceClass.getName());
+        }
+        if (retries != null && retries < 0) {
+            throw new IllegalArgumentException("retries must be >= 0, was " + retries + " for " + interfaceClass.getName());
+        }
+    }
+
+    public static <T> Builder<T> builder(Class<T> interfaceClass) {
+        return new Builder<>(interfaceClass);
+    }
+
+    public ServiceKey key() {
+        return new ServiceKey(interfaceClass.getName(), version, group);
+    }
+
+    /** Collects a reference's settings. */
+    public static final class Builder<T> {
+        private final Class<T> interfaceClass;
+        private String version = "";
+        private String group = "";
+        private @Nullable Duration timeout;
+        private final Map<String, Duration> methodTimeouts = new HashMap<>();
+        private @Nullable Integer retries;
+        private boolean idempotent;
+        private @Nullable String loadBalancer;
+        private List<String> urls = List.of();
+        private @Nullable String serialization;
+
+        private Builder(Class<T> interfaceClass) {
+            this.interfaceClass = interfaceClass;
+        }
+
+        public Builder<T> version(String v) {
+            version = v;
+            return this;
+        }
+
+        public Builder<T> group(String v) {
+            group = v;
+            return this;
+        }
+
+        public Builder<T> timeout(Duration v) {
+            timeout = v;
+            return this;
+        }
+
+        public Builder<T> methodTimeout(String methodName, Duration v) {
+            methodTimeouts.put(methodName, v);
+            return this;
+        }
+
+        public Builder<T> retries(int v) {
+            retries = v;
+            return this;
+        }
+
+        public Builder<T> idempotent(boolean v) {
+            idempotent = v;
+            return this;
+        }
+
+        public Builder<T> loadBalancer(String v) {
+            loadBalancer = v;
+            return this;
+        }
+
+        public Builder<T> urls(List<String> v) {
+            urls = v;
+            return this;
+        }
+
+        public Builder<T> serialization(String v) {
+            serialization = v;
+            return this;
+        }
+
+        public ReferenceConfig<T> build() {
+            return new ReferenceConfig<>(interfaceClass, version, group, timeout, methodTimeouts, retries, idempotent,
+                    loadBalancer, urls, serialization);
+        }
+    }
+}

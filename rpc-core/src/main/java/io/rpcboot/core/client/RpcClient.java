@@ -1,0 +1,232 @@
+package io.rpcboot.core.client;
+
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.rpcboot.core.balance.LoadBalancers;
+import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.pool.ConnectionPool;
+import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.registry.InMemoryServiceRegistry;
+import io.rpcboot.core.registry.ServiceRegistry;
+import io.rpcboot.core.serialize.Serializations;
+import io.rpcboot.core.serialize.TypeAllowList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Makes proxies that call remote services.
+ *
+ * <pre>{@code
+ * try (RpcClient client = RpcClient.builder().staticInstances(Greeter.class, "127.0.0.1:7070").build()) {
+ *     Greeter greeter = client.create(Greeter.class);
+ *     greeter.greet("world");
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; proxies may be shared by any number of threads. Synchronous methods block their
+ * caller until the response or the deadline; methods returning {@code CompletableFuture} block
+ * nobody (their future completes on an I/O thread: use the {@code *Async} stages for slow work).
+ */
+public final class RpcClient implements AutoCloseable {
+
+    private final ClientRuntime runtime;
+    private final boolean ownsLoops;
+    private final List<Reference<?>> references = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private RpcClient(Builder b) {
+        EventLoopGroup loops = b.loops != null ? b.loops : new EventLoopGroup("rpc-client-io", b.config.ioThreads(), true);
+        this.ownsLoops = b.loops == null;
+        RpcMetrics metrics = b.metrics != null ? b.metrics : RpcMetrics.simple();
+        BufferPool pool = b.pool != null ? b.pool : BufferPool.createDefault();
+        Serializations serializations = b.serializations != null ? b.serializations
+                : Serializations.defaults(new TypeAllowList());
+        this.runtime = new ClientRuntime(b.config, loops, pool, b.registry, serializations, b.balancers, metrics);
+        metrics.gauge(RpcMetrics.Side.CLIENT, "connections", "Open connections to providers", this,
+                c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::size).sum());
+        metrics.gauge(RpcMetrics.Side.CLIENT, "inflight", "Calls waiting for a response", runtime,
+                r -> r.inFlight.get());
+        metrics.gauge(RpcMetrics.Side.CLIENT, "pool.leases", "Calls holding a pooled connection", this,
+                c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::leases).sum());
+        metrics.gauge(RpcMetrics.Side.CLIENT, "pool.waiting", "Calls waiting for a pooled connection", this,
+                c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::waiting).sum());
+        metrics.bufferPool(pool);
+        scheduleEviction();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A proxy for {@code serviceInterface} with the default version, group and settings. */
+    public <T> T create(Class<T> serviceInterface) {
+        return create(ReferenceConfig.builder(serviceInterface).build());
+    }
+
+    /**
+     * A proxy for the service {@code config} describes.
+     *
+     * @throws IllegalArgumentException naming the problem (unknown balancer or serialization, a method
+     *                                  whose types cannot be serialized, a bad url)
+     */
+    public <T> T create(ReferenceConfig<T> config) {
+        if (closed) {
+            throw new IllegalStateException("client is closed");
+        }
+        Reference<T> reference = new Reference<>(config, runtime);
+        references.add(reference);
+        Class<T> type = config.interfaceClass();
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, reference));
+    }
+
+    /** Pool figures per provider address. */
+    public Map<String, ConnectionPool.Stats> poolStats() {
+        Map<String, ConnectionPool.Stats> stats = new LinkedHashMap<>();
+        for (Endpoint e : runtime.endpoints()) {
+            stats.put(e.address, e.pool.stats());
+        }
+        return stats;
+    }
+
+    /** Calls waiting for a response right now. */
+    public int inFlight() {
+        return runtime.inFlight.get();
+    }
+
+    /** What each reference made by this client resolved to, for operators. */
+    public List<ReferenceInfo> references() {
+        List<ReferenceInfo> infos = new ArrayList<>();
+        for (Reference<?> r : references) {
+            infos.add(new ReferenceInfo(r.key.toString(), r.timeout, r.config.methodTimeouts(), r.retries, r.idempotent,
+                    r.directory.balancer().name(), r.serialization.name(), r.config.urls(),
+                    r.directory.instances().stream().map(i -> i.address()).toList()));
+        }
+        return infos;
+    }
+
+    public ClientConfig config() {
+        return runtime.config;
+    }
+
+    /** Closes every connection and stops the client's threads; calls in flight fail. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        references.forEach(Reference::close);
+        runtime.closeEndpoints();
+        runtime.tcp.close();
+        runtime.connector.shutdown();
+        if (ownsLoops) {
+            runtime.loops.close();
+        }
+    }
+
+    private void scheduleEviction() {
+        Duration idle = runtime.config.idleConnectionTimeout();
+        if (idle.isZero()) {
+            return;
+        }
+        long period = Math.max(1000, Math.min(idle.toMillis() / 2, 30_000));
+        try {
+            runtime.loops.next().schedule(period, TimeUnit.MILLISECONDS, () -> {
+                if (closed) {
+                    return;
+                }
+                long now = System.nanoTime();
+                for (Endpoint e : runtime.endpoints()) {
+                    e.pool.evictIdle(now);
+                }
+                scheduleEviction();
+            });
+        } catch (RejectedExecutionException e) {
+            // the loops are stopping: nothing left to evict
+        }
+    }
+
+    /** One reference as resolved: the effective settings and the instances it currently sees. */
+    public record ReferenceInfo(String service, Duration timeout, Map<String, Duration> methodTimeouts, int retries,
+                                boolean idempotent, String loadBalancer, String serialization, List<String> urls,
+                                List<String> instances) {
+    }
+
+    /** Collects what a client needs. */
+    public static final class Builder {
+        private ClientConfig config = ClientConfig.builder().build();
+        private @Nullable ServiceRegistry registry;
+        private @Nullable InMemoryServiceRegistry seeds;
+        private LoadBalancers balancers = new LoadBalancers();
+        private @Nullable Serializations serializations;
+        private @Nullable RpcMetrics metrics;
+        private @Nullable BufferPool pool;
+        private @Nullable EventLoopGroup loops;
+
+        private Builder() {
+        }
+
+        public Builder config(ClientConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        public Builder registry(ServiceRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        /** Static addresses for a service, in an in-memory registry (used when no registry is given). */
+        public Builder staticInstances(Class<?> serviceInterface, String... addresses) {
+            if (seeds == null) {
+                seeds = new InMemoryServiceRegistry();
+            }
+            seeds.seed(serviceInterface.getName(), List.of(addresses));
+            return this;
+        }
+
+        public Builder loadBalancers(LoadBalancers balancers) {
+            this.balancers = Objects.requireNonNull(balancers, "balancers");
+            return this;
+        }
+
+        public Builder serializations(Serializations serializations) {
+            this.serializations = serializations;
+            return this;
+        }
+
+        public Builder metrics(RpcMetrics metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        public Builder bufferPool(BufferPool pool) {
+            this.pool = pool;
+            return this;
+        }
+
+        /** Shared event loops (not closed by the client); by default the client owns its own. */
+        public Builder eventLoops(EventLoopGroup loops) {
+            this.loops = loops;
+            return this;
+        }
+
+        public RpcClient build() {
+            if (registry == null) {
+                registry = seeds != null ? seeds : new InMemoryServiceRegistry();
+            } else if (seeds != null) {
+                throw new IllegalStateException("give either a registry or static instances, not both");
+            }
+            return new RpcClient(this);
+        }
+    }
+}

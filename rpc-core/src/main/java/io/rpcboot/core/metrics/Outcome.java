@@ -1,0 +1,38 @@
+package io.rpcboot.core.metrics;
+
+import io.rpcboot.core.protocol.Status;
+
+/** How a call ended, as the {@code outcome} tag of the request timers. */
+public enum Outcome {
+    /** The method returned. */
+    SUCCESS("success"),
+    /** The method threw. */
+    ERROR("error"),
+    /** The deadline passed. */
+    TIMEOUT("timeout"),
+    /** Not run: overloaded, draining, or no such service or method. */
+    REJECTED("rejected"),
+    /** Anything else: a bad request, a lost connection, an internal failure. */
+    FAILURE("failure");
+
+    private final String tag;
+
+    Outcome(String tag) {
+        this.tag = tag;
+    }
+
+    public String tag() {
+        return tag;
+    }
+
+    /** The outcome a response status stands for. */
+    public static Outcome of(Status status) {
+        return switch (status) {
+            case OK -> SUCCESS;
+            case SERVICE_ERROR -> ERROR;
+            case DEADLINE_EXCEEDED -> TIMEOUT;
+            case OVERLOADED, DRAINING, NOT_FOUND -> REJECTED;
+            default -> FAILURE;
+        };
+    }
+}

@@ -1,0 +1,280 @@
+package io.rpcboot.core.server;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.RpcContext;
+import io.rpcboot.core.metrics.Outcome;
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.protocol.ErrorBody;
+import io.rpcboot.core.protocol.Frame;
+import io.rpcboot.core.protocol.FrameBuilder;
+import io.rpcboot.core.protocol.FrameCodec;
+import io.rpcboot.core.protocol.FrameType;
+import io.rpcboot.core.protocol.Headers;
+import io.rpcboot.core.protocol.ProtocolException;
+import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.registry.ServiceKey;
+import io.rpcboot.core.serialize.SerializationException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns request frames into method calls and responses.
+ *
+ * <pre>
+ *  I/O loop: dispatch ─► draining? ─► DRAINING        (not run)
+ *                      ─► unknown service/method ─► NOT_FOUND
+ *                      ─► deadline passed ─► DEADLINE_EXCEEDED
+ *                      ─► executor.execute(call) ─► full? ─► OVERLOADED
+ *  worker:   call.run ─► decode arguments ─► deadline still ahead? ─► invoke ─► OK | SERVICE_ERROR
+ * </pre>
+ *
+ * In {@link ExecutionMode#DIRECT} the call runs on the I/O loop itself. Responses are written from
+ * whichever thread finishes the call. Calls in flight are counted for graceful draining.
+ */
+final class RequestDispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    private final ServiceTable services;
+    private final FrameCodec codec;
+    private final @Nullable Executor executor;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object drained = new Object();
+    private final Counter overloaded;
+    private final Counter drainingRejected;
+    private final Counter deadlineRejected;
+    private final Counter notFound;
+    private volatile boolean draining;
+
+    RequestDispatcher(ServiceTable services, FrameCodec codec, @Nullable Executor executor, RpcMetrics metrics) {
+        this.services = services;
+        this.codec = codec;
+        this.executor = executor;
+        this.overloaded = metrics.serverRejected("overloaded");
+        this.drainingRejected = metrics.serverRejected("draining");
+        this.deadlineRejected = metrics.serverRejected("deadline");
+        this.notFound = metrics.serverRejected("not_found");
+    }
+
+    /** I/O loop. Takes ownership of {@code frame}. */
+    void dispatch(ServerConnection connection, Frame frame) {
+        inFlight.incrementAndGet();
+        if (draining) {
+            drainingRejected.increment();
+            reject(connection, frame, Status.DRAINING, "the server is shutting down; send the call elsewhere");
+            return;
+        }
+        String service = frame.header(Headers.SERVICE);
+        String signature = frame.header(Headers.METHOD);
+        if (service == null || signature == null) {
+            reject(connection, frame, Status.BAD_REQUEST, "the request has no service or method header");
+            return;
+        }
+        ServiceKey key = new ServiceKey(service, orEmpty(frame.header(Headers.VERSION)), orEmpty(frame.header(Headers.GROUP)));
+        ServiceTable.Provided provided = services.get(key);
+        ProvidedMethod method = provided == null ? null : provided.methods().get(signature);
+        if (method == null) {
+            notFound.increment();
+            reject(connection, frame, Status.NOT_FOUND, provided == null ? "no service " + key + " here"
+                    : "service " + key + " has no method " + signature);
+            return;
+        }
+        long deadline;
+        try {
+            String d = frame.header(Headers.DEADLINE);
+            deadline = d == null ? 0 : Long.parseLong(d);
+        } catch (NumberFormatException e) {
+            reject(connection, frame, Status.BAD_REQUEST, "deadline header is not a number");
+            return;
+        }
+        if (deadline != 0 && System.currentTimeMillis() >= deadline) {
+            deadlineRejected.increment();
+            reject(connection, frame, Status.DEADLINE_EXCEEDED, "the deadline passed before the call could start");
+            return;
+        }
+        if (!method.supports(frame.serializationId())) {
+            reject(connection, frame, Status.BAD_REQUEST, "serialization id " + frame.serializationId()
+                    + " is not available on this server");
+            return;
+        }
+        Call call = new Call(connection, frame, method, deadline);
+        if (executor == null) {
+            call.run();
+            return;
+        }
+        try {
+            executor.execute(call);
+        } catch (RejectedExecutionException e) {
+            overloaded.increment();
+            call.rejected();
+        }
+    }
+
+    private void reject(ServerConnection connection, Frame frame, Status status, String message) {
+        long id = frame.requestId();
+        boolean oneWay = frame.type() == FrameType.ONE_WAY;
+        frame.release();
+        if (!oneWay) {
+            sendError(connection, id, status, status.name(), message);
+        }
+        finished();
+    }
+
+    private void sendError(ServerConnection connection, long requestId, Status status, String type, String message) {
+        FrameBuilder b = codec.start(FrameType.RESPONSE, requestId, 0, status);
+        new ErrorBody(type, message).writeTo(b.body());
+        connection.send(b.finish());
+    }
+
+    private void finished() {
+        if (inFlight.decrementAndGet() == 0 && draining) {
+            synchronized (drained) {
+                drained.notifyAll();
+            }
+        }
+    }
+
+    /** From now on every request is answered DRAINING. */
+    void startDraining() {
+        draining = true;
+    }
+
+    /** Waits until no call is in flight; true if that happened within {@code timeoutMillis}. */
+    boolean awaitDrained(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (drained) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                drained.wait(left);
+            }
+        }
+        return true;
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    private static String orEmpty(@Nullable String s) {
+        return s == null ? "" : s;
+    }
+
+    /** One request on its way through a worker (or the loop, in direct mode). */
+    private final class Call implements Runnable {
+        private final ServerConnection connection;
+        private final ProvidedMethod method;
+        private final long deadline;
+        private final long requestId;
+        private final int serializationId;
+        private final boolean oneWay;
+        private final long startNanos = System.nanoTime();
+        private @Nullable Frame frame;
+
+        Call(ServerConnection connection, Frame frame, ProvidedMethod method, long deadline) {
+            this.connection = connection;
+            this.frame = frame;
+            this.method = method;
+            this.deadline = deadline;
+            this.requestId = frame.requestId();
+            this.serializationId = frame.serializationId();
+            this.oneWay = frame.type() == FrameType.ONE_WAY;
+        }
+
+        @Override
+        public void run() {
+            Object[] args;
+            Frame f = frame;
+            frame = null;
+            try {
+                args = method.readArguments(serializationId, f.bodyReader());
+            } catch (SerializationException e) {
+                fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
+                        + "." + method.signature + ": " + e.getMessage());
+                return;
+            } finally {
+                f.release();
+            }
+            if (deadline != 0 && System.currentTimeMillis() >= deadline) {
+                deadlineRejected.increment();
+                fail(Status.DEADLINE_EXCEEDED, Status.DEADLINE_EXCEEDED.name(), "the deadline passed while the call waited");
+                return;
+            }
+            Object result;
+            try {
+                result = deadline != 0 ? RpcContext.callWithDeadline(deadline, () -> method.invoke(args)) : method.invoke(args);
+            } catch (Throwable t) {
+                serviceFailed(t);
+                return;
+            }
+            if (method.async && result != null) {
+                ((CompletionStage<?>) result).whenComplete((value, error) -> {
+                    if (error != null) {
+                        serviceFailed(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+                    } else {
+                        succeed(value);
+                    }
+                });
+            } else {
+                succeed(result);
+            }
+        }
+
+        /** The executor was full: answer without running. */
+        void rejected() {
+            Frame f = frame;
+            frame = null;
+            if (f != null) {
+                f.release();
+            }
+            fail(Status.OVERLOADED, Status.OVERLOADED.name(), "the server's worker pool is full");
+        }
+
+        private void succeed(@Nullable Object value) {
+            if (oneWay) {
+                done(Outcome.SUCCESS);
+                return;
+            }
+            FrameBuilder b = codec.start(FrameType.RESPONSE, requestId, serializationId, Status.OK);
+            try {
+                if (!method.returnsVoid) {
+                    method.resultCodec(serializationId).write(b.body(), value);
+                }
+                connection.send(b.finish());
+            } catch (SerializationException | ProtocolException e) {
+                b.discard();
+                log.warn("cannot send the result of {}.{}: {}", method.serviceName, method.signature, e.getMessage());
+                fail(Status.INTERNAL, Status.INTERNAL.name(), "cannot send the result of " + method.serviceName + "."
+                        + method.signature + ": " + e.getMessage());
+                return;
+            }
+            done(Outcome.SUCCESS);
+        }
+
+        private void serviceFailed(Throwable t) {
+            log.debug("{}.{} threw", method.serviceName, method.signature, t);
+            fail(Status.SERVICE_ERROR, t.getClass().getName(), t.getMessage() == null ? "" : t.getMessage());
+        }
+
+        private void fail(Status status, String type, String message) {
+            if (!oneWay) {
+                sendError(connection, requestId, status, type, message);
+            }
+            done(Outcome.of(status));
+        }
+
+        private void done(Outcome outcome) {
+            method.timers.record(outcome, System.nanoTime() - startNanos);
+            finished();
+        }
+    }
+}

@@ -1,0 +1,358 @@
+package io.rpcboot.core.server;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.protocol.FrameCodec;
+import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.registry.ServiceInstance;
+import io.rpcboot.core.registry.ServiceRegistry;
+import io.rpcboot.core.serialize.Serializations;
+import io.rpcboot.core.serialize.TypeAllowList;
+import io.rpcboot.core.transport.Connection;
+import io.rpcboot.core.transport.TcpServer;
+import io.rpcboot.core.transport.TransportConfig;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes services over TCP.
+ *
+ * <pre>{@code
+ * RpcServer server = RpcServer.builder().port(7070).registry(registry)
+ *         .service(Greeter.class, new DefaultGreeter()).start();
+ * ...
+ * server.stop();   // graceful: deregister, DRAINING to every client, finish calls in flight, close
+ * }</pre>
+ *
+ * <p>Threads: one boss loop accepts, {@code ioThreads} loops read and write, provider methods run on
+ * a bounded worker pool (or on the loops in {@link ExecutionMode#DIRECT}). {@link #start},
+ * {@link #addService} and {@link #stop} may be called from any thread.
+ */
+public final class RpcServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+
+    private final ServerConfig config;
+    private final @Nullable ServiceRegistry registry;
+    private final RpcMetrics metrics;
+    private final BufferPool pool;
+    private final Serializations serializations;
+    private final ServiceTable services;
+    private final List<ServiceInstance> registered = new CopyOnWriteArrayList<>();
+    private final List<ServerConnection> connections = new CopyOnWriteArrayList<>();
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final boolean ownsLoops;
+    private final @Nullable ThreadPoolExecutor executor;
+    private final RequestDispatcher dispatcher;
+    private final TcpServer tcp;
+    private volatile boolean started;
+    private volatile boolean stopped;
+
+    private RpcServer(Builder b) {
+        this.config = b.config;
+        this.registry = b.registry;
+        this.metrics = b.metrics != null ? b.metrics : RpcMetrics.simple();
+        this.pool = b.pool != null ? b.pool : BufferPool.createDefault();
+        this.serializations = b.serializations != null ? b.serializations : Serializations.defaults(new TypeAllowList());
+        this.services = new ServiceTable(serializations, metrics);
+        this.ownsLoops = b.boss == null;
+        this.boss = b.boss != null ? b.boss : new EventLoopGroup("rpc-server-boss", 1);
+        this.workers = b.workers != null ? b.workers : new EventLoopGroup("rpc-server-io", config.ioThreads());
+        this.executor = config.executionMode() == ExecutionMode.POOL ? newExecutor(config) : null;
+        FrameCodec codec = new FrameCodec(pool, config.maxFrameSize(), config.checksum(), config.compressionThreshold());
+        this.dispatcher = new RequestDispatcher(services, codec, executor, metrics);
+        Counter received = metrics.bytesReceived(RpcMetrics.Side.SERVER);
+        Counter sent = metrics.bytesSent(RpcMetrics.Side.SERVER);
+        Counter malformed = metrics.malformedFrames(RpcMetrics.Side.SERVER);
+        TransportConfig transport = TransportConfig.builder().idleTimeout(config.idleTimeout()).build();
+        this.tcp = new TcpServer(transport, boss.next(), workers, pool, () -> {
+            return new TrackedHandler(new ServerConnection(codec, dispatcher, received, sent, malformed));
+        });
+        for (ServiceDefinition d : b.services) {
+            services.add(d);
+        }
+        metrics.gauge(RpcMetrics.Side.SERVER, "connections", "Open client connections", tcp, TcpServer::openConnections);
+        metrics.gauge(RpcMetrics.Side.SERVER, "inflight", "Calls being served", dispatcher, RequestDispatcher::inFlight);
+        metrics.bufferPool(pool);
+    }
+
+    private static ThreadPoolExecutor newExecutor(ServerConfig config) {
+        BlockingQueue<Runnable> queue = config.queueCapacity() == 0 ? new SynchronousQueue<>()
+                : new ArrayBlockingQueue<>(config.queueCapacity());
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
+                TimeUnit.SECONDS, queue, r -> {
+                    Thread t = new Thread(r, "rpc-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the port and announces every service to the registry.
+     *
+     * @throws java.io.UncheckedIOException naming the address if the port cannot be bound
+     */
+    public synchronized RpcServer start() {
+        if (started) {
+            return this;
+        }
+        try {
+            tcp.bind(config.host(), config.port());
+        } catch (RuntimeException e) {
+            shutdownThreads();
+            throw e;
+        }
+        started = true;
+        for (ServiceDefinition d : services.definitions()) {
+            announce(d);
+        }
+        log.info("rpc server listening on {}:{} ({} services)", config.host(), port(), services.definitions().size());
+        return this;
+    }
+
+    /**
+     * Publishes another service; announced at once if the server is running.
+     *
+     * @throws IllegalArgumentException if the same interface, version and group is already published,
+     *                                  or a method cannot be published
+     */
+    public void addService(ServiceDefinition definition) {
+        services.add(definition);
+        if (started && !stopped) {
+            announce(definition);
+        }
+    }
+
+    private void announce(ServiceDefinition d) {
+        if (registry == null) {
+            return;
+        }
+        ServiceInstance instance = new ServiceInstance(d.key(), config.advertisedHost(), port(), d.weight(),
+                Map.of("startTime", String.valueOf(System.currentTimeMillis())));
+        registry.register(instance);
+        registered.add(instance);
+    }
+
+    /** The bound port (the real one when configured with 0). */
+    public int port() {
+        return tcp.port();
+    }
+
+    public InetSocketAddress address() {
+        InetSocketAddress a = tcp.localAddress();
+        if (a == null) {
+            throw new IllegalStateException("server not started");
+        }
+        return a;
+    }
+
+    public List<ServiceDefinition> services() {
+        return services.definitions();
+    }
+
+    /** The instances this server announced to its registry. */
+    public List<ServiceInstance> announcedInstances() {
+        return List.copyOf(registered);
+    }
+
+    public int openConnections() {
+        return tcp.openConnections();
+    }
+
+    public int inFlight() {
+        return dispatcher.inFlight();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public boolean isRunning() {
+        return started && !stopped;
+    }
+
+    /** Graceful stop with the configured drain timeout. */
+    public void stop() {
+        stop(config.drainTimeout());
+    }
+
+    /**
+     * Graceful stop: withdraws every service from the registry, tells every client it is draining (so
+     * they pick other instances at once), stops accepting, waits up to {@code drainTimeout} for calls
+     * in flight, then closes connections and threads. Idempotent.
+     *
+     * @return whether every call in flight finished before the timeout
+     */
+    public synchronized boolean stop(Duration drainTimeout) {
+        if (stopped) {
+            return true;
+        }
+        stopped = true;
+        for (ServiceInstance instance : registered) {
+            registry.unregister(instance);
+        }
+        registered.clear();
+        dispatcher.startDraining();
+        for (ServerConnection c : connections) {
+            c.sendDraining();
+        }
+        boolean drained = true;
+        if (started) {
+            tcp.stopAccepting();
+            try {
+                drained = dispatcher.awaitDrained(drainTimeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                drained = false;
+            }
+            if (!drained) {
+                log.warn("rpc server on port {}: {} calls still in flight after {} ms; closing anyway", port(),
+                        dispatcher.inFlight(), drainTimeout.toMillis());
+            }
+        }
+        tcp.close();
+        shutdownThreads();
+        log.info("rpc server stopped{}", drained ? "" : " (calls were cut short)");
+        return drained;
+    }
+
+    private void shutdownThreads() {
+        if (executor != null) {
+            executor.shutdown();
+        }
+        if (ownsLoops) {
+            boss.close();
+            workers.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Keeps the connection list in step with the transport. */
+    private final class TrackedHandler implements io.rpcboot.core.transport.ConnectionHandler {
+        private final ServerConnection delegate;
+
+        TrackedHandler(ServerConnection delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void onConnected(Connection c) {
+            connections.add(delegate);
+            delegate.onConnected(c);
+            if (stopped) {
+                delegate.sendDraining(); // accepted while stopping: tell it at once
+            }
+        }
+
+        @Override
+        public void onData(Connection c, java.nio.ByteBuffer data) {
+            delegate.onData(c, data);
+        }
+
+        @Override
+        public void onClosed(Connection c, String reason) {
+            connections.remove(delegate);
+            delegate.onClosed(c, reason);
+        }
+    }
+
+    /** Collects what a server needs; {@link #start()} builds and starts it. */
+    public static final class Builder {
+        private ServerConfig config = ServerConfig.builder().build();
+        private @Nullable ServiceRegistry registry;
+        private @Nullable RpcMetrics metrics;
+        private @Nullable BufferPool pool;
+        private @Nullable Serializations serializations;
+        private @Nullable EventLoopGroup boss;
+        private @Nullable EventLoopGroup workers;
+        private final List<ServiceDefinition> services = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        public Builder config(ServerConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Shortcut for a config with this host and port and other defaults. */
+        public Builder bind(String host, int port) {
+            this.config = ServerConfig.builder().host(host).port(port).build();
+            return this;
+        }
+
+        public Builder registry(ServiceRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        public Builder metrics(RpcMetrics metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        public Builder bufferPool(BufferPool pool) {
+            this.pool = pool;
+            return this;
+        }
+
+        public Builder serializations(Serializations serializations) {
+            this.serializations = serializations;
+            return this;
+        }
+
+        /** Shared event loops (not closed by the server); by default the server owns its own. */
+        public Builder eventLoops(EventLoopGroup boss, EventLoopGroup workers) {
+            this.boss = boss;
+            this.workers = workers;
+            return this;
+        }
+
+        public <T> Builder service(Class<T> interfaceClass, T implementation) {
+            services.add(ServiceDefinition.of(interfaceClass, implementation));
+            return this;
+        }
+
+        public Builder service(ServiceDefinition definition) {
+            services.add(definition);
+            return this;
+        }
+
+        /** Builds the server without binding; {@link RpcServer#start()} binds. */
+        public RpcServer build() {
+            return new RpcServer(this);
+        }
+
+        public RpcServer start() {
+            return build().start();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.rpcboot.core.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.rpcboot.core.protocol.FrameCodec;
+
+/**
+ * Immutable, validated server settings.
+ *
+ * @param host                 address to bind ({@code 0.0.0.0} for all interfaces)
+ * @param port                 port to bind; 0 picks a free one
+ * @param advertisedHost       host announced to the registry (what consumers connect to)
+ * @param ioThreads            worker event loops
+ * @param workerThreads        threads of the business executor ({@link ExecutionMode#POOL})
+ * @param queueCapacity        requests that may wait for a worker thread before "overloaded"
+ * @param executionMode        where provider methods run
+ * @param maxFrameSize         largest frame accepted or sent, bytes
+ * @param idleTimeout          a connection silent for this long is closed (clients send heartbeats)
+ * @param drainTimeout         how long a graceful stop waits for calls in flight
+ * @param checksum             whether responses carry a CRC32C
+ * @param compressionThreshold response bodies of at least this many bytes are compressed; 0 never
+ */
+public record ServerConfig(String host, int port, String advertisedHost, int ioThreads, int workerThreads,
+                           int queueCapacity, ExecutionMode executionMode, int maxFrameSize, Duration idleTimeout,
+                           Duration drainTimeout, boolean checksum, int compressionThreshold) {
+
+    public static final int DEFAULT_PORT = 7070;
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(advertisedHost, "advertisedHost");
+        Objects.requireNonNull(executionMode, "executionMode");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        require(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
+        require(ioThreads >= 1, "ioThreads must be >= 1, was " + ioThreads);
+        require(workerThreads >= 1, "workerThreads must be >= 1, was " + workerThreads);
+        require(queueCapacity >= 0, "queueCapacity must be >= 0, was " + queueCapacity);
+        require(maxFrameSize >= 1024, "maxFrameSize must be >= 1024 bytes, was " + maxFrameSize);
+        require(!idleTimeout.isNegative(), "idleTimeout must be >= 0, was " + idleTimeout);
+        require(!drainTimeout.isNegative(), "drainTimeout must be >= 0, was " + drainTimeout);
+        require(compressionThreshold >= 0, "compressionThreshold must be >= 0, was " + compressionThreshold);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults: 0.0.0.0:7070, one I/O loop per core, 200 workers, queue 1000, 16 MiB frames, idle 60 s, drain 10 s. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = DEFAULT_PORT;
+        private String advertisedHost = "";
+        private int ioThreads = Runtime.getRuntime().availableProcessors();
+        private int workerThreads = 200;
+        private int queueCapacity = 1000;
+        private ExecutionMode executionMode = ExecutionMode.POOL;
+        private int maxFrameSize = FrameCodec.DEFAULT_MAX_FRAME_SIZE;
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration drainTimeout = Duration.ofSeconds(10);
+        private boolean checksum;
+        private int compressionThreshold;
+
+        public Builder host(String v) {
+            host = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        /** Host announced to the registry; by default the bind host, or 127.0.0.1 when binding 0.0.0.0. */
+        public Builder advertisedHost(String v) {
+            advertisedHost = v;
+            return this;
+        }
+
+        public Builder ioThreads(int v) {
+            ioThreads = v;
+            return this;
+        }
+
+        public Builder workerThreads(int v) {
+            workerThreads = v;
+            return this;
+        }
+
+        public Builder queueCapacity(int v) {
+            queueCapacity = v;
+            return this;
+        }
+
+        public Builder executionMode(ExecutionMode v) {
+            executionMode = v;
+            return this;
+        }
+
+        public Builder maxFrameSize(int v) {
+            maxFrameSize = v;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration v) {
+            idleTimeout = v;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration v) {
+            drainTimeout = v;
+            return this;
+        }
+
+        public Builder checksum(boolean v) {
+            checksum = v;
+            return this;
+        }
+
+        public Builder compressionThreshold(int v) {
+            compressionThreshold = v;
+            return this;
+        }
+
+        public ServerConfig build() {
+            String advertised = !advertisedHost.isEmpty() ? advertisedHost
+                    : host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+            return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
+                    maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.rpcboot.core.server;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.registry.ServiceKey;
+import io.rpcboot.core.serialize.Serializations;
+import org.jspecify.annotations.Nullable;
+
+/** Published services by key, each with its methods by signature. Thread-safe. */
+final class ServiceTable {
+
+    /** One published service. */
+    record Provided(ServiceDefinition definition, Map<String, ProvidedMethod> methods) {
+    }
+
+    private final Map<ServiceKey, Provided> services = new ConcurrentHashMap<>();
+    private final Serializations serializations;
+    private final RpcMetrics metrics;
+
+    ServiceTable(Serializations serializations, RpcMetrics metrics) {
+        this.serializations = serializations;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Adds a service, resolving all its methods now.
+     *
+     * @throws IllegalArgumentException if the key is taken or a method cannot be published
+     */
+    Provided add(ServiceDefinition definition) {
+        ServiceKey key = definition.key();
+        serializations.allowList().allowReachableFrom(definition.interfaceClass());
+        Map<String, ProvidedMethod> methods = new HashMap<>();
+        for (Method m : definition.interfaceClass().getMethods()) {
+            if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            ProvidedMethod pm = new ProvidedMethod(key.interfaceName(), m, definition.implementation(), serializations,
+                    metrics);
+            methods.putIfAbsent(pm.signature, pm); // a method redeclared by a subinterface has one signature
+        }
+        Provided provided = new Provided(definition, Map.copyOf(methods));
+        Provided clash = services.putIfAbsent(key, provided);
+        if (clash != null) {
+            throw new IllegalArgumentException("two providers for service " + key + ": "
+                    + clash.definition().implementation().getClass().getName() + " and "
+                    + definition.implementation().getClass().getName());
+        }
+        return provided;
+    }
+
+    @Nullable Provided get(ServiceKey key) {
+        return services.get(key);
+    }
+
+    List<ServiceDefinition> definitions() {
+        return services.values().stream().map(Provided::definition).toList();
+    }
+}
