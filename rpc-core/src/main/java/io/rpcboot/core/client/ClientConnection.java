@@ -3,6 +3,7 @@ package io.rpcboot.core.client;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.rpcboot.core.buffer.PooledBuffer;
@@ -40,6 +41,7 @@ final class ClientConnection implements ConnectionHandler {
     private final Endpoint endpoint;
     private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicInteger sending = new AtomicInteger();
     private final FrameDecoder decoder;
     private volatile @Nullable Connection connection;
     private volatile boolean draining;
@@ -71,22 +73,46 @@ final class ClientConnection implements ConnectionHandler {
      */
     boolean send(long requestId, PooledBuffer frame, PendingCall call) {
         Connection c = connection;
-        if (c == null || !c.isOpen()) {
-            frame.release();
-            return false;
+        sending.incrementAndGet();
+        try {
+            // draining is checked after announcing ourselves in "sending": see maybeCloseDrained
+            if (c == null || !c.isOpen() || draining) {
+                frame.release();
+                return false;
+            }
+            pending.put(requestId, call);
+            int bytes = frame.readableBytes();
+            if (!c.write(frame)) {
+                return pending.remove(requestId) == null; // if onClosed already took it, it was told
+            }
+            runtime.bytesSent.increment(bytes);
+            return true;
+        } finally {
+            sending.decrementAndGet();
+            if (draining) {
+                maybeCloseDrained();
+            }
         }
-        pending.put(requestId, call);
-        int bytes = frame.readableBytes();
-        if (!c.write(frame)) {
-            return pending.remove(requestId) == null; // if onClosed already took it, it was told
+    }
+
+    /**
+     * Closes a draining connection once nothing is in flight or being sent on it. The provider
+     * waits for this close: closing earlier could cut off a request already on the wire. Senders
+     * increment {@code sending} before they read {@code draining}, and the drain path sets
+     * {@code draining} before it reads {@code sending}, so one of the two always sees the other.
+     */
+    private void maybeCloseDrained() {
+        if (sending.get() == 0 && pending.isEmpty()) {
+            close("the provider is draining");
         }
-        runtime.bytesSent.increment(bytes);
-        return true;
     }
 
     /** Forgets a call (it timed out); a late response to it is dropped. */
     void forget(long requestId) {
         pending.remove(requestId);
+        if (draining) {
+            maybeCloseDrained();
+        }
     }
 
     /** Whether new calls may use this connection. */
@@ -126,12 +152,16 @@ final class ClientConnection implements ConnectionHandler {
                 } else {
                     call.onResponse(frame);
                 }
+                if (draining) {
+                    maybeCloseDrained();
+                }
             }
             case DRAINING -> {
                 frame.release();
                 draining = true;
                 endpoint.markDraining();
                 log.info("provider {} is draining: new calls go to other instances", endpoint.address);
+                maybeCloseDrained();
             }
             case HEARTBEAT -> {
                 frame.release();

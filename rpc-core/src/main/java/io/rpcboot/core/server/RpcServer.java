@@ -221,6 +221,7 @@ public final class RpcServer implements AutoCloseable {
             c.sendDraining();
         }
         boolean drained = true;
+        long deadline = System.currentTimeMillis() + drainTimeout.toMillis();
         if (started) {
             tcp.stopAccepting();
             try {
@@ -232,12 +233,37 @@ public final class RpcServer implements AutoCloseable {
             if (!drained) {
                 log.warn("rpc server on port {}: {} calls still in flight after {} ms; closing anyway", port(),
                         dispatcher.inFlight(), drainTimeout.toMillis());
+            } else if (!awaitClientsGone(deadline)) {
+                log.info("rpc server on port {}: {} clients kept their connections after draining; closing them",
+                        port(), tcp.openConnections());
             }
         }
         tcp.close();
         shutdownThreads();
         log.info("rpc server stopped{}", drained ? "" : " (calls were cut short)");
         return drained;
+    }
+
+    /**
+     * After the last call is answered, clients that saw the draining notice close their connections
+     * themselves; closing them from here first could cut off a request already on its way.
+     */
+    private boolean awaitClientsGone(long deadlineMillis) {
+        synchronized (connections) {
+            while (tcp.openConnections() > 0) {
+                long left = deadlineMillis - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    connections.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void shutdownThreads() {
@@ -281,6 +307,9 @@ public final class RpcServer implements AutoCloseable {
         public void onClosed(Connection c, String reason) {
             connections.remove(delegate);
             delegate.onClosed(c, reason);
+            synchronized (connections) {
+                connections.notifyAll();
+            }
         }
     }
 

@@ -77,7 +77,7 @@ final class TestServices {
     }
 
     /** Answers with its own name, so tests see which instance served a call. */
-    static final class NamedEcho implements Echo {
+    static class NamedEcho implements Echo {
         final String name;
         final long delayMillis;
 
