@@ -1,0 +1,395 @@
+package io.rpcboot.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * rpc-boot's settings, bound from {@code rpc.*}. Mapped to the core's immutable configurations in
+ * one place ({@link RpcConfigurations}), where invalid values stop startup naming the property.
+ */
+@ConfigurationProperties("rpc")
+public class RpcProperties {
+
+    /** Serialization used by references unless they say otherwise: binary or json. */
+    private String serialization = "binary";
+
+    /**
+     * Extra types the decoders may instantiate when a value is declared as an interface, an abstract
+     * class or Object (fully qualified class names). Types reachable from service signatures are
+     * allowed already.
+     */
+    private List<String> allowedTypes = new ArrayList<>();
+
+    private final Server server = new Server();
+    private final Client client = new Client();
+    private final Registry registry = new Registry();
+    private final BufferPool bufferPool = new BufferPool();
+
+    public String getSerialization() {
+        return serialization;
+    }
+
+    public void setSerialization(String serialization) {
+        this.serialization = serialization;
+    }
+
+    public List<String> getAllowedTypes() {
+        return allowedTypes;
+    }
+
+    public void setAllowedTypes(List<String> allowedTypes) {
+        this.allowedTypes = allowedTypes;
+    }
+
+    public Server getServer() {
+        return server;
+    }
+
+    public Client getClient() {
+        return client;
+    }
+
+    public Registry getRegistry() {
+        return registry;
+    }
+
+    public BufferPool getBufferPool() {
+        return bufferPool;
+    }
+
+    /** The server that publishes {@code @RpcProvider} beans. */
+    public static class Server {
+
+        /** Whether to run the rpc server; false makes a consumer-only application. */
+        private boolean enabled = true;
+
+        /** Address to bind; 0.0.0.0 listens on every interface. */
+        private String host = "0.0.0.0";
+
+        /** Port to bind; 0 picks a free port. */
+        private int port = 7070;
+
+        /**
+         * Host announced to the registry, i.e. what consumers connect to. Empty means the bind host,
+         * or 127.0.0.1 when binding 0.0.0.0.
+         */
+        private String advertisedHost = "";
+
+        /** Event loops that read and write connections; 0 means one per processor. */
+        private int ioThreads = 0;
+
+        /** Threads that run provider methods (execution-mode=pool). */
+        private int workerThreads = 200;
+
+        /** Requests that may wait for a worker thread before the server answers "overloaded". */
+        private int queueCapacity = 1000;
+
+        /** Where provider methods run: pool (a bounded worker pool) or direct (the I/O loop, for non-blocking code). */
+        private String executionMode = "pool";
+
+        /** Largest frame accepted or sent. */
+        private DataSize maxFrameSize = DataSize.ofMegabytes(16);
+
+        /** Connections silent for this long are closed (clients send heartbeats meanwhile). */
+        private Duration idleTimeout = Duration.ofSeconds(60);
+
+        /** On shutdown, how long to wait for calls in flight after telling clients to go elsewhere. */
+        private Duration drainTimeout = Duration.ofSeconds(10);
+
+        /** Whether responses carry a CRC32C checksum. */
+        private boolean checksum = false;
+
+        /** Response bodies at least this large are compressed; 0 disables compression. */
+        private DataSize compressionThreshold = DataSize.ofBytes(0);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getHost() {
+            return host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public String getAdvertisedHost() {
+            return advertisedHost;
+        }
+
+        public void setAdvertisedHost(String advertisedHost) {
+            this.advertisedHost = advertisedHost;
+        }
+
+        public int getIoThreads() {
+            return ioThreads;
+        }
+
+        public void setIoThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+        }
+
+        public int getWorkerThreads() {
+            return workerThreads;
+        }
+
+        public void setWorkerThreads(int workerThreads) {
+            this.workerThreads = workerThreads;
+        }
+
+        public int getQueueCapacity() {
+            return queueCapacity;
+        }
+
+        public void setQueueCapacity(int queueCapacity) {
+            this.queueCapacity = queueCapacity;
+        }
+
+        public String getExecutionMode() {
+            return executionMode;
+        }
+
+        public void setExecutionMode(String executionMode) {
+            this.executionMode = executionMode;
+        }
+
+        public DataSize getMaxFrameSize() {
+            return maxFrameSize;
+        }
+
+        public void setMaxFrameSize(DataSize maxFrameSize) {
+            this.maxFrameSize = maxFrameSize;
+        }
+
+        public Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+        }
+
+        public Duration getDrainTimeout() {
+            return drainTimeout;
+        }
+
+        public void setDrainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
+        }
+
+        public boolean isChecksum() {
+            return checksum;
+        }
+
+        public void setChecksum(boolean checksum) {
+            this.checksum = checksum;
+        }
+
+        public DataSize getCompressionThreshold() {
+            return compressionThreshold;
+        }
+
+        public void setCompressionThreshold(DataSize compressionThreshold) {
+            this.compressionThreshold = compressionThreshold;
+        }
+    }
+
+    /** The client behind {@code @RpcReference} fields; these are every reference's defaults. */
+    public static class Client {
+
+        /** Deadline of a call, unless the reference sets its own. */
+        private Duration timeout = Duration.ofSeconds(3);
+
+        /** How long opening a connection to a provider may take. */
+        private Duration connectTimeout = Duration.ofSeconds(3);
+
+        /** Connections kept to each provider address; calls are multiplexed on them. */
+        private int connectionsPerEndpoint = 2;
+
+        /** Calls in flight on one connection before further calls wait for a free slot. */
+        private int maxInFlightPerConnection = 10000;
+
+        /** A quiet connection sends a heartbeat this often; a missed reply closes it. 0 disables heartbeats. */
+        private Duration heartbeatInterval = Duration.ofSeconds(15);
+
+        /** Connections without calls for this long are closed; 0 keeps them. */
+        private Duration idleConnectionTimeout = Duration.ofMinutes(5);
+
+        /** Retries of calls that may have run, for references marked idempotent. */
+        private int retries = 0;
+
+        /** Balancer used unless a reference names another: round-robin, weighted, random, least-active, consistent-hash, p2c. */
+        private String loadBalancer = "round-robin";
+
+        /** Event loops of the client; 0 means one per processor. */
+        private int ioThreads = 0;
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public Duration getConnectTimeout() {
+            return connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public int getConnectionsPerEndpoint() {
+            return connectionsPerEndpoint;
+        }
+
+        public void setConnectionsPerEndpoint(int connectionsPerEndpoint) {
+            this.connectionsPerEndpoint = connectionsPerEndpoint;
+        }
+
+        public int getMaxInFlightPerConnection() {
+            return maxInFlightPerConnection;
+        }
+
+        public void setMaxInFlightPerConnection(int maxInFlightPerConnection) {
+            this.maxInFlightPerConnection = maxInFlightPerConnection;
+        }
+
+        public Duration getHeartbeatInterval() {
+            return heartbeatInterval;
+        }
+
+        public void setHeartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
+        }
+
+        public Duration getIdleConnectionTimeout() {
+            return idleConnectionTimeout;
+        }
+
+        public void setIdleConnectionTimeout(Duration idleConnectionTimeout) {
+            this.idleConnectionTimeout = idleConnectionTimeout;
+        }
+
+        public int getRetries() {
+            return retries;
+        }
+
+        public void setRetries(int retries) {
+            this.retries = retries;
+        }
+
+        public String getLoadBalancer() {
+            return loadBalancer;
+        }
+
+        public void setLoadBalancer(String loadBalancer) {
+            this.loadBalancer = loadBalancer;
+        }
+
+        public int getIoThreads() {
+            return ioThreads;
+        }
+
+        public void setIoThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+        }
+    }
+
+    /** Service discovery. */
+    public static class Registry {
+
+        /** Registry implementation: memory (this process, plus static instances) or zookeeper. */
+        private String type = "memory";
+
+        /** Address of a distributed registry, e.g. a ZooKeeper connect string. */
+        private String address = "";
+
+        /**
+         * Static provider addresses per service interface for the memory registry, e.g.
+         * rpc.registry.instances.[com.example.Greeter]=127.0.0.1:7070,127.0.0.1:7071.
+         */
+        private Map<String, List<String>> instances = new LinkedHashMap<>();
+
+        public String getType() {
+            return type;
+        }
+
+        public void setType(String type) {
+            this.type = type;
+        }
+
+        public String getAddress() {
+            return address;
+        }
+
+        public void setAddress(String address) {
+            this.address = address;
+        }
+
+        public Map<String, List<String>> getInstances() {
+            return instances;
+        }
+
+        public void setInstances(Map<String, List<String>> instances) {
+            this.instances = instances;
+        }
+    }
+
+    /** The pool of network buffers. */
+    public static class BufferPool {
+
+        /** Memory the pool may keep for reuse; larger demand is served by one-off buffers. */
+        private DataSize maxPooled = DataSize.ofMegabytes(64);
+
+        /** Largest buffer served from the pool (a power of two). */
+        private DataSize maxBufferSize = DataSize.ofKilobytes(64);
+
+        /** Whether pooled buffers live outside the heap. */
+        private boolean direct = true;
+
+        public DataSize getMaxPooled() {
+            return maxPooled;
+        }
+
+        public void setMaxPooled(DataSize maxPooled) {
+            this.maxPooled = maxPooled;
+        }
+
+        public DataSize getMaxBufferSize() {
+            return maxBufferSize;
+        }
+
+        public void setMaxBufferSize(DataSize maxBufferSize) {
+            this.maxBufferSize = maxBufferSize;
+        }
+
+        public boolean isDirect() {
+            return direct;
+        }
+
+        public void setDirect(boolean direct) {
+            this.direct = direct;
+        }
+    }
+}

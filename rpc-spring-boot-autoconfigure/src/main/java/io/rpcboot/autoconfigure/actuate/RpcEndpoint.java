@@ -1,0 +1,132 @@
+package io.rpcboot.autoconfigure.actuate;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+
+import io.rpcboot.autoconfigure.RpcServerLifecycle;
+import io.rpcboot.autoconfigure.RpcServiceCatalog;
+import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.pool.ConnectionPool;
+import io.rpcboot.core.registry.ServiceInstance;
+import io.rpcboot.core.registry.ServiceKey;
+import io.rpcboot.core.registry.ServiceRegistry;
+import io.rpcboot.core.serialize.TypeAllowList;
+import io.rpcboot.core.server.RpcServer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * {@code /actuator/rpc}: what this application provides and references (with the effective timeout,
+ * retries and balancer of each reference, and where each value came from), the instances the
+ * registry knows, open connections, connection-pool and buffer-pool state, and the allow-listed types.
+ */
+@Endpoint(id = "rpc")
+public class RpcEndpoint {
+
+    private final RpcServiceCatalog catalog;
+    private final RpcClient client;
+    private final ObjectProvider<RpcServerLifecycle> server;
+    private final ServiceRegistry registry;
+    private final BufferPool bufferPool;
+    private final TypeAllowList allowList;
+
+    public RpcEndpoint(RpcServiceCatalog catalog, RpcClient client, ObjectProvider<RpcServerLifecycle> server,
+                       ServiceRegistry registry, BufferPool bufferPool, TypeAllowList allowList) {
+        this.catalog = catalog;
+        this.client = client;
+        this.server = server;
+        this.registry = registry;
+        this.bufferPool = bufferPool;
+        this.allowList = allowList;
+    }
+
+    @ReadOperation
+    public RpcReport rpc() {
+        RpcServerLifecycle lifecycle = server.getIfAvailable();
+        ServerReport serverReport = null;
+        if (lifecycle != null) {
+            RpcServer s = lifecycle.getServer();
+            serverReport = new ServerReport(lifecycle.isRunning(), s.config().host(),
+                    s.isRunning() ? s.port() : s.config().port(), s.config().executionMode().name().toLowerCase(),
+                    s.openConnections(), s.inFlight());
+        }
+        List<ProviderReport> providers = new ArrayList<>();
+        Map<String, List<String>> instances = new LinkedHashMap<>();
+        for (RpcServiceCatalog.Provider p : catalog.providers()) {
+            ServiceKey key = p.definition().key();
+            providers.add(new ProviderReport(key.toString(), key.version(), key.group(), p.beanName(),
+                    p.definition().implementation().getClass().getName(), p.definition().weight()));
+            instances.put(key.toString(), addresses(registry.instances(key)));
+        }
+        List<RpcClient.ReferenceInfo> resolved = client.references();
+        for (RpcClient.ReferenceInfo r : resolved) {
+            instances.put(r.service(), r.instances());
+        }
+        Map<String, PoolReport> pools = new LinkedHashMap<>();
+        client.poolStats().forEach((address, s) -> pools.put(address, PoolReport.of(s)));
+        return new RpcReport(serverReport, providers, references(), instances,
+                new ConnectionsReport(serverReport == null ? 0 : serverReport.openConnections(),
+                        pools.values().stream().mapToInt(PoolReport::connections).sum(), client.inFlight(), pools),
+                new BufferPoolReport(bufferPool.inUse(), bufferPool.pooled(), bufferPool.allocatedBytes(),
+                        bufferPool.maxPooledBytes(), bufferPool.hits(), bufferPool.misses(), bufferPool.unpooledAllocations()),
+                allowList.allowedTypeNames());
+    }
+
+    private List<ReferenceReport> references() {
+        List<ReferenceReport> list = new ArrayList<>();
+        for (RpcServiceCatalog.Reference r : catalog.references()) {
+            list.add(new ReferenceReport(r.bean() + "." + r.field(), r.service(), new Setting<>(r.timeout(), r.timeoutSource()),
+                    new Setting<>(r.retries(), r.retriesSource()), r.idempotent(),
+                    new Setting<>(r.loadBalancer(), r.loadBalancerSource()), r.urls()));
+        }
+        return list;
+    }
+
+    private static List<String> addresses(List<ServiceInstance> instances) {
+        return instances.stream().map(ServiceInstance::address).toList();
+    }
+
+    /** The whole report. */
+    public record RpcReport(@Nullable ServerReport server, List<ProviderReport> providers, List<ReferenceReport> references,
+                            Map<String, List<String>> instances, ConnectionsReport connections, BufferPoolReport bufferPool,
+                            SortedSet<String> allowedTypes) {
+    }
+
+    public record ServerReport(boolean running, String host, int port, String executionMode, int openConnections,
+                               int callsInFlight) {
+    }
+
+    public record ProviderReport(String service, String version, String group, String bean, String implementation,
+                                 int weight) {
+    }
+
+    /** A value and where it came from: an annotation attribute, a property, or a property's default. */
+    public record Setting<T>(T value, String source) {
+    }
+
+    public record ReferenceReport(String injectedInto, String service, Setting<Duration> timeout, Setting<Integer> retries,
+                                  boolean idempotent, Setting<String> loadBalancer, List<String> urls) {
+    }
+
+    public record ConnectionsReport(int server, int client, int clientCallsInFlight, Map<String, PoolReport> clientPools) {
+    }
+
+    public record PoolReport(int connections, int leased, int idle, int leases, int waiting, long created, long destroyed,
+                             long timeouts) {
+        static PoolReport of(ConnectionPool.Stats s) {
+            return new PoolReport(s.size(), s.leased(), s.idle(), s.leases(), s.waiting(), s.created(), s.destroyed(),
+                    s.timeouts());
+        }
+    }
+
+    public record BufferPoolReport(long inUse, long pooled, long allocatedBytes, long maxPooledBytes, long hits, long misses,
+                                   long unpooled) {
+    }
+}

@@ -1,0 +1,32 @@
+package io.rpcboot.autoconfigure.actuate;
+
+import io.rpcboot.autoconfigure.RpcAutoConfiguration;
+import io.rpcboot.autoconfigure.RpcServerLifecycle;
+import io.rpcboot.autoconfigure.RpcServiceCatalog;
+import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.registry.ServiceRegistry;
+import io.rpcboot.core.serialize.TypeAllowList;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** The {@code rpc} Actuator endpoint, when Actuator is present and the endpoint is exposed. */
+@AutoConfiguration(after = RpcAutoConfiguration.class)
+@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
+@ConditionalOnBean(RpcClient.class)
+public class RpcEndpointAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    RpcEndpoint rpcEndpoint(RpcServiceCatalog catalog, RpcClient client, ObjectProvider<RpcServerLifecycle> server,
+                            ServiceRegistry registry, BufferPool bufferPool, TypeAllowList allowList) {
+        return new RpcEndpoint(catalog, client, server, registry, bufferPool, allowList);
+    }
+}

@@ -1,0 +1,27 @@
+package io.rpcboot.autoconfigure.actuate;
+
+import io.rpcboot.autoconfigure.RpcAutoConfiguration;
+import io.rpcboot.autoconfigure.RpcServerLifecycle;
+import io.rpcboot.core.client.RpcClient;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/** The {@code rpc} health indicator ({@code management.health.rpc.enabled}), when Boot's health support is present. */
+@AutoConfiguration(after = RpcAutoConfiguration.class)
+@ConditionalOnClass(HealthIndicator.class)
+@ConditionalOnBean(RpcClient.class)
+@ConditionalOnEnabledHealthIndicator("rpc")
+public class RpcHealthAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "rpcHealthIndicator")
+    RpcHealthIndicator rpcHealthIndicator(ObjectProvider<RpcServerLifecycle> server, RpcClient client) {
+        return new RpcHealthIndicator(server.getIfAvailable(), client);
+    }
+}

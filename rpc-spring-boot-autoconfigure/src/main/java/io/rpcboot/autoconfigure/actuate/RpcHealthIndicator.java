@@ -1,0 +1,41 @@
+package io.rpcboot.autoconfigure.actuate;
+
+import io.rpcboot.autoconfigure.RpcServerLifecycle;
+import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.server.RpcServer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * The {@code rpc} health component: DOWN when the server should run but does not (it failed to
+ * start or is stopping); UP otherwise, with the server's port, connections and calls in flight, and
+ * the client's connections and calls in flight.
+ */
+public class RpcHealthIndicator extends AbstractHealthIndicator {
+
+    private final @Nullable RpcServerLifecycle server;
+    private final RpcClient client;
+
+    public RpcHealthIndicator(@Nullable RpcServerLifecycle server, RpcClient client) {
+        super("rpc health check failed");
+        this.server = server;
+        this.client = client;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        if (server != null) {
+            RpcServer s = server.getServer();
+            if (!server.isRunning() || !s.isRunning()) {
+                builder.down().withDetail("server", "not running");
+                return;
+            }
+            builder.withDetail("server.port", s.port()).withDetail("server.connections", s.openConnections())
+                    .withDetail("server.callsInFlight", s.inFlight());
+        }
+        builder.up().withDetail("client.connections", client.poolStats().values().stream()
+                        .mapToInt(p -> p.size()).sum())
+                .withDetail("client.callsInFlight", client.inFlight());
+    }
+}

@@ -1,0 +1,231 @@
+package io.rpcboot.autoconfigure;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+
+import io.rpcboot.autoconfigure.Greetings.BadConsumer;
+import io.rpcboot.autoconfigure.Greetings.ChosenInterface;
+import io.rpcboot.autoconfigure.Greetings.Consumer;
+import io.rpcboot.autoconfigure.Greetings.Counter;
+import io.rpcboot.autoconfigure.Greetings.DefaultGreeter;
+import io.rpcboot.autoconfigure.Greetings.NoInterface;
+import io.rpcboot.autoconfigure.Greetings.TwoInterfaces;
+import io.rpcboot.autoconfigure.Greetings.VersionedGreeter;
+import io.rpcboot.core.balance.LoadBalancers;
+import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.client.ClientConfig;
+import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.registry.InMemoryServiceRegistry;
+import io.rpcboot.core.registry.ServiceKey;
+import io.rpcboot.core.registry.ServiceRegistry;
+import io.rpcboot.core.serialize.Serializations;
+import io.rpcboot.core.serialize.TypeAllowList;
+import io.rpcboot.core.server.ExecutionMode;
+import io.rpcboot.core.server.RpcServer;
+import io.rpcboot.core.server.ServerConfig;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RpcAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(RpcAutoConfiguration.class))
+            .withPropertyValues("rpc.server.port=0", "rpc.server.host=127.0.0.1", "rpc.server.io-threads=1",
+                    "rpc.client.io-threads=1");
+
+    @Test
+    void defaultsGiveEveryPartAndARunningServer() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            for (Class<?> type : List.of(RpcClient.class, RpcServer.class, RpcServerLifecycle.class, ServiceRegistry.class,
+                    BufferPool.class, Serializations.class, TypeAllowList.class, LoadBalancers.class, RpcMetrics.class,
+                    RpcEventLoops.class, RpcServiceCatalog.class)) {
+                assertThat(context).hasSingleBean(type);
+            }
+            assertThat(context.getBean(ServiceRegistry.class)).isInstanceOf(InMemoryServiceRegistry.class);
+            ClientConfig client = context.getBean(RpcClient.class).config();
+            assertThat(client.timeout()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(client.loadBalancer()).isEqualTo("round-robin");
+            assertThat(client.serialization()).isEqualTo("binary");
+            assertThat(client.retries()).isZero();
+            RpcServer server = context.getBean(RpcServer.class);
+            assertThat(server.isRunning()).isTrue();
+            assertThat(server.config().executionMode()).isEqualTo(ExecutionMode.POOL);
+            assertThat(server.config().workerThreads()).isEqualTo(200);
+            assertThat(server.config().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        });
+    }
+
+    @Test
+    void eachPropertyBinds() {
+        runner.withPropertyValues("rpc.server.worker-threads=7", "rpc.server.queue-capacity=9",
+                        "rpc.server.execution-mode=direct", "rpc.server.max-frame-size=2MB", "rpc.server.idle-timeout=90s",
+                        "rpc.server.drain-timeout=3s", "rpc.server.checksum=true", "rpc.server.compression-threshold=8KB",
+                        "rpc.server.advertised-host=10.1.2.3", "rpc.client.timeout=750ms", "rpc.client.connect-timeout=2s",
+                        "rpc.client.connections-per-endpoint=3", "rpc.client.max-in-flight-per-connection=99",
+                        "rpc.client.heartbeat-interval=5s", "rpc.client.idle-connection-timeout=1m", "rpc.client.retries=2",
+                        "rpc.client.load-balancer=p2c", "rpc.serialization=json", "rpc.buffer-pool.max-pooled=8MB",
+                        "rpc.buffer-pool.max-buffer-size=32KB", "rpc.buffer-pool.direct=false",
+                        "rpc.allowed-types=java.util.BitSet",
+                        "rpc.registry.instances.[com.example.Greeter]=127.0.0.1:7070, 127.0.0.1:7071")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    ServerConfig s = context.getBean(RpcServer.class).config();
+                    assertThat(s.workerThreads()).isEqualTo(7);
+                    assertThat(s.queueCapacity()).isEqualTo(9);
+                    assertThat(s.executionMode()).isEqualTo(ExecutionMode.DIRECT);
+                    assertThat(s.maxFrameSize()).isEqualTo(2 * 1024 * 1024);
+                    assertThat(s.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+                    assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(s.checksum()).isTrue();
+                    assertThat(s.compressionThreshold()).isEqualTo(8 * 1024);
+                    assertThat(s.advertisedHost()).isEqualTo("10.1.2.3");
+                    ClientConfig c = context.getBean(RpcClient.class).config();
+                    assertThat(c.timeout()).isEqualTo(Duration.ofMillis(750));
+                    assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(c.connectionsPerEndpoint()).isEqualTo(3);
+                    assertThat(c.maxInFlightPerConnection()).isEqualTo(99);
+                    assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(c.idleConnectionTimeout()).isEqualTo(Duration.ofMinutes(1));
+                    assertThat(c.retries()).isEqualTo(2);
+                    assertThat(c.loadBalancer()).isEqualTo("p2c");
+                    assertThat(c.serialization()).isEqualTo("json");
+                    BufferPool pool = context.getBean(BufferPool.class);
+                    assertThat(pool.maxPooledBytes()).isEqualTo(8 * 1024 * 1024);
+                    assertThat(pool.maxBufferSize()).isEqualTo(32 * 1024);
+                    assertThat(pool.acquire(10).buffer().isDirect()).isFalse();
+                    assertThat(context.getBean(TypeAllowList.class).isAllowed("java.util.BitSet")).isTrue();
+                    assertThat(context.getBean(ServiceRegistry.class)
+                            .instances(new ServiceKey("com.example.Greeter", "", "")))
+                            .extracting(i -> i.address()).containsExactly("127.0.0.1:7070", "127.0.0.1:7071");
+                });
+    }
+
+    @Test
+    void userBeansReplaceOurs() {
+        InMemoryServiceRegistry registry = new InMemoryServiceRegistry();
+        BufferPool pool = BufferPool.builder().maxPooledBytes(1024).build();
+        runner.withBean(ServiceRegistry.class, () -> registry).withBean(BufferPool.class, () -> pool)
+                .withBean("myMetrics", RpcMetrics.class, RpcMetrics::simple)
+                .run(context -> {
+                    assertThat(context).hasSingleBean(ServiceRegistry.class).hasSingleBean(BufferPool.class)
+                            .hasSingleBean(RpcMetrics.class);
+                    assertThat(context.getBean(ServiceRegistry.class)).isSameAs(registry);
+                    assertThat(context.getBean(BufferPool.class)).isSameAs(pool);
+                    assertThat(context).hasBean("myMetrics").doesNotHaveBean("rpcMetrics");
+                });
+    }
+
+    @Test
+    void theServerIsAbsentWhenDisabled() {
+        runner.withPropertyValues("rpc.server.enabled=false").run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(RpcClient.class).doesNotHaveBean(RpcServer.class)
+                    .doesNotHaveBean(RpcServerLifecycle.class);
+        });
+    }
+
+    @Test
+    void providersAreServedAndReferencesInjectedWithPlaceholdersAndSources() {
+        runner.withPropertyValues("greeter.version=3.1", "rpc.client.retries=1")
+                .withUserConfiguration(ProviderAndConsumer.class).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    Consumer consumer = context.getBean(Consumer.class);
+                    assertThat(consumer.greeter.greet("Ada")).isEqualTo("Hello, Ada!");
+                    assertThat(consumer.versioned.greet("Bo")).isEqualTo("v2 Bo");
+                    RpcServiceCatalog catalog = context.getBean(RpcServiceCatalog.class);
+                    assertThat(catalog.providers()).extracting(p -> p.definition().key().toString())
+                            .containsExactlyInAnyOrder(Greetings.Greeter.class.getName(),
+                                    Greetings.Greeter.class.getName() + ":3.1");
+                    RpcServiceCatalog.Reference first = catalog.references().stream()
+                            .filter(r -> r.field().equals("greeter")).findFirst().orElseThrow();
+                    assertThat(first.timeout()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(first.timeoutSource()).isEqualTo("@RpcReference(timeout)");
+                    assertThat(first.loadBalancer()).isEqualTo("least-active");
+                    assertThat(first.retries()).isEqualTo(1);
+                    assertThat(first.retriesSource()).isEqualTo("property rpc.client.retries");
+                });
+    }
+
+    @Test
+    void aProviderWithNoInterfaceFailsNamingTheBeanAndTheFix() {
+        runner.withBean("lonely", NoInterface.class).run(context -> assertThat(context).getFailure()
+                .hasMessage("bean 'lonely' (" + NoInterface.class.getName() + ") is annotated @RpcProvider but"
+                        + " implements no service interface; implement the interface consumers call, or set"
+                        + " @RpcProvider(interfaceClass = ...)"));
+    }
+
+    @Test
+    void aProviderWithSeveralInterfacesFailsUnlessItNamesOne() {
+        runner.withBean("ambiguous", TwoInterfaces.class).run(context -> assertThat(context).getFailure()
+                .hasMessageContaining("bean 'ambiguous'").hasMessageContaining("implements several interfaces")
+                .hasMessageEndingWith("set @RpcProvider(interfaceClass = ...) to the one to publish"));
+        runner.withBean("chosen", ChosenInterface.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(RpcServiceCatalog.class).providers()).singleElement()
+                    .satisfies(p -> assertThat(p.definition().interfaceClass()).isEqualTo(Counter.class));
+        });
+    }
+
+    @Test
+    void twoProvidersForOneServiceFailNamingBoth() {
+        runner.withBean("first", DefaultGreeter.class).withBean("second", DefaultGreeter.class)
+                .run(context -> assertThat(context).getFailure()
+                        .hasMessage("beans 'first' and 'second' are both @RpcProvider for " + Greetings.Greeter.class.getName()
+                                + "; give one of them another version or group, or remove one"));
+    }
+
+    @Test
+    void aReferenceToAClassFailsNamingTheFieldAndTheFix() {
+        runner.withBean("bad", BadConsumer.class).run(context -> assertThat(context).getFailure()
+                .hasMessageContaining("Error creating bean with name 'bad'").hasMessageContaining("field 'BadConsumer.notAnInterface' is annotated @RpcReference but its type "
+                        + DefaultGreeter.class.getName() + " is not an interface; declare the field with the service interface"));
+    }
+
+    @Test
+    void aPortInUseFailsNamingTheProperty() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            runner.withPropertyValues("rpc.server.port=" + taken.getLocalPort()).run(context ->
+                    assertThat(context).getFailure().hasMessage("Failed to start bean 'rpcServerLifecycle'").cause()
+                            .hasMessageContaining("the rpc server cannot listen on 127.0.0.1:"
+                            + taken.getLocalPort() + " (rpc.server.host, rpc.server.port)")
+                            .hasMessageContaining("Set rpc.server.port to a free port, or to 0 to pick one"));
+        }
+    }
+
+    @Test
+    void invalidPropertyValuesFailNamingTheProperty() {
+        runner.withPropertyValues("rpc.client.load-balancer=fastest").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.client.load-balancer with value 'fastest' is invalid")
+                .hasMessageContaining("unknown load balancer 'fastest'"));
+        runner.withPropertyValues("rpc.server.execution-mode=threads").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.execution-mode with value 'threads' is invalid"));
+        runner.withPropertyValues("rpc.registry.instances.[com.example.Greeter]=localhost").run(context ->
+                assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("Property rpc.registry.instances[com.example.Greeter] with value 'localhost' is invalid"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ProviderAndConsumer {
+        @Bean
+        DefaultGreeter defaultGreeter() {
+            return new DefaultGreeter();
+        }
+
+        @Bean
+        VersionedGreeter versionedGreeter() {
+            return new VersionedGreeter();
+        }
+
+        @Bean
+        Consumer consumer() {
+            return new Consumer();
+        }
+    }
+}
