@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# rpc-boot demo: builds the samples, starts the provider and the consumer (the consumer finds the
+# provider through its in-memory registry, seeded with the provider's address), calls the consumer's
+# HTTP endpoints (each makes remote calls), prints the answers and some rpc_* metrics, then stops both.
+# Needs Java 17+, Maven and curl. Ports are picked by the OS; logs go to logs/.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+echo "== building the samples"
+mvn -B -q -DskipTests package -pl sample-provider,sample-consumer -am
+
+mkdir -p logs
+work=$(mktemp -d)
+provider_pid=""
+consumer_pid=""
+stop() {
+  for pid in $consumer_pid $provider_pid; do
+    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; fi
+  done
+  for pid in $consumer_pid $provider_pid; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop EXIT
+
+# wait_for FILE REGEX: prints the first capture group of the first matching line (60 s at most)
+wait_for() {
+  for _ in $(seq 1 120); do
+    if m=$(grep -m1 -oE "$2" "$1" 2>/dev/null); then
+      echo "$m" | grep -oE '[0-9]+$'
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "timed out waiting for '$2' in $1:" >&2
+  tail -n 40 "$1" >&2
+  return 1
+}
+
+echo "== starting sample-provider"
+java -jar sample-provider/target/sample-provider.jar --server.port=0 --rpc.server.port=0 \
+  --rpc.server.host=127.0.0.1 > "$work/provider.out" 2>&1 &
+provider_pid=$!
+rpc_port=$(wait_for "$work/provider.out" 'rpc server listening on [0-9.]+:[0-9]+')
+provider_http=$(wait_for "$work/provider.out" 'Tomcat started on port [0-9]+')
+echo "   rpc on 127.0.0.1:$rpc_port, http on $provider_http"
+
+echo "== starting sample-consumer"
+java -jar sample-consumer/target/sample-consumer.jar --server.port=0 \
+  "--rpc.registry.instances.[io.rpcboot.sample.api.GreetingService]=127.0.0.1:$rpc_port" \
+  "--rpc.registry.instances.[io.rpcboot.sample.api.OrderService]=127.0.0.1:$rpc_port" \
+  > "$work/consumer.out" 2>&1 &
+consumer_pid=$!
+consumer_http=$(wait_for "$work/consumer.out" 'Tomcat started on port [0-9]+')
+echo "   http on $consumer_http"
+
+call() { # METHOD PATH
+  printf '\n%s %s\n   ' "$1" "$2"
+  curl -sS -X "$1" "http://127.0.0.1:$consumer_http$2"
+  echo
+}
+echo
+echo "== calls through the consumer (each one is a remote call to the provider)"
+call GET "/greet?name=rpc-boot"
+order=$(curl -sS -X POST "http://127.0.0.1:$consumer_http/orders?customer=ada")
+printf '\nPOST /orders?customer=ada\n   %s\n' "$order"
+id=$(echo "$order" | grep -oE '"id":"[^"]+"' | head -1 | cut -d'"' -f4)
+call GET "/orders/$id"
+call POST "/orders/$id/cancel"
+call POST "/orders/o-404/cancel"
+call GET "/orders/statistics"
+
+echo
+echo "== provider /actuator/prometheus (rpc_* lines)"
+curl -sS "http://127.0.0.1:$provider_http/actuator/prometheus" \
+  | grep -E '^rpc_(server_requests_seconds_count|server_connections|server_inflight|buffer_pool_used|bytes_received_total)' | head -12
+echo
+echo "== consumer /actuator/prometheus (rpc_* lines)"
+curl -sS "http://127.0.0.1:$consumer_http/actuator/prometheus" \
+  | grep -E '^rpc_(client_requests_seconds_count|client_connections|client_inflight)' | head -12
+echo
+echo "== consumer /actuator/health (rpc component)"
+curl -sS "http://127.0.0.1:$consumer_http/actuator/health" | grep -oE '"rpc":\{"details":\{[^}]*\},"status":"[A-Z]+"'
+
+echo
+echo "== stopping (provider drains gracefully)"
+stop
+trap - EXIT
+echo "demo finished"
