@@ -100,6 +100,8 @@ class ProviderConsumerApplicationTests {
         for (int i = 0; i < 10; i++) {
             inFlight.add(hello.helloLater("n" + i, 500));
         }
+        RpcServer server = provider.getBean(RpcServer.class);
+        org.awaitility.Awaitility.await().until(() -> server.inFlight() == 10); // all ten are being served
         CompletableFuture<Void> closing = CompletableFuture.runAsync(provider::close);
 
         for (int i = 0; i < 10; i++) {
