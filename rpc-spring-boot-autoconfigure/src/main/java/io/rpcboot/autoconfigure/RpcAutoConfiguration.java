@@ -105,6 +105,7 @@ public class RpcAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     static RpcReferenceAnnotationBeanPostProcessor rpcReferenceAnnotationBeanPostProcessor(
             ObjectProvider<RpcServiceCatalog> catalog, ObjectProvider<RpcProperties> properties, Environment environment) {
         return new RpcReferenceAnnotationBeanPostProcessor(catalog, properties, environment);

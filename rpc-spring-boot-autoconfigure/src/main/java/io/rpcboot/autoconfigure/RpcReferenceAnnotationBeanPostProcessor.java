@@ -8,7 +8,11 @@ import io.rpcboot.annotation.RpcReference;
 import io.rpcboot.core.client.ReferenceConfig;
 import org.springframework.beans.PropertyValues;
 import org.springframework.beans.factory.BeanCreationException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.InstantiationAwareBeanPostProcessor;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.Ordered;
@@ -22,17 +26,26 @@ import org.springframework.util.ReflectionUtils;
  * before any init method runs (like {@code @Autowired}). Attributes support {@code ${...}}
  * placeholders; one left at its default takes the {@code rpc.client.*} property.
  */
-public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwareBeanPostProcessor, PriorityOrdered {
+public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwareBeanPostProcessor, PriorityOrdered,
+        BeanFactoryAware {
 
     private final ObjectProvider<RpcServiceCatalog> catalog;
     private final ObjectProvider<RpcProperties> properties;
     private final Environment environment;
+    private @Nullable ConfigurableListableBeanFactory beanFactory;
 
     public RpcReferenceAnnotationBeanPostProcessor(ObjectProvider<RpcServiceCatalog> catalog,
                                                    ObjectProvider<RpcProperties> properties, Environment environment) {
         this.catalog = catalog;
         this.properties = properties;
         this.environment = environment;
+    }
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        if (beanFactory instanceof ConfigurableListableBeanFactory configurable) {
+            this.beanFactory = configurable;
+        }
     }
 
     @Override
@@ -96,6 +109,11 @@ public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwa
         }
         ReflectionUtils.makeAccessible(field);
         ReflectionUtils.setField(field, bean, proxy);
+        if (beanFactory != null) { // the client outlives the beans that call through it, @PreDestroy included
+            for (String client : beanFactory.getBeanNamesForType(io.rpcboot.core.client.RpcClient.class, false, false)) {
+                beanFactory.registerDependentBean(client, beanName);
+            }
+        }
         catalog.getObject().recordReference(new RpcServiceCatalog.Reference(beanName, field.getName(),
                 config.key().toString(), timeout, timeoutSource, retries, retriesSource, annotation.idempotent(),
                 balancer, balancerSource, config.urls()));

@@ -121,6 +121,10 @@ final class ClientConnection implements ConnectionHandler {
         return c != null && c.isOpen() && !draining;
     }
 
+    boolean isDraining() {
+        return draining;
+    }
+
     int callsInFlight() {
         return pending.size();
     }

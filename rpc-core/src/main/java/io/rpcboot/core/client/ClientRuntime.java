@@ -3,7 +3,7 @@ package io.rpcboot.core.client;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +25,9 @@ import io.rpcboot.core.transport.TransportConfig;
 /** What every reference of one client shares: configuration, loops, transport, endpoints, meters. */
 final class ClientRuntime {
 
+    /** Threads that open connections and wait for leases on behalf of calls that must not block. */
+    static final int CONNECTOR_THREADS = 16;
+
     final ClientConfig config;
     final EventLoopGroup loops;
     final BufferPool pool;
@@ -40,6 +43,7 @@ final class ClientRuntime {
     final Counter malformedFrames;
     final Counter timeouts;
     final AtomicInteger inFlight = new AtomicInteger();
+    volatile boolean closed;
     /** Runs the blocking parts (connecting, waiting for a free lease) of calls that must not block their thread. */
     final ExecutorService connector;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
@@ -61,11 +65,16 @@ final class ClientRuntime {
         this.malformedFrames = metrics.malformedFrames(RpcMetrics.Side.CLIENT);
         this.timeouts = metrics.clientTimeouts();
         AtomicInteger n = new AtomicInteger();
-        this.connector = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "rpc-client-connect-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        // Blocking steps wait here, never on a caller's or an event loop's thread; a task that
+        // cannot be taken (the client closed) is rejected and its call fails.
+        ThreadPoolExecutor connectors = new ThreadPoolExecutor(CONNECTOR_THREADS, CONNECTOR_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rpc-client-connect-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        connectors.allowCoreThreadTimeOut(true);
+        this.connector = connectors;
     }
 
     Endpoint endpoint(ServiceInstance instance) {
@@ -87,6 +96,7 @@ final class ClientRuntime {
     }
 
     void closeEndpoints() {
+        closed = true;
         for (Endpoint e : endpoints.values()) {
             e.pool.close();
         }

@@ -92,9 +92,9 @@ final class Endpoint {
             } catch (ExecutionException e) {
                 markFailed();
                 throw e.getCause() instanceof Exception cause ? cause : e;
-            } catch (TimeoutException e) {
+            } catch (TimeoutException | InterruptedException e) {
                 markFailed();
-                connecting.cancel(false);
+                connecting.cancel(false); // a connect that still succeeds is closed by the transport
                 throw e;
             }
             paused = false; // a fresh connection: the endpoint is back
@@ -109,6 +109,9 @@ final class Endpoint {
 
         @Override
         public void destroy(ClientConnection connection) {
+            if (connection.isDraining()) {
+                return; // it closes itself once its last call is answered
+            }
             connection.close("connection pool closed it");
         }
     }

@@ -41,8 +41,8 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * Attempts follow one another (never overlap), each on whatever thread ended the previous one;
- * blocking steps (connecting, waiting for a lease) run on the caller's thread only for a synchronous
- * call made off the event loops, otherwise on the client's connector threads.
+ * blocking steps (connecting, waiting for a lease) run on the client's connector threads, under a
+ * timer that ends the call at its deadline whatever they are doing.
  */
 final class Invocation implements LoadBalancer.CallInfo {
 
@@ -50,7 +50,6 @@ final class Invocation implements LoadBalancer.CallInfo {
     private final Reference<?> reference;
     private final MethodDescriptor method;
     private final Object[] args;
-    private final boolean callerMayBlock;
     private final long startNanos = System.nanoTime();
     private final long deadlineNanos;
     private final long timeoutMillis;
@@ -58,14 +57,15 @@ final class Invocation implements LoadBalancer.CallInfo {
     private final List<ServiceInstance> tried = new ArrayList<>(2);
     private int retriesLeft;
     private @Nullable RpcException lastFailure;
+    private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+    private boolean guarded;
     final CompletableFuture<Object> result = new CompletableFuture<>();
 
-    Invocation(ClientRuntime runtime, Reference<?> reference, MethodDescriptor method, Object[] args, boolean callerMayBlock) {
+    Invocation(ClientRuntime runtime, Reference<?> reference, MethodDescriptor method, Object[] args) {
         this.runtime = runtime;
         this.reference = reference;
         this.method = method;
         this.args = args;
-        this.callerMayBlock = callerMayBlock;
         this.retriesLeft = reference.idempotent ? reference.retries : 0;
         long own = startNanos + method.timeoutNanos;
         OptionalLong inherited = RpcContext.deadlineMillis();
@@ -82,6 +82,13 @@ final class Invocation implements LoadBalancer.CallInfo {
     }
 
     private void attempt() {
+        if (finished.get()) {
+            return; // the deadline guard ended the call while this attempt was being arranged
+        }
+        if (runtime.closed) {
+            fail(new RpcException("cannot call " + method.describe() + ": the client is closed"));
+            return;
+        }
         if (deadlineNanos - System.nanoTime() <= 0) {
             timedOut(tried.isEmpty() ? "no instance" : tried.get(tried.size() - 1).address());
             return;
@@ -96,10 +103,35 @@ final class Invocation implements LoadBalancer.CallInfo {
         ClientConnection connection = endpoint.pool.tryAcquire();
         if (connection != null) {
             send(endpoint, connection);
-        } else if (callerMayBlock && !runtime.onEventLoop()) {
-            acquireAndSend(endpoint);
         } else {
-            runtime.connector.execute(() -> acquireAndSend(endpoint));
+            // connecting or waiting for a lease may take longer than the call has: never on the
+            // caller's thread, always under the deadline guard
+            guardDeadline();
+            try {
+                runtime.connector.execute(() -> acquireAndSend(endpoint));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                fail(new RpcException("cannot call " + method.describe() + ": the client is closed"));
+            }
+        }
+    }
+
+    /**
+     * On the slow path (connecting, waiting for a lease) no attempt timer runs yet: make sure the
+     * call still ends at its deadline, whatever the connect is doing.
+     */
+    private void guardDeadline() {
+        if (guarded) {
+            return;
+        }
+        guarded = true;
+        try {
+            runtime.loops.next().schedule(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS, () -> {
+                if (!result.isDone()) {
+                    timedOut(tried.isEmpty() ? "no instance" : tried.get(tried.size() - 1).address());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the loops are stopping: the client is closing and the call will fail with it
         }
     }
 
@@ -156,7 +188,7 @@ final class Invocation implements LoadBalancer.CallInfo {
                 method.parameterCodecs[i].write(b.body(), args[i]);
             }
             frame = b.finish();
-        } catch (SerializationException | ProtocolException e) {
+        } catch (RuntimeException e) { // SerializationException, ProtocolException, or a bug in a codec
             b.discard();
             endpoint.pool.release(connection);
             fail(new RpcException("cannot send " + method.describe() + ": " + e.getMessage(), e));
@@ -201,7 +233,7 @@ final class Invocation implements LoadBalancer.CallInfo {
                 case INTERNAL, UNKNOWN -> mayHaveRun(remote);
                 default -> fail(remote); // SERVICE_ERROR, BAD_REQUEST: the same everywhere
             }
-        } catch (SerializationException e) {
+        } catch (RuntimeException e) { // a SerializationException, or a bug in a codec
             fail(new RpcException("cannot read the result of " + method.describe() + " from " + endpoint.address + ": "
                     + e.getMessage(), e));
         } finally {
@@ -232,12 +264,18 @@ final class Invocation implements LoadBalancer.CallInfo {
     }
 
     private void succeed(@Nullable Object value) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
         method.timers.record(Outcome.SUCCESS, System.nanoTime() - startNanos);
         runtime.inFlight.decrementAndGet();
         result.complete(value);
     }
 
     private void fail(RpcException e) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
         Outcome outcome = e instanceof RpcTimeoutException ? Outcome.TIMEOUT
                 : e instanceof RpcRemoteException r ? Outcome.of(r.status())
                 : e instanceof RpcNoInstanceException ? Outcome.REJECTED : Outcome.FAILURE;

@@ -21,6 +21,8 @@ import io.rpcboot.core.serialize.SerializationException;
  */
 final class Reference<T> implements InvocationHandler, AutoCloseable {
 
+    private static final long BACKSTOP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
     final ReferenceConfig<T> config;
     final ServiceKey key;
     final ServiceDirectory directory;
@@ -77,7 +79,7 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
         }
         Object[] arguments = args == null ? new Object[0] : args;
         if (descriptor.async) {
-            Invocation call = new Invocation(runtime, this, descriptor, arguments, false);
+            Invocation call = new Invocation(runtime, this, descriptor, arguments);
             call.start();
             return call.result;
         }
@@ -86,10 +88,14 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
                     + Thread.currentThread().getName() + " would dead-lock; declare the method to return"
                     + " CompletableFuture, or call it from another thread");
         }
-        Invocation call = new Invocation(runtime, this, descriptor, arguments, true);
+        Invocation call = new Invocation(runtime, this, descriptor, arguments);
         call.start();
         try {
-            return call.result.get();
+            // the deadline timers complete the future; the bound is a backstop, never the normal path
+            return call.result.get(descriptor.timeoutNanos + BACKSTOP_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new RpcTimeoutException("call to " + descriptor.describe() + " timed out after "
+                    + java.time.Duration.ofNanos(descriptor.timeoutNanos).toMillis() + " ms");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RpcException rpc ? rpc : new RpcException(descriptor.describe() + " failed", e.getCause());
         } catch (InterruptedException e) {

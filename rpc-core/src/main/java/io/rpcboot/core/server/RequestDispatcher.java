@@ -16,10 +16,8 @@ import io.rpcboot.core.protocol.FrameBuilder;
 import io.rpcboot.core.protocol.FrameCodec;
 import io.rpcboot.core.protocol.FrameType;
 import io.rpcboot.core.protocol.Headers;
-import io.rpcboot.core.protocol.ProtocolException;
 import io.rpcboot.core.protocol.Status;
 import io.rpcboot.core.registry.ServiceKey;
-import io.rpcboot.core.serialize.SerializationException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -197,7 +195,7 @@ final class RequestDispatcher {
             frame = null;
             try {
                 args = method.readArguments(serializationId, f.bodyReader());
-            } catch (SerializationException e) {
+            } catch (RuntimeException e) { // a SerializationException, or a bug in a codec
                 fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
                         + "." + method.signature + ": " + e.getMessage());
                 return;
@@ -250,7 +248,7 @@ final class RequestDispatcher {
                     method.resultCodec(serializationId).write(b.body(), value);
                 }
                 connection.send(b.finish());
-            } catch (SerializationException | ProtocolException e) {
+            } catch (RuntimeException e) { // SerializationException, ProtocolException, or a bug in a codec
                 b.discard();
                 log.warn("cannot send the result of {}.{}: {}", method.serviceName, method.signature, e.getMessage());
                 fail(Status.INTERNAL, Status.INTERNAL.name(), "cannot send the result of " + method.serviceName + "."

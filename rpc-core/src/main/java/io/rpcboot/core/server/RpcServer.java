@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class RpcServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+    /** After the last call is answered, at least this long for clients to read it and close. */
+    private static final long CLIENT_CLOSE_GRACE_MILLIS = 1000;
 
     private final ServerConfig config;
     private final @Nullable ServiceRegistry registry;
@@ -140,7 +142,7 @@ public final class RpcServer implements AutoCloseable {
      * @throws IllegalArgumentException if the same interface, version and group is already published,
      *                                  or a method cannot be published
      */
-    public void addService(ServiceDefinition definition) {
+    public synchronized void addService(ServiceDefinition definition) {
         services.add(definition);
         if (started && !stopped) {
             announce(definition);
@@ -213,7 +215,11 @@ public final class RpcServer implements AutoCloseable {
         }
         stopped = true;
         for (ServiceInstance instance : registered) {
-            registry.unregister(instance);
+            try {
+                registry.unregister(instance);
+            } catch (RuntimeException e) { // a registry outage must not stop the drain
+                log.warn("could not withdraw {} from the {} registry; draining anyway", instance, registry.name(), e);
+            }
         }
         registered.clear();
         dispatcher.startDraining();
@@ -233,7 +239,7 @@ public final class RpcServer implements AutoCloseable {
             if (!drained) {
                 log.warn("rpc server on port {}: {} calls still in flight after {} ms; closing anyway", port(),
                         dispatcher.inFlight(), drainTimeout.toMillis());
-            } else if (!awaitClientsGone(deadline)) {
+            } else if (!awaitClientsGone(Math.max(deadline, System.currentTimeMillis() + CLIENT_CLOSE_GRACE_MILLIS))) {
                 log.info("rpc server on port {}: {} clients kept their connections after draining; closing them",
                         port(), tcp.openConnections());
             }

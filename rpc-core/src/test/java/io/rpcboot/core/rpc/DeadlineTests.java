@@ -91,6 +91,39 @@ class DeadlineTests {
     }
 
     @Test
+    void aCallWhoseConnectHangsStillEndsAtItsDeadline() throws Exception {
+        try (java.nio.channels.ServerSocketChannel full = java.nio.channels.ServerSocketChannel.open()) {
+            full.bind(new java.net.InetSocketAddress("127.0.0.1", 0), 1); // backlog 1, never accepted
+            int port = ((java.net.InetSocketAddress) full.getLocalAddress()).getPort();
+            java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) { // fill the accept queue: further SYNs are dropped and connects hang
+                java.net.Socket s = new java.net.Socket();
+                try {
+                    s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+                    fillers.add(s);
+                } catch (java.io.IOException e) {
+                    s.close();
+                }
+            }
+            RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1).connectTimeout(Duration.ofSeconds(20)));
+            Echo echo = client.create(ReferenceConfig.builder(Echo.class).timeout(Duration.ofMillis(300))
+                    .urls(java.util.List.of("127.0.0.1:" + port)).build());
+            long before = System.currentTimeMillis();
+            assertThatExceptionOfType(RpcTimeoutException.class).isThrownBy(echo::whoAmI)
+                    .withMessageEndingWith("timed out after 300 ms");
+            assertThat(System.currentTimeMillis() - before).as("the 20 s connect timeout did not hold the call")
+                    .isLessThan(5_000);
+            CompletableFuture<String> async = echo.slowAsync(0);
+            assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+                    .isThrownBy(() -> async.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .withCauseInstanceOf(RpcTimeoutException.class);
+            for (java.net.Socket s : fillers) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void aDeadPeerIsDetectedByHeartbeatsAndItsCallsFailAtOnce() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             // accepts and reads, never answers: what a hung process looks like from the network

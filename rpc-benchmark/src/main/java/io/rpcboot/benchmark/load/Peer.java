@@ -1,0 +1,34 @@
+package io.rpcboot.benchmark.load;
+
+/**
+ * One contender in the load test: a server that echoes a byte[] payload, and a client whose
+ * {@link Caller#call} sends one and waits for the echo. Each caller thread calls synchronously
+ * (closed loop); the client multiplexes all callers over its connection(s).
+ */
+interface Peer {
+
+    String name();
+
+    /** Starts an echo server on 127.0.0.1:port (0 for any); returns it running. */
+    Server startServer(int port) throws Exception;
+
+    /** Connects a client to 127.0.0.1:port. */
+    Caller connect(int port) throws Exception;
+
+    interface Server extends AutoCloseable {
+        int port();
+    }
+
+    interface Caller extends AutoCloseable {
+        byte[] call(byte[] payload) throws Exception;
+    }
+
+    static Peer byName(String name) {
+        return switch (name) {
+            case "rpc-boot" -> new RpcBootPeer();
+            case "grpc" -> new GrpcPeer();
+            case "nio-floor" -> new NioFloorPeer();
+            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, grpc, nio-floor)");
+        };
+    }
+}
