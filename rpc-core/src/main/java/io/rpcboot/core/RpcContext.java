@@ -10,7 +10,8 @@ import java.util.OptionalLong;
  */
 public final class RpcContext {
 
-    private static final ThreadLocal<long[]> DEADLINE = new ThreadLocal<>();
+    /** Per thread: {deadline, present (1) or not (0)}; reused, so serving a call allocates nothing here. */
+    private static final ThreadLocal<long[]> DEADLINE = ThreadLocal.withInitial(() -> new long[2]);
 
     private RpcContext() {
     }
@@ -18,21 +19,21 @@ public final class RpcContext {
     /** The inherited absolute deadline (epoch milliseconds), if this thread is serving a call that has one. */
     public static OptionalLong deadlineMillis() {
         long[] d = DEADLINE.get();
-        return d == null ? OptionalLong.empty() : OptionalLong.of(d[0]);
+        return d[1] == 0 ? OptionalLong.empty() : OptionalLong.of(d[0]);
     }
 
     /** Runs {@code body} with {@code deadlineMillis} as this thread's inherited deadline, then restores the previous one. */
     public static <T, E extends Throwable> T callWithDeadline(long deadlineMillis, Body<T, E> body) throws E {
-        long[] previous = DEADLINE.get();
-        DEADLINE.set(new long[] {deadlineMillis});
+        long[] d = DEADLINE.get();
+        long previous = d[0];
+        long hadPrevious = d[1];
+        d[0] = deadlineMillis;
+        d[1] = 1;
         try {
             return body.call();
         } finally {
-            if (previous == null) {
-                DEADLINE.remove();
-            } else {
-                DEADLINE.set(previous);
-            }
+            d[0] = previous;
+            d[1] = hadPrevious;
         }
     }
 

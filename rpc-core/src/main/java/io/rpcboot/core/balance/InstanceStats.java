@@ -50,7 +50,13 @@ public final class InstanceStats {
             long now = nanoClock.getAsLong();
             long elapsed = Math.max(0, now - lastUpdate.getAndSet(now));
             double w = Math.exp(-(double) elapsed / DECAY_NANOS);
-            ewmaNanos.getAndUpdate(prev -> prev == 0 ? latencyNanos : (long) (prev * w + latencyNanos * (1 - w)));
+            while (true) { // a plain CAS loop: no lambda to allocate per call
+                long prev = ewmaNanos.get();
+                long next = prev == 0 ? latencyNanos : (long) (prev * w + latencyNanos * (1 - w));
+                if (ewmaNanos.compareAndSet(prev, next)) {
+                    return;
+                }
+            }
         }
 
         public int active() {

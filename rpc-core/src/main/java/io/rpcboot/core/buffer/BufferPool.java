@@ -22,8 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * is a hard cap on the memory the pool keeps. Direct buffers by default, since sockets copy heap
  * buffers into direct memory anyway.
  *
- * <p>Thread-safe: any thread may acquire and release; each free list is guarded by its own lock,
- * held only to push or pop one block. Statistics are plain numbers read without locking (each is
+ * <p>Thread-safe: any thread may acquire and release. Blocks up to 16 KiB pass through a small stack
+ * per thread first (at most 32 per class), which meets the shared free list 16 blocks at a time;
+ * each shared free list is guarded by its own lock. A block kept by a thread counts as pooled. Statistics are plain numbers read without locking (each is
  * exact on its own, not a consistent snapshot of all of them together).
  */
 public final class BufferPool {
@@ -43,6 +44,15 @@ public final class BufferPool {
     private final boolean direct;
     private final FreeList[] freeLists;
 
+    /** Blocks a thread keeps for itself per size class, and how many move to or from the shared list at once. */
+    private static final int CACHE_CAPACITY = 32;
+    private static final int BATCH = 16;
+    /** Only classes up to this size are cached per thread, which bounds what an idle thread holds. */
+    private static final int MAX_CACHED_CLASS_SIZE = 16 * 1024;
+
+    private final int cachedClasses;
+    private final LongAdder[] cached;
+    private final ThreadLocal<ThreadCache> caches;
     private final AtomicLong allocatedBytes = new AtomicLong();
     private final LongAdder inUse = new LongAdder();
     private final LongAdder hits = new LongAdder();
@@ -58,6 +68,28 @@ public final class BufferPool {
         this.freeLists = new FreeList[classes];
         for (int i = 0; i < classes; i++) {
             freeLists[i] = new FreeList();
+        }
+        int small = 0;
+        while (small < classes && (1 << (small + minShift)) <= MAX_CACHED_CLASS_SIZE) {
+            small++;
+        }
+        this.cachedClasses = small;
+        this.cached = new LongAdder[small];
+        for (int i = 0; i < small; i++) {
+            cached[i] = new LongAdder();
+        }
+        int cachedCount = small;
+        this.caches = ThreadLocal.withInitial(() -> new ThreadCache(cachedCount));
+    }
+
+    /** One thread's stacks of free small blocks. Touched by its own thread only. */
+    private static final class ThreadCache {
+        final ByteBuffer[][] blocks;
+        final int[] counts;
+
+        ThreadCache(int classes) {
+            blocks = new ByteBuffer[classes][CACHE_CAPACITY];
+            counts = new int[classes];
         }
     }
 
@@ -85,7 +117,7 @@ public final class BufferPool {
             return unpooled(size);
         }
         int sizeClass = sizeClassOf(size);
-        ByteBuffer block = freeLists[sizeClass].pop();
+        ByteBuffer block = sizeClass < cachedClasses ? popCached(sizeClass) : freeLists[sizeClass].pop();
         if (block != null) {
             hits.increment();
         } else {
@@ -122,9 +154,51 @@ public final class BufferPool {
 
     void giveBack(ByteBuffer block, int sizeClass) {
         inUse.decrement();
-        if (sizeClass != UNPOOLED) {
+        if (sizeClass == UNPOOLED) {
+            return;
+        }
+        if (sizeClass < cachedClasses) {
+            pushCached(sizeClass, block);
+        } else {
             freeLists[sizeClass].push(block);
         }
+    }
+
+    /**
+     * Small blocks go through a stack per thread first, refilled from (and spilled to) the shared
+     * free list {@value #BATCH} blocks at a time: one lock per batch instead of one per buffer, so
+     * many threads acquiring while an event loop releases do not queue on the lock.
+     */
+    private ByteBuffer popCached(int sizeClass) {
+        ThreadCache cache = caches.get();
+        ByteBuffer[] stack = cache.blocks[sizeClass];
+        int n = cache.counts[sizeClass];
+        if (n == 0) {
+            n = freeLists[sizeClass].popBatch(stack, BATCH);
+            cached[sizeClass].add(n);
+            if (n == 0) {
+                return null;
+            }
+        }
+        ByteBuffer block = stack[--n];
+        stack[n] = null;
+        cache.counts[sizeClass] = n;
+        cached[sizeClass].decrement();
+        return block;
+    }
+
+    private void pushCached(int sizeClass, ByteBuffer block) {
+        ThreadCache cache = caches.get();
+        ByteBuffer[] stack = cache.blocks[sizeClass];
+        int n = cache.counts[sizeClass];
+        if (n == CACHE_CAPACITY) {
+            freeLists[sizeClass].pushBatch(stack, n - BATCH, BATCH);
+            n -= BATCH;
+            cached[sizeClass].add(-BATCH);
+        }
+        stack[n] = block;
+        cache.counts[sizeClass] = n + 1;
+        cached[sizeClass].increment();
     }
 
     int sizeClassOf(int size) {
@@ -157,8 +231,8 @@ public final class BufferPool {
     /** Free blocks waiting in the free lists. */
     public long pooled() {
         long n = 0;
-        for (FreeList list : freeLists) {
-            n += list.size();
+        for (int i = 0; i < freeLists.length; i++) {
+            n += freeLists[i].size() + (i < cachedClasses ? cached[i].sum() : 0);
         }
         return n;
     }
@@ -167,7 +241,7 @@ public final class BufferPool {
     public long pooledBytes() {
         long bytes = 0;
         for (int i = 0; i < freeLists.length; i++) {
-            bytes += (long) freeLists[i].size() * classSize(i);
+            bytes += (freeLists[i].size() + (i < cachedClasses ? cached[i].sum() : 0)) * classSize(i);
         }
         return bytes;
     }
@@ -230,6 +304,42 @@ public final class BufferPool {
                     blocks = Arrays.copyOf(blocks, count * 2);
                 }
                 blocks[count++] = block;
+                size = count;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Moves up to {@code max} blocks into {@code into[0..]}; returns how many. */
+        int popBatch(ByteBuffer[] into, int max) {
+            if (size == 0) {
+                return 0;
+            }
+            lock.lock();
+            try {
+                int n = Math.min(max, count);
+                for (int i = 0; i < n; i++) {
+                    into[i] = blocks[--count];
+                    blocks[count] = null;
+                }
+                size = count;
+                return n;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Takes {@code n} blocks from {@code from[offset..]}, clearing those slots. */
+        void pushBatch(ByteBuffer[] from, int offset, int n) {
+            lock.lock();
+            try {
+                if (count + n > blocks.length) {
+                    blocks = Arrays.copyOf(blocks, Math.max(blocks.length * 2, count + n));
+                }
+                for (int i = 0; i < n; i++) {
+                    blocks[count++] = from[offset + i];
+                    from[offset + i] = null;
+                }
                 size = count;
             } finally {
                 lock.unlock();

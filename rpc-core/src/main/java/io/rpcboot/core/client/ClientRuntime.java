@@ -47,6 +47,8 @@ final class ClientRuntime {
     /** Runs the blocking parts (connecting, waiting for a free lease) of calls that must not block their thread. */
     final ExecutorService connector;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    /** The same endpoints by instance: the per-call lookup, without building the address string. */
+    private final Map<ServiceInstance, Endpoint> byInstance = new ConcurrentHashMap<>();
 
     ClientRuntime(ClientConfig config, EventLoopGroup loops, BufferPool pool, ServiceRegistry registry,
                   Serializations serializations, LoadBalancers balancers, RpcMetrics metrics) {
@@ -78,7 +80,13 @@ final class ClientRuntime {
     }
 
     Endpoint endpoint(ServiceInstance instance) {
-        return endpoints.computeIfAbsent(instance.address(), a -> new Endpoint(this, a, instance.socketAddress()));
+        Endpoint known = byInstance.get(instance);
+        if (known != null) {
+            return known;
+        }
+        Endpoint e = endpoints.computeIfAbsent(instance.address(), a -> new Endpoint(this, a, instance.socketAddress()));
+        byInstance.putIfAbsent(instance, e);
+        return e;
     }
 
     Iterable<Endpoint> endpoints() {
@@ -101,5 +109,6 @@ final class ClientRuntime {
             e.pool.close();
         }
         endpoints.clear();
+        byInstance.clear();
     }
 }

@@ -60,10 +60,21 @@ final class Invocation implements LoadBalancer.CallInfo {
     private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean guarded;
     final CompletableFuture<Object> result = new CompletableFuture<>();
+    /**
+     * A synchronous caller waits in {@link #await}: it enforces the deadline itself (no timer on the
+     * loop) and decodes the result on its own thread, which keeps that work off the event loop.
+     */
+    private final boolean syncCaller;
+    private volatile @Nullable Attempt current;
 
-    Invocation(ClientRuntime runtime, Reference<?> reference, MethodDescriptor method, Object[] args) {
+    /** A response the synchronous caller decodes itself. */
+    private record Undecoded(Frame frame, Endpoint endpoint) {
+    }
+
+    Invocation(ClientRuntime runtime, Reference<?> reference, MethodDescriptor method, Object[] args, boolean syncCaller) {
         this.runtime = runtime;
         this.reference = reference;
+        this.syncCaller = syncCaller;
         this.method = method;
         this.args = args;
         this.retriesLeft = reference.idempotent ? reference.retries : 0;
@@ -167,6 +178,10 @@ final class Invocation implements LoadBalancer.CallInfo {
             fail(new RpcException("cannot call " + method.describe() + ": " + e.getMessage(), e));
             return;
         }
+        if (finished.get()) {
+            endpoint.pool.release(connection); // the deadline passed while connecting
+            return;
+        }
         send(endpoint, connection);
     }
 
@@ -195,6 +210,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             return;
         }
         Attempt attempt = new Attempt(endpoint, connection, requestId);
+        current = attempt;
         endpoint.figures.start();
         if (!connection.send(requestId, frame, attempt)) {
             if (attempt.claim()) {
@@ -204,13 +220,22 @@ final class Invocation implements LoadBalancer.CallInfo {
             }
             return;
         }
-        attempt.arm(connection.eventLoop(), remainingNanos);
+        if (!syncCaller) {
+            attempt.arm(connection.eventLoop(), remainingNanos);
+        }
     }
 
-    private void onResponse(Endpoint endpoint, Frame frame) {
+    private void onResponse(Endpoint endpoint, @Nullable Frame frame) {
         Status status = frame.status();
         try {
             if (status == Status.OK) {
+                if (syncCaller && method.resultCodec != null) {
+                    if (finished.compareAndSet(false, true)) {
+                        result.complete(new Undecoded(frame, endpoint)); // the caller decodes it, and releases it
+                        frame = null;
+                    }
+                    return;
+                }
                 Object value = method.resultCodec == null ? null : method.resultCodec.read(frame.bodyReader());
                 succeed(value);
                 return;
@@ -237,7 +262,48 @@ final class Invocation implements LoadBalancer.CallInfo {
             fail(new RpcException("cannot read the result of " + method.describe() + " from " + endpoint.address + ": "
                     + e.getMessage(), e));
         } finally {
-            frame.release();
+            if (frame != null) {
+                frame.release();
+            }
+        }
+    }
+
+    /**
+     * The synchronous caller's wait: up to the deadline, then it ends the call itself (no timer on
+     * the loop does it for a synchronous call). Decodes an OK response on this thread.
+     */
+    Object await() throws Throwable {
+        Object outcome;
+        try {
+            outcome = result.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            Attempt a = current;
+            if (a != null) {
+                a.onTimeout();
+            }
+            timedOut(a != null ? a.endpoint.address : tried.isEmpty() ? "no instance" : tried.get(tried.size() - 1).address());
+            try {
+                outcome = result.get(); // completed by now: by the timeout, or by the answer that beat it
+            } catch (java.util.concurrent.ExecutionException failure) {
+                throw failure.getCause();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause();
+        }
+        if (!(outcome instanceof Undecoded u)) {
+            return outcome;
+        }
+        try {
+            Object value = method.resultCodec.read(u.frame().bodyReader());
+            method.timers.record(Outcome.SUCCESS, System.nanoTime() - startNanos);
+            return value;
+        } catch (RuntimeException e) {
+            method.timers.record(Outcome.FAILURE, System.nanoTime() - startNanos);
+            throw new RpcException("cannot read the result of " + method.describe() + " from " + u.endpoint().address
+                    + ": " + e.getMessage(), e);
+        } finally {
+            runtime.inFlight.decrementAndGet();
+            u.frame().release();
         }
     }
 
@@ -381,7 +447,7 @@ final class Invocation implements LoadBalancer.CallInfo {
                     + method.describe() + " (" + reason + "); the call may have run", true));
         }
 
-        private void onTimeout() {
+        void onTimeout() {
             if (!claim()) {
                 return;
             }

@@ -21,7 +21,6 @@ import io.rpcboot.core.serialize.SerializationException;
  */
 final class Reference<T> implements InvocationHandler, AutoCloseable {
 
-    private static final long BACKSTOP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     final ReferenceConfig<T> config;
     final ServiceKey key;
@@ -79,7 +78,7 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
         }
         Object[] arguments = args == null ? new Object[0] : args;
         if (descriptor.async) {
-            Invocation call = new Invocation(runtime, this, descriptor, arguments);
+            Invocation call = new Invocation(runtime, this, descriptor, arguments, false);
             call.start();
             return call.result;
         }
@@ -88,19 +87,17 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
                     + Thread.currentThread().getName() + " would dead-lock; declare the method to return"
                     + " CompletableFuture, or call it from another thread");
         }
-        Invocation call = new Invocation(runtime, this, descriptor, arguments);
+        Invocation call = new Invocation(runtime, this, descriptor, arguments, true);
         call.start();
         try {
-            // the deadline timers complete the future; the bound is a backstop, never the normal path
-            return call.result.get(descriptor.timeoutNanos + BACKSTOP_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new RpcTimeoutException("call to " + descriptor.describe() + " timed out after "
-                    + java.time.Duration.ofNanos(descriptor.timeoutNanos).toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RpcException rpc ? rpc : new RpcException(descriptor.describe() + " failed", e.getCause());
+            return call.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RpcException("interrupted while waiting for " + descriptor.describe());
+        } catch (RpcException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new RpcException(descriptor.describe() + " failed", e);
         }
     }
 

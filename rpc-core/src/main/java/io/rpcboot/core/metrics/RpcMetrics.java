@@ -6,9 +6,12 @@ import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rpcboot.core.buffer.BufferPool;
 
@@ -44,9 +47,20 @@ public final class RpcMetrics {
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
-    /** Meters kept in a private {@link SimpleMeterRegistry}. */
+    /**
+     * Meters kept in a private {@link SimpleMeterRegistry}: counts, totals and maxima, but no
+     * histogram buckets (nobody scrapes them there, and keeping them costs every call). Pass the
+     * application's registry to {@link #RpcMetrics(MeterRegistry)} to publish histograms.
+     */
     public static RpcMetrics simple() {
-        return new RpcMetrics(new SimpleMeterRegistry());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return DistributionStatisticConfig.builder().percentilesHistogram(false).build().merge(config);
+            }
+        });
+        return new RpcMetrics(registry);
     }
 
     public MeterRegistry registry() {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -16,27 +18,32 @@ import org.slf4j.LoggerFactory;
  * A bounded pool of connections of type {@code T} to one endpoint.
  *
  * <pre>
- *  acquire ─► least-loaded connection with a free lease ─► validate ─► lease it
+ *  acquire ─► least-leased connection with a free lease ─► validate ─► take a lease (one CAS)
  *           └ none, and size < maxSize ─► reserve a slot, create outside the lock
  *           └ none, pool full ─► wait on "available" until released, evicted or timed out
- *  release ─► one lease fewer; signal "available"
+ *  release ─► one lease fewer (one CAS); signal "available" only if someone waits
  * </pre>
  *
- * <p>Thread-safe: state is guarded by one {@link ReentrantLock}; waiters park on its
- * {@code available} {@link Condition}. The factory's {@code create} and {@code destroy} run outside
- * the lock (they may block); {@code validate} runs under it and must be cheap. Time comes from an
- * injectable clock; {@link #evictIdle(long)} returns when it is next worth calling.
+ * <p>Thread-safe. The hot path (a lease on an existing connection, and its release) takes no lock:
+ * it reads an immutable snapshot of the connections and moves a lease counter with compare-and-set.
+ * Membership changes (create, evict, invalidate, close) and waiting happen under one
+ * {@link ReentrantLock}, and waiters park on its {@code available} {@link Condition}. A waiter counts
+ * itself in {@code waiting} before it looks for a free lease, and a releaser frees its lease before
+ * it looks at {@code waiting}, so a free lease is never missed. The factory's {@code create} and
+ * {@code destroy} run outside the lock (they may block); {@code validate} must be cheap. Time comes
+ * from an injectable clock; {@link #evictIdle(long)} returns when it is next worth calling.
  */
 public final class ConnectionPool<T> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
+    private static final int REMOVED = -1;
 
     /** Creates, checks and destroys the pooled connections. */
     public interface Factory<T> {
         /** Opens a connection; may block (connect). */
         T create() throws Exception;
 
-        /** Whether {@code connection} is still usable; cheap, called under the pool's lock. */
+        /** Whether {@code connection} is still usable; cheap, called on the acquiring thread. */
         boolean validate(T connection);
 
         /** Closes {@code connection}; called once per connection, outside the lock. */
@@ -54,16 +61,16 @@ public final class ConnectionPool<T> implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition available = lock.newCondition();
-    // all guarded by lock
-    private final List<Entry<T>> entries = new ArrayList<>();
-    private int pendingCreates;
-    private int waiting;
-    private boolean closed;
-    private long created;
-    private long destroyed;
-    private long acquired;
-    private long timeouts;
-    private long validationFailures;
+    /** The connections; replaced (never changed) under the lock, read without it. */
+    private volatile List<Entry<T>> entries = List.of();
+    private volatile int waiting; // written under the lock
+    private int pendingCreates; // guarded by lock
+    private boolean closed; // guarded by lock
+    private final LongAdder created = new LongAdder();
+    private final LongAdder destroyed = new LongAdder();
+    private final LongAdder acquired = new LongAdder();
+    private final LongAdder timeouts = new LongAdder();
+    private final LongAdder validationFailures = new LongAdder();
 
     public ConnectionPool(String name, PoolConfig config, Factory<T> factory) {
         this(name, config, factory, System::nanoTime);
@@ -84,42 +91,72 @@ public final class ConnectionPool<T> implements AutoCloseable {
      * @throws InterruptedException  if interrupted while waiting
      */
     public T acquire(long timeout, TimeUnit unit) throws InterruptedException {
+        T fast = tryAcquire();
+        if (fast != null) {
+            return fast;
+        }
         long deadline = nanoClock.getAsLong() + unit.toNanos(timeout);
-        List<T> invalid = new ArrayList<>(0);
         lock.lockInterruptibly();
         try {
-            while (true) {
-                if (closed) {
-                    throw new IllegalStateException("connection pool " + name + " is closed");
-                }
-                T leased = leaseExisting(invalid);
-                if (leased != null) {
-                    return leased;
-                }
-                if (entries.size() + pendingCreates < config.maxSize()) {
-                    pendingCreates++;
-                    break;
-                }
-                long remaining = deadline - nanoClock.getAsLong();
-                if (remaining <= 0) {
-                    timeouts++;
-                    throw new PoolTimeoutException("timed out after " + unit.toMillis(timeout)
-                            + " ms waiting for a connection from pool " + name + " (" + entries.size() + " of "
-                            + config.maxSize() + " connections, all " + config.maxLeases() + " leases taken, "
-                            + waiting + " other callers waiting)");
-                }
-                waiting++;
-                try {
+            waiting++;
+            try {
+                while (true) {
+                    if (closed) {
+                        throw new IllegalStateException("connection pool " + name + " is closed");
+                    }
+                    T leased = tryAcquire();
+                    if (leased != null) {
+                        return leased;
+                    }
+                    if (entries.size() + pendingCreates < config.maxSize()) {
+                        pendingCreates++;
+                        break;
+                    }
+                    long remaining = deadline - nanoClock.getAsLong();
+                    if (remaining <= 0) {
+                        timeouts.increment();
+                        throw new PoolTimeoutException("timed out after " + unit.toMillis(timeout)
+                                + " ms waiting for a connection from pool " + name + " (" + entries.size() + " of "
+                                + config.maxSize() + " connections, all " + config.maxLeases() + " leases taken, "
+                                + (waiting - 1) + " other callers waiting)");
+                    }
                     available.awaitNanos(remaining);
-                } finally {
-                    waiting--;
                 }
+            } finally {
+                waiting--;
             }
         } finally {
             lock.unlock();
-            destroyAll(invalid);
         }
         return createLeased();
+    }
+
+    /** A lease on an open connection if one has a free lease now; never creates, never waits, takes no lock. */
+    public @Nullable T tryAcquire() {
+        while (true) {
+            Entry<T> best = null;
+            int bestLeases = Integer.MAX_VALUE;
+            for (Entry<T> e : entries) {
+                int n = e.leases.get();
+                if (n >= 0 && n < config.maxLeases() && n < bestLeases) {
+                    best = e;
+                    bestLeases = n;
+                }
+            }
+            if (best == null) {
+                return null;
+            }
+            if (config.validateOnAcquire() && !factory.validate(best.connection)) {
+                validationFailures.increment();
+                invalidate(best.connection);
+                continue;
+            }
+            if (best.leases.compareAndSet(bestLeases, bestLeases + 1)) {
+                acquired.increment();
+                return best.connection;
+            }
+            // another thread moved that counter first: look again
+        }
     }
 
     /**
@@ -143,44 +180,6 @@ public final class ConnectionPool<T> implements AutoCloseable {
         return true;
     }
 
-    /** A lease on an open connection if one has a free lease now; never creates, never waits. */
-    public @Nullable T tryAcquire() {
-        List<T> invalid = new ArrayList<>(0);
-        lock.lock();
-        try {
-            return closed ? null : leaseExisting(invalid);
-        } finally {
-            lock.unlock();
-            destroyAll(invalid);
-        }
-    }
-
-    /** Under the lock: the least-leased valid connection with a free lease, leased; invalid ones are set aside. */
-    private @Nullable T leaseExisting(List<T> invalid) {
-        while (true) {
-            Entry<T> best = null;
-            for (Entry<T> e : entries) {
-                if (e.leases < config.maxLeases() && (best == null || e.leases < best.leases)) {
-                    best = e;
-                }
-            }
-            if (best == null) {
-                return null;
-            }
-            if (config.validateOnAcquire() && !factory.validate(best.connection)) {
-                validationFailures++;
-                destroyed++;
-                entries.remove(best);
-                invalid.add(best.connection);
-                available.signal(); // a slot for a new connection
-                continue;
-            }
-            best.leases++;
-            acquired++;
-            return best.connection;
-        }
-    }
-
     private T createLeased() {
         T connection;
         try {
@@ -201,49 +200,62 @@ public final class ConnectionPool<T> implements AutoCloseable {
         lock.lock();
         try {
             pendingCreates--;
-            if (closed) {
-                destroyed++;
-            } else {
-                Entry<T> e = new Entry<>(connection);
-                e.leases = 1;
-                entries.add(e);
-                created++;
-                acquired++;
+            if (!closed) {
+                Entry<T> e = new Entry<>(connection, 1);
+                List<Entry<T>> next = new ArrayList<>(entries);
+                next.add(e);
+                entries = List.copyOf(next);
+                created.increment();
+                acquired.increment();
                 return connection;
             }
         } finally {
             lock.unlock();
         }
+        destroyed.increment();
         factory.destroy(connection);
         throw new IllegalStateException("connection pool " + name + " closed while a connection was being opened");
     }
 
     /** Gives back one lease on {@code connection}. A connection no longer in the pool is ignored. */
     public void release(T connection) {
-        lock.lock();
-        try {
-            Entry<T> e = find(connection);
-            if (e != null && e.leases > 0) {
-                e.leases--;
-                if (e.leases == 0) {
+        Entry<T> e = find(connection);
+        if (e == null) {
+            return;
+        }
+        while (true) {
+            int n = e.leases.get();
+            if (n <= 0) {
+                return; // removed meanwhile, or not leased
+            }
+            if (e.leases.compareAndSet(n, n - 1)) {
+                if (n == 1) {
                     e.idleSince = nanoClock.getAsLong();
                 }
-                available.signal();
+                break;
             }
-        } finally {
-            lock.unlock();
+        }
+        if (waiting > 0) {
+            lock.lock();
+            try {
+                available.signal();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     /** Removes and destroys {@code connection} (found broken); its leases are void. */
     public void invalidate(T connection) {
-        boolean removed;
+        boolean removed = false;
         lock.lock();
         try {
             Entry<T> e = find(connection);
-            removed = e != null && entries.remove(e);
-            if (removed) {
-                destroyed++;
+            if (e != null) {
+                e.leases.set(REMOVED);
+                entries = without(e);
+                destroyed.increment();
+                removed = true;
                 available.signalAll();
             }
         } finally {
@@ -269,21 +281,21 @@ public final class ConnectionPool<T> implements AutoCloseable {
         long next = timeout;
         lock.lock();
         try {
-            for (var it = entries.iterator(); it.hasNext(); ) {
-                Entry<T> e = it.next();
-                if (e.leases > 0) {
+            List<Entry<T>> kept = new ArrayList<>();
+            for (Entry<T> e : entries) {
+                long idleFor = nowNanos - e.idleSince;
+                if (e.leases.get() == 0 && idleFor >= timeout && e.leases.compareAndSet(0, REMOVED)) {
+                    evicted.add(e.connection);
+                    destroyed.increment();
                     continue;
                 }
-                long idleFor = nowNanos - e.idleSince;
-                if (idleFor >= timeout) {
-                    it.remove();
-                    destroyed++;
-                    evicted.add(e.connection);
-                } else {
-                    next = Math.min(next, timeout - idleFor);
+                if (e.leases.get() == 0) {
+                    next = Math.min(next, Math.max(1, timeout - idleFor));
                 }
+                kept.add(e);
             }
             if (!evicted.isEmpty()) {
+                entries = List.copyOf(kept);
                 available.signalAll();
             }
         } finally {
@@ -297,35 +309,27 @@ public final class ConnectionPool<T> implements AutoCloseable {
     }
 
     public Stats stats() {
-        lock.lock();
-        try {
-            int leased = 0;
-            int leases = 0;
-            for (Entry<T> e : entries) {
-                leases += e.leases;
-                if (e.leases > 0) {
-                    leased++;
-                }
+        int leased = 0;
+        int leases = 0;
+        List<Entry<T>> snapshot = entries;
+        for (Entry<T> e : snapshot) {
+            int n = Math.max(0, e.leases.get());
+            leases += n;
+            if (n > 0) {
+                leased++;
             }
-            return new Stats(entries.size(), leased, entries.size() - leased, leases, waiting, created, destroyed,
-                    acquired, timeouts, validationFailures);
-        } finally {
-            lock.unlock();
         }
+        return new Stats(snapshot.size(), leased, snapshot.size() - leased, leases, waiting, created.sum(),
+                destroyed.sum(), acquired.sum(), timeouts.sum(), validationFailures.sum());
     }
 
     /** A snapshot of the pooled connections. */
     public List<T> connections() {
-        lock.lock();
-        try {
-            List<T> all = new ArrayList<>(entries.size());
-            for (Entry<T> e : entries) {
-                all.add(e.connection);
-            }
-            return all;
-        } finally {
-            lock.unlock();
+        List<T> all = new ArrayList<>();
+        for (Entry<T> e : entries) {
+            all.add(e.connection);
         }
+        return all;
     }
 
     public String name() {
@@ -343,19 +347,16 @@ public final class ConnectionPool<T> implements AutoCloseable {
             }
             closed = true;
             for (Entry<T> e : entries) {
+                e.leases.set(REMOVED);
                 all.add(e.connection);
             }
-            destroyed += entries.size();
-            entries.clear();
+            destroyed.add(entries.size());
+            entries = List.of();
             available.signalAll();
         } finally {
             lock.unlock();
         }
-        destroyAll(all);
-    }
-
-    private void destroyAll(List<T> connections) {
-        for (T c : connections) {
+        for (T c : all) {
             safeDestroy(c);
         }
     }
@@ -377,6 +378,12 @@ public final class ConnectionPool<T> implements AutoCloseable {
         return null;
     }
 
+    private List<Entry<T>> without(Entry<T> removed) {
+        List<Entry<T>> next = new ArrayList<>(entries);
+        next.remove(removed);
+        return List.copyOf(next);
+    }
+
     @Override
     public String toString() {
         return "ConnectionPool[" + name + ", " + stats() + "]";
@@ -384,11 +391,13 @@ public final class ConnectionPool<T> implements AutoCloseable {
 
     private static final class Entry<T> {
         final T connection;
-        int leases; // guarded by the pool's lock
-        long idleSince; // guarded by the pool's lock
+        /** Leases held; {@value #REMOVED} once the entry left the pool (no lease can be taken then). */
+        final AtomicInteger leases;
+        volatile long idleSince;
 
-        Entry(T connection) {
+        Entry(T connection, int leases) {
             this.connection = connection;
+            this.leases = new AtomicInteger(leases);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.rpcboot.core.protocol;
 
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.rpcboot.core.buffer.PooledBuffer;
@@ -19,18 +20,21 @@ public final class Frame {
     private final int serializationId;
     private final int statusCode;
     private final long requestId;
-    private final Map<String, String> headers;
+    /** Well-known header values by id (index 0 unused); attachments separately, null when none. */
+    private final String[] known;
+    private final @Nullable Map<String, String> attachments;
     private final @Nullable PooledBuffer storage;
     private final ByteBuffer body;
 
-    Frame(FrameType type, int flags, int serializationId, int statusCode, long requestId, Map<String, String> headers,
-          @Nullable PooledBuffer storage, ByteBuffer body) {
+    Frame(FrameType type, int flags, int serializationId, int statusCode, long requestId, String[] known,
+          @Nullable Map<String, String> attachments, @Nullable PooledBuffer storage, ByteBuffer body) {
         this.type = type;
         this.flags = flags;
         this.serializationId = serializationId;
         this.statusCode = statusCode;
         this.requestId = requestId;
-        this.headers = headers;
+        this.known = known;
+        this.attachments = attachments;
         this.storage = storage;
         this.body = body;
     }
@@ -71,13 +75,27 @@ public final class Frame {
         return requestId;
     }
 
-    /** Header entries by key (well-known keys by their names in {@link Headers}). */
+    /** Header entries by key (well-known keys by their names in {@link Headers}), in id order then attachments. */
     public Map<String, String> headers() {
-        return headers;
+        Map<String, String> all = new LinkedHashMap<>();
+        for (int id = 1; id < known.length; id++) {
+            if (known[id] != null) {
+                all.put(Headers.keyOf(id), known[id]);
+            }
+        }
+        if (attachments != null) {
+            all.putAll(attachments);
+        }
+        return all;
     }
 
+    /** One header's value, or null; no map is built for it. */
     public @Nullable String header(String key) {
-        return headers.get(key);
+        int id = Headers.idOf(key);
+        if (id > 0) {
+            return id < known.length ? known[id] : null;
+        }
+        return attachments == null ? null : attachments.get(key);
     }
 
     /** The body (inflated if it was compressed), read-only; valid until {@link #release()}. */
@@ -99,7 +117,7 @@ public final class Frame {
 
     @Override
     public String toString() {
-        return type + "[id=" + requestId + ", status=" + statusCode + ", headers=" + headers + ", body="
+        return type + "[id=" + requestId + ", status=" + statusCode + ", headers=" + headers() + ", body="
                 + body.remaining() + "B]";
     }
 }

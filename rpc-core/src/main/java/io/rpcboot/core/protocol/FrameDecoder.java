@@ -39,6 +39,11 @@ public final class FrameDecoder implements AutoCloseable {
     private int flags;
     private int headerLength;
     private long frames;
+    /** Last value per well-known header id (1..6), for {@link #recentValue}. */
+    private final String[] recent = new String[Headers.KNOWN_IDS];
+    private final byte[][] recentBytes = new byte[Headers.KNOWN_IDS][];
+    /** The deadline differs on every request: not worth remembering. */
+    private static final int CHANGING_HEADER = Headers.idOf(Headers.DEADLINE);
 
     FrameDecoder(FrameCodec codec) {
         this.codec = codec;
@@ -139,8 +144,12 @@ public final class FrameDecoder implements AutoCloseable {
             if ((flags & FrameCodec.FLAG_CHECKSUM) != 0) {
                 verifyChecksum(bytes);
             }
-            Map<String, String> headers = parseHeaders(bytes.duplicate().limit(headerLength));
-            ByteBuffer body = bytes.duplicate().position(headerLength).slice();
+            int end = bytes.limit();
+            bytes.limit(headerLength);
+            String[] known = new String[Headers.KNOWN_IDS];
+            Map<String, String> attachments = parseHeaders(bytes, known);
+            bytes.limit(end).position(headerLength);
+            ByteBuffer body = bytes.slice();
             PooledBuffer storage = r;
             if ((flags & FrameCodec.FLAG_COMPRESSED) != 0) {
                 storage = inflate(body);
@@ -148,8 +157,8 @@ public final class FrameDecoder implements AutoCloseable {
                 body = storage.buffer();
             }
             frames++;
-            Frame frame = new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), headers,
-                    body.hasRemaining() ? storage : null, body.asReadOnlyBuffer());
+            Frame frame = new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), known,
+                    attachments, body.hasRemaining() ? storage : null, body);
             if (!body.hasRemaining()) {
                 storage.release(); // nothing for the receiver to hold
             }
@@ -177,25 +186,32 @@ public final class FrameDecoder implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> parseHeaders(ByteBuffer entries) {
+    /** Fills {@code known} (by id) and returns the attachments (null when there are none). */
+    private @Nullable Map<String, String> parseHeaders(ByteBuffer entries, String[] known) {
         if (!entries.hasRemaining()) {
-            return Map.of();
+            return null;
         }
-        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> attachments = null;
         BinaryReader in = new BinaryReader(entries);
         try {
             while (in.hasRemaining()) {
                 int id = in.readVarInt32();
-                String key = id == 0 ? in.readString() : Headers.keyOf(id);
-                String value = in.readString();
-                if (key != null) { // an id from a newer peer: skipped
-                    headers.put(key, value);
+                if (id == 0) {
+                    if (attachments == null) {
+                        attachments = new LinkedHashMap<>();
+                    }
+                    String key = in.readString();
+                    attachments.put(key, in.readString());
+                } else if (id < known.length) {
+                    known[id] = recentValue(id, in);
+                } else {
+                    in.readString(); // an id from a newer peer: skipped
                 }
             }
         } catch (SerializationException e) {
             throw new ProtocolException("malformed header entries: " + e.getMessage(), e);
         }
-        return headers;
+        return attachments;
     }
 
     private PooledBuffer inflate(ByteBuffer body) {
@@ -230,6 +246,30 @@ public final class FrameDecoder implements AutoCloseable {
             }
             throw new ProtocolException("compressed body is corrupt: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The value of a well-known header. Service, method, version and group repeat from frame to
+     * frame on a connection, so the last value of each is kept and reused when the bytes match: no
+     * new string per request.
+     */
+    private String recentValue(int id, BinaryReader in) {
+        int length = in.readLength("header value length", Integer.MAX_VALUE, 1);
+        byte[] last = recentBytes[id];
+        if (last != null && last.length == length && in.nextBytesEqual(last)) {
+            in.skip(length);
+            return recent[id];
+        }
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = in.readByte();
+        }
+        String value = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        if (id != CHANGING_HEADER) {
+            recentBytes[id] = bytes;
+            recent[id] = value;
+        }
+        return value;
     }
 
     /** Whether part of a frame has been received and not yet completed. */

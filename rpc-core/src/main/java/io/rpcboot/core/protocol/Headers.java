@@ -24,6 +24,8 @@ public final class Headers {
     public static final String TRACEPARENT = "traceparent";
 
     private static final String[] BY_ID = {null, SERVICE, METHOD, VERSION, GROUP, DEADLINE, TRACEPARENT};
+    /** Size of an array indexed by well-known id (index 0 unused). */
+    static final int KNOWN_IDS = BY_ID.length;
     private static final Map<String, Integer> IDS = Map.of(SERVICE, 1, METHOD, 2, VERSION, 3, GROUP, 4, DEADLINE, 5,
             TRACEPARENT, 6);
 

@@ -196,6 +196,20 @@ public final class BinaryReader {
         return slice;
     }
 
+    /** Whether the next {@code expected.length} bytes equal {@code expected}; consumes nothing, allocates nothing. */
+    public boolean nextBytesEqual(byte[] expected) {
+        if (buf.remaining() < expected.length) {
+            return false;
+        }
+        int at = buf.position();
+        for (int i = 0; i < expected.length; i++) {
+            if (buf.get(at + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public void skip(int n) {
         require(n);
         buf.position(buf.position() + n);
