@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
+import io.rpcboot.core.registry.ServiceInstance;
+
 /**
  * Live figures per endpoint ({@code host:port}), updated by the client around each call and read by
  * balancers: calls in flight, and an exponentially weighted moving average of latency whose weight
@@ -26,6 +28,15 @@ public final class InstanceStats {
 
     public InstanceStats(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
+    }
+
+    /** The figures of each instance's endpoint, in the same order; for pickers that read them per call. */
+    public Figures[] of(ServiceInstance[] instances) {
+        Figures[] figures = new Figures[instances.length];
+        for (int i = 0; i < instances.length; i++) {
+            figures[i] = of(instances[i].address());
+        }
+        return figures;
     }
 
     /** The figures of one endpoint; created on first use and kept. */

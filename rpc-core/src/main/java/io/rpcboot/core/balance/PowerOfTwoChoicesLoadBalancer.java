@@ -22,10 +22,7 @@ public final class PowerOfTwoChoicesLoadBalancer implements LoadBalancer {
     @Override
     public Picker newPicker(List<ServiceInstance> instances, InstanceStats stats) {
         ServiceInstance[] all = instances.toArray(ServiceInstance[]::new);
-        InstanceStats.Figures[] figures = new InstanceStats.Figures[all.length];
-        for (int i = 0; i < all.length; i++) {
-            figures[i] = stats.of(all[i].address());
-        }
+        InstanceStats.Figures[] figures = stats.of(all);
         return call -> {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             int a = random.nextInt(all.length);
