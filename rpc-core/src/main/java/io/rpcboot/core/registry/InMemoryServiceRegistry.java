@@ -112,6 +112,21 @@ public final class InMemoryServiceRegistry implements ServiceRegistry {
         return List.copyOf(all);
     }
 
+    /** Equal lists, weight and metadata included (instances are equal by address alone). */
+    private static boolean sameInstances(List<ServiceInstance> a, List<ServiceInstance> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            ServiceInstance x = a.get(i);
+            ServiceInstance y = b.get(i);
+            if (!x.equals(y) || x.weight() != y.weight() || !x.metadata().equals(y.metadata())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** One key: its registered instances, the snapshot with seeds, and its listeners. */
     private final class Entry {
         private final ServiceKey key;
@@ -127,7 +142,7 @@ public final class InMemoryServiceRegistry implements ServiceRegistry {
         synchronized void update(UnaryOperator<Set<ServiceInstance>> change) {
             registered = Collections.unmodifiableSet(new LinkedHashSet<>(change.apply(registered)));
             List<ServiceInstance> next = withSeeds(key, registered);
-            if (next.equals(view)) {
+            if (sameInstances(next, view)) {
                 return;
             }
             view = next;
