@@ -31,6 +31,7 @@ import io.rpcboot.core.buffer.BufferPool;
  *   <tr><td>{@code rpc.client.timeouts}</td><td>counter</td><td></td></tr>
  *   <tr><td>{@code rpc.server.rejected}</td><td>counter</td><td>reason: overloaded, draining, deadline</td></tr>
  *   <tr><td>{@code rpc.frames.malformed}</td><td>counter</td><td>side</td></tr>
+ *   <tr><td>{@code rpc.registry.operations}, {@code rpc.registry.events}</td><td>counter</td><td>registry, operation</td></tr>
  * </table>
  *
  * Thread-safe. Standalone code passes any {@link MeterRegistry} (or none: a private
@@ -90,6 +91,18 @@ public final class RpcMetrics {
     public Counter serverRejected(String reason) {
         return Counter.builder("rpc.server.rejected").tag("reason", reason)
                 .description("Requests answered without running the method").register(registry);
+    }
+
+    /** {@code rpc.registry.operations}: register, unregister and subscribe calls on a distributed registry. */
+    public Counter registryOperations(String registryName, String operation) {
+        return Counter.builder("rpc.registry.operations").tag("registry", registryName).tag("operation", operation)
+                .description("Operations on the service registry").register(registry());
+    }
+
+    /** {@code rpc.registry.events}: changes a registry watch delivered. */
+    public Counter registryEvents(String registryName) {
+        return Counter.builder("rpc.registry.events").tag("registry", registryName)
+                .description("Changes delivered by the service registry's watches").register(registry());
     }
 
     public Counter malformedFrames(Side side) {
