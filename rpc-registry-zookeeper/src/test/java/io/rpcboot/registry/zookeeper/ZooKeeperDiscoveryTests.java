@@ -1,0 +1,251 @@
+package io.rpcboot.registry.zookeeper;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.rpcboot.core.RpcException;
+import io.rpcboot.core.client.ClientConfig;
+import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.registry.ServiceKey;
+import io.rpcboot.core.server.RpcServer;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/** Providers and a consumer discovering each other through a real, in-process ZooKeeper. */
+@Timeout(180)
+class ZooKeeperDiscoveryTests {
+
+    private static final ServiceKey GREETER = ServiceKey.of(Greeter.class);
+
+    private final String root = "/it-" + UUID.randomUUID();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private ZooKeeperServiceRegistry registry(String address) {
+        return track(ZooKeeperServiceRegistry.connect(ZooKeeperRegistryConfig.of(address).withRootPath(root)
+                .withSessionTimeout(Duration.ofSeconds(4)).withConnectionTimeout(Duration.ofSeconds(5)),
+                RpcMetrics.simple()));
+    }
+
+    /** A provider with its own ZooKeeper session, as a separate process would have. */
+    private RpcServer provider(String address, String name) {
+        RpcServer server = RpcServer.builder().bind("127.0.0.1", 0).registry(registry(address))
+                .service(Greeter.class, () -> name).start();
+        resources.add(() -> server.stop(Duration.ofSeconds(2)));
+        return server;
+    }
+
+    private Greeter consumer(String address) {
+        RpcClient client = track(RpcClient.builder().config(ClientConfig.builder().ioThreads(1).build())
+                .registry(registry(address)).build());
+        return client.create(Greeter.class);
+    }
+
+    /** Callers that keep calling until stopped; answers per provider and every failure kept. */
+    private static final class Load implements AutoCloseable {
+        final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
+        final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final List<CompletableFuture<Void>> threads = new ArrayList<>();
+
+        Load(Greeter greeter) {
+            for (int t = 0; t < 4; t++) {
+                threads.add(CompletableFuture.runAsync(() -> {
+                    while (running.get()) {
+                        try {
+                            served.computeIfAbsent(greeter.whoAmI(), k -> new AtomicInteger()).incrementAndGet();
+                        } catch (RuntimeException e) {
+                            failures.add(e);
+                        }
+                    }
+                }, r -> new Thread(r).start()));
+            }
+        }
+
+        int count(String name) {
+            AtomicInteger n = served.get(name);
+            return n == null ? 0 : n.get();
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            threads.forEach(CompletableFuture::join);
+        }
+    }
+
+    @Test
+    void twoProvidersAreSharedAndOneLeavingGracefullyFailsNoCall() throws Exception {
+        TestingServer zookeeper = track(new TestingServer(true)); // closed last, after everything that uses it
+        {
+            RpcServer a = provider(zookeeper.getConnectString(), "a");
+            provider(zookeeper.getConnectString(), "b");
+            Greeter greeter = consumer(zookeeper.getConnectString());
+            ZooKeeperServiceRegistry observer = registry(zookeeper.getConnectString());
+            try (Load load = new Load(greeter)) {
+                await().until(() -> load.count("a") > 100 && load.count("b") > 100);
+                a.stop(Duration.ofSeconds(5));
+                int servedByA = load.count("a");
+                await().until(() -> load.count("b") > servedByA + 500);
+                await().until(() -> observer.instances(GREETER).size() == 1);
+                load.close();
+                assertThat(load.failures).isEmpty();
+                assertThat(load.count("a")).isEqualTo(servedByA);
+            }
+        }
+    }
+
+    @Test
+    void aKilledProviderDisappearsWithinTheSessionTimeoutAndCallsMoveOn() throws Exception {
+        TestingServer zookeeper = track(new TestingServer(true)); // closed last, after everything that uses it
+        {
+            provider(zookeeper.getConnectString(), "a");
+            Process killed = forkProvider(zookeeper.getConnectString(), "forked");
+            Greeter greeter = consumer(zookeeper.getConnectString());
+            ZooKeeperServiceRegistry observer = registry(zookeeper.getConnectString());
+            await().until(() -> observer.instances(GREETER).size() == 2);
+            try (Load load = new Load(greeter)) {
+                await().until(() -> load.count("forked") > 50 && load.count("a") > 50);
+                long killedAt = System.nanoTime();
+                killed.destroyForcibly().waitFor();
+                await().atMost(Duration.ofSeconds(15)).until(() -> observer.instances(GREETER).size() == 1);
+                assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(12));
+                int servedByA = load.count("a");
+                await().until(() -> load.count("a") > servedByA + 200);
+                load.close();
+                // only calls that were in flight on one of the killed process's connections may fail,
+                // and they say so: at most one per caller per connection (4 callers x 2 connections)
+                assertThat(load.failures).allSatisfy(f -> assertThat(f).hasMessageContaining("was lost while calling")
+                        .hasMessageContaining("may have run")).hasSizeLessThanOrEqualTo(8);
+            }
+        }
+    }
+
+    @Test
+    void callsGoOnThroughAZooKeeperOutageAndWatchesComeBackAfterIt() throws Exception {
+        TestingServer zookeeper = track(new TestingServer(true)); // closed last, after everything that uses it
+        {
+            String address = zookeeper.getConnectString();
+            provider(address, "a");
+            provider(address, "b");
+            Greeter greeter = consumer(address);
+            ZooKeeperServiceRegistry observer = registry(address);
+            List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            observer.subscribe(GREETER, list -> sizes.add(list.size()));
+            await().until(() -> observer.instances(GREETER).size() == 2);
+
+            zookeeper.stop();
+            Map<String, Integer> during = new ConcurrentHashMap<>();
+            for (int i = 0; i < 200; i++) {
+                during.merge(greeter.whoAmI(), 1, Integer::sum);
+            }
+            assertThat(during).containsOnlyKeys("a", "b"); // both still used, from the snapshot
+
+            zookeeper.restart();
+            provider(address, "c");
+            await().atMost(Duration.ofSeconds(30)).until(() -> sizes.get(sizes.size() - 1) == 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Map<String, Integer> after = new ConcurrentHashMap<>();
+                for (int i = 0; i < 30; i++) {
+                    after.merge(greeter.whoAmI(), 1, Integer::sum);
+                }
+                return after.keySet().containsAll(List.of("a", "b", "c"));
+            });
+        }
+    }
+
+    @Test
+    void aThreeNodeClusterLosingOneNodeKeepsRegistrationsWatchesAndCalls() throws Exception {
+        TestingCluster cluster = track(new TestingCluster(3));
+        {
+            cluster.start();
+            String address = cluster.getConnectString();
+            provider(address, "a");
+            Greeter greeter = consumer(address);
+            ZooKeeperServiceRegistry observer = registry(address);
+            await().until(() -> observer.instances(GREETER).size() == 1);
+
+            InstanceSpec victim = cluster.getInstances().iterator().next();
+            cluster.killServer(victim);
+
+            for (int i = 0; i < 100; i++) {
+                assertThat(greeter.whoAmI()).isEqualTo("a");
+            }
+            provider(address, "b");
+            await().atMost(Duration.ofSeconds(30)).until(() -> observer.instances(GREETER).size() == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (int i = 0; i < 20; i++) {
+                    if (greeter.whoAmI().equals("b")) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        }
+    }
+
+    @Test
+    void anUnreachableAddressFailsAfterTheConnectionTimeoutNamingIt() {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        String address = "127.0.0.1:" + port; // nothing listens there now
+        long before = System.nanoTime();
+        assertThatExceptionOfType(RpcException.class).isThrownBy(() -> ZooKeeperServiceRegistry.connect(
+                ZooKeeperRegistryConfig.of(address).withConnectionTimeout(Duration.ofSeconds(1)), RpcMetrics.simple()))
+                .withMessage("no ZooKeeper server at " + address + " answered within 1000 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    private Process forkProvider(String address, String name) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(java, "-cp", classPath, ZkProviderMain.class.getName(), address, root, name)
+                .redirectErrorStream(true).start();
+        resources.add(p::destroyForcibly);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("READY ")) {
+                CompletableFuture.runAsync(() -> out.lines().forEach(l -> { }));
+                return p;
+            }
+        }
+        throw new IllegalStateException("the provider process exited before it was ready");
+    }
+}
