@@ -62,7 +62,7 @@ public class RpcAutoConfiguration {
         return Serializations.defaults(allowList);
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     ServiceRegistry rpcServiceRegistry(RpcProperties properties) {
         String type = properties.getRegistry().getType();

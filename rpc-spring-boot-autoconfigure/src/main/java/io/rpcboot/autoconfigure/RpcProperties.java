@@ -347,12 +347,77 @@ public class RpcProperties {
             this.address = address;
         }
 
+        private final Zookeeper zookeeper = new Zookeeper();
+
         public Map<String, List<String>> getInstances() {
             return instances;
         }
 
         public void setInstances(Map<String, List<String>> instances) {
             this.instances = instances;
+        }
+
+        public Zookeeper getZookeeper() {
+            return zookeeper;
+        }
+    }
+
+    /** The ZooKeeper registry (rpc.registry.type=zookeeper, module rpc-registry-zookeeper). */
+    public static class Zookeeper {
+
+        /** The znode under which every service is registered. */
+        private String rootPath = "/rpc-boot";
+
+        /** How long ZooKeeper keeps a silent application's registrations (its session). */
+        private Duration sessionTimeout = Duration.ofSeconds(30);
+
+        /** How long to wait for the first connection; startup fails after it. */
+        private Duration connectionTimeout = Duration.ofSeconds(5);
+
+        /** First pause of the exponential back-off between retries of a failed ZooKeeper operation. */
+        private Duration retryBaseSleep = Duration.ofMillis(200);
+
+        /** Retries of a failed ZooKeeper operation. */
+        private int maxRetries = 5;
+
+        public String getRootPath() {
+            return rootPath;
+        }
+
+        public void setRootPath(String rootPath) {
+            this.rootPath = rootPath;
+        }
+
+        public Duration getSessionTimeout() {
+            return sessionTimeout;
+        }
+
+        public void setSessionTimeout(Duration sessionTimeout) {
+            this.sessionTimeout = sessionTimeout;
+        }
+
+        public Duration getConnectionTimeout() {
+            return connectionTimeout;
+        }
+
+        public void setConnectionTimeout(Duration connectionTimeout) {
+            this.connectionTimeout = connectionTimeout;
+        }
+
+        public Duration getRetryBaseSleep() {
+            return retryBaseSleep;
+        }
+
+        public void setRetryBaseSleep(Duration retryBaseSleep) {
+            this.retryBaseSleep = retryBaseSleep;
+        }
+
+        public int getMaxRetries() {
+            return maxRetries;
+        }
+
+        public void setMaxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
         }
     }
 

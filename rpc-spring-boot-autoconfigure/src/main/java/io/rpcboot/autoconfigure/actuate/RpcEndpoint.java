@@ -71,7 +71,8 @@ public class RpcEndpoint {
         }
         Map<String, PoolReport> pools = new LinkedHashMap<>();
         client.poolStats().forEach((address, s) -> pools.put(address, PoolReport.of(s)));
-        return new RpcReport(serverReport, providers, references(), instances,
+        return new RpcReport(serverReport, new RegistryReport(registry.name(), registry.connectionState()), providers,
+                references(), instances,
                 new ConnectionsReport(serverReport == null ? 0 : serverReport.openConnections(),
                         pools.values().stream().mapToInt(PoolReport::connections).sum(), client.inFlight(), pools),
                 new BufferPoolReport(bufferPool.inUse(), bufferPool.pooled(), bufferPool.allocatedBytes(),
@@ -94,9 +95,14 @@ public class RpcEndpoint {
     }
 
     /** The whole report. */
-    public record RpcReport(@Nullable ServerReport server, List<ProviderReport> providers, List<ReferenceReport> references,
+    public record RpcReport(@Nullable ServerReport server, RegistryReport registry, List<ProviderReport> providers,
+                            List<ReferenceReport> references,
                             Map<String, List<String>> instances, ConnectionsReport connections, BufferPoolReport bufferPool,
                             SortedSet<String> allowedTypes) {
+    }
+
+    /** Which registry, and its link to its backing store (LOCAL, CONNECTED, SUSPENDED, LOST...). */
+    public record RegistryReport(String type, String connection) {
     }
 
     public record ServerReport(boolean running, String host, int port, String executionMode, int openConnections,

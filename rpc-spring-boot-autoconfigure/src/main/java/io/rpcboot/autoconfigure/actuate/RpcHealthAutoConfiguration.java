@@ -3,6 +3,7 @@ package io.rpcboot.autoconfigure.actuate;
 import io.rpcboot.autoconfigure.RpcAutoConfiguration;
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.registry.ServiceRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -21,7 +22,8 @@ public class RpcHealthAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "rpcHealthIndicator")
-    RpcHealthIndicator rpcHealthIndicator(ObjectProvider<RpcServerLifecycle> server, RpcClient client) {
-        return new RpcHealthIndicator(server.getIfAvailable(), client);
+    RpcHealthIndicator rpcHealthIndicator(ObjectProvider<RpcServerLifecycle> server, RpcClient client,
+                                          ServiceRegistry registry) {
+        return new RpcHealthIndicator(server.getIfAvailable(), client, registry);
     }
 }

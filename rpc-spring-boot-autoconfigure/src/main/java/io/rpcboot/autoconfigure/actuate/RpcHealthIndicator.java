@@ -2,6 +2,7 @@ package io.rpcboot.autoconfigure.actuate;
 
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.server.RpcServer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -9,22 +10,30 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * The {@code rpc} health component: DOWN when the server should run but does not (it failed to
- * start or is stopping); UP otherwise, with the server's port, connections and calls in flight, and
+ * start or is stopping), or when the registry lost its connection; UP otherwise, with the server's port, connections and calls in flight, and
  * the client's connections and calls in flight.
  */
 public class RpcHealthIndicator extends AbstractHealthIndicator {
 
     private final @Nullable RpcServerLifecycle server;
     private final RpcClient client;
+    private final ServiceRegistry registry;
 
-    public RpcHealthIndicator(@Nullable RpcServerLifecycle server, RpcClient client) {
+    public RpcHealthIndicator(@Nullable RpcServerLifecycle server, RpcClient client, ServiceRegistry registry) {
         super("rpc health check failed");
         this.server = server;
         this.client = client;
+        this.registry = registry;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
+        String registryState = registry.connectionState();
+        builder.withDetail("registry", registry.name()).withDetail("registry.connection", registryState);
+        if (registryState.equals("LOST")) {
+            builder.down(); // calls still go to the known instances, but nothing new is learned or announced
+            return;
+        }
         if (server != null) {
             RpcServer s = server.getServer();
             if (!server.isRunning() || !s.isRunning()) {
