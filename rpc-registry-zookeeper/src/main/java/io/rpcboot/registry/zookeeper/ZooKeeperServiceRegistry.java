@@ -298,6 +298,11 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
         return config;
     }
 
+    /** The Curator client, for tests that break its session. */
+    CuratorFramework curator() {
+        return client;
+    }
+
     @Override
     public String toString() {
         return "ZooKeeperServiceRegistry[" + config.address() + config.rootPath() + ", " + state + "]";

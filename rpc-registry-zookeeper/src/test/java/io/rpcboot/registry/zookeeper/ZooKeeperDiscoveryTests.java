@@ -217,6 +217,30 @@ class ZooKeeperDiscoveryTests {
     }
 
     @Test
+    void afterASessionExpiryTheProviderRegistersItselfAgain() throws Exception {
+        TestingServer zookeeper = track(new TestingServer(true));
+        RpcMetrics metrics = RpcMetrics.simple();
+        ZooKeeperServiceRegistry providerRegistry = track(ZooKeeperServiceRegistry.connect(
+                ZooKeeperRegistryConfig.of(zookeeper.getConnectString()).withRootPath(root)
+                        .withSessionTimeout(Duration.ofSeconds(4)), metrics));
+        RpcServer server = RpcServer.builder().bind("127.0.0.1", 0).registry(providerRegistry)
+                .service(Greeter.class, () -> "a").start();
+        resources.add(() -> server.stop(Duration.ofSeconds(2)));
+        ZooKeeperServiceRegistry observer = registry(zookeeper.getConnectString());
+        List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        observer.subscribe(GREETER, list -> sizes.add(list.size()));
+        await().until(() -> !sizes.isEmpty() && sizes.get(sizes.size() - 1) == 1);
+
+        providerRegistry.curator().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sizes.contains(0) && sizes.get(sizes.size() - 1) == 1);
+        assertThat(metrics.registry().get("rpc.registry.operations").tag("operation", "register").counter().count())
+                .isEqualTo(1); // the node came back by itself: no second register() was needed
+        assertThat(observer.instances(GREETER)).singleElement()
+                .satisfies(i -> assertThat(i.metadata()).containsKey("startTime"));
+    }
+
+    @Test
     void anUnreachableAddressFailsAfterTheConnectionTimeoutNamingIt() {
         int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
