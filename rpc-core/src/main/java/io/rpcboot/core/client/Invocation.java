@@ -6,7 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.rpcboot.core.RpcContext;
 import io.rpcboot.core.RpcException;
@@ -57,7 +61,7 @@ final class Invocation implements LoadBalancer.CallInfo {
     private final List<ServiceInstance> tried = new ArrayList<>(2);
     private int retriesLeft;
     private @Nullable RpcException lastFailure;
-    private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
     private boolean guarded;
     final CompletableFuture<Object> result = new CompletableFuture<>();
     /**
@@ -120,7 +124,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             guardDeadline();
             try {
                 runtime.connector.execute(() -> acquireAndSend(endpoint));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 fail(new RpcException("cannot call " + method.describe() + ": the client is closed"));
             }
         }
@@ -141,7 +145,7 @@ final class Invocation implements LoadBalancer.CallInfo {
                     timedOut(tried.isEmpty() ? "no instance" : tried.get(tried.size() - 1).address());
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // the loops are stopping: the client is closing and the call will fail with it
         }
     }
@@ -276,7 +280,7 @@ final class Invocation implements LoadBalancer.CallInfo {
         Object outcome;
         try {
             outcome = result.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             Attempt a = current;
             if (a != null) {
                 a.onTimeout();
@@ -284,10 +288,10 @@ final class Invocation implements LoadBalancer.CallInfo {
             timedOut(a != null ? a.endpoint.address : tried.isEmpty() ? "no instance" : tried.get(tried.size() - 1).address());
             try {
                 outcome = result.get(); // completed by now: by the timeout, or by the answer that beat it
-            } catch (java.util.concurrent.ExecutionException failure) {
+            } catch (ExecutionException failure) {
                 throw failure.getCause();
             }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause();
         }
         if (!(outcome instanceof Undecoded u)) {
@@ -412,7 +416,7 @@ final class Invocation implements LoadBalancer.CallInfo {
                 if (done) {
                     t.cancel(); // the response beat the timer
                 }
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 onConnectionLost("the client is closing");
             }
         }
