@@ -1,5 +1,6 @@
 package io.rpcboot.core.buffer;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe: any thread may acquire and release. Blocks up to 16 KiB pass through a small stack
  * per thread first (at most 32 per class), which meets the shared free list 16 blocks at a time;
- * each shared free list is guarded by its own lock. A block kept by a thread counts as pooled. Statistics are plain numbers read without locking (each is
+ * each shared free list is guarded by its own lock. A block kept by a thread counts as pooled, and
+ * goes back to the shared list once that thread has ended (a {@link Cleaner} runs when the thread
+ * is collected). Statistics are plain numbers read without locking (each is
  * exact on its own, not a consistent snapshot of all of them together).
  */
 public final class BufferPool {
@@ -79,7 +82,29 @@ public final class BufferPool {
             cached[i] = new LongAdder();
         }
         int cachedCount = small;
-        this.caches = ThreadLocal.withInitial(() -> new ThreadCache(cachedCount));
+        this.caches = ThreadLocal.withInitial(() -> {
+            ThreadCache cache = new ThreadCache(cachedCount);
+            // when the thread is gone, its blocks go back to the shared lists instead of being stranded
+            CLEANER.register(Thread.currentThread(), new ReturnBlocks(cache, freeLists, cached));
+            return cache;
+        });
+    }
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** Runs once the owning thread is unreachable: nothing else touches its cache then. */
+    private record ReturnBlocks(ThreadCache cache, FreeList[] freeLists, LongAdder[] cached) implements Runnable {
+        @Override
+        public void run() {
+            for (int k = 0; k < cache.counts.length; k++) {
+                int n = cache.counts[k];
+                if (n > 0) {
+                    freeLists[k].pushBatch(cache.blocks[k], 0, n);
+                    cache.counts[k] = 0;
+                    cached[k].add(-n);
+                }
+            }
+        }
     }
 
     /** One thread's stacks of free small blocks. Touched by its own thread only. */

@@ -201,12 +201,15 @@ public final class ConnectionPool<T> implements AutoCloseable {
         try {
             pendingCreates--;
             if (!closed) {
-                Entry<T> e = new Entry<>(connection, 1);
+                Entry<T> e = new Entry<>(connection, 1, nanoClock.getAsLong());
                 List<Entry<T>> next = new ArrayList<>(entries);
                 next.add(e);
                 entries = List.copyOf(next);
                 created.increment();
                 acquired.increment();
+                if (waiting > 0) {
+                    available.signalAll(); // a multiplexed connection has leases to spare for the waiters
+                }
                 return connection;
             }
         } finally {
@@ -223,15 +226,13 @@ public final class ConnectionPool<T> implements AutoCloseable {
         if (e == null) {
             return;
         }
+        e.idleSince = nanoClock.getAsLong(); // before the lease is freed, so eviction never sees a stale time
         while (true) {
             int n = e.leases.get();
             if (n <= 0) {
                 return; // removed meanwhile, or not leased
             }
             if (e.leases.compareAndSet(n, n - 1)) {
-                if (n == 1) {
-                    e.idleSince = nanoClock.getAsLong();
-                }
                 break;
             }
         }
@@ -395,9 +396,10 @@ public final class ConnectionPool<T> implements AutoCloseable {
         final AtomicInteger leases;
         volatile long idleSince;
 
-        Entry(T connection, int leases) {
+        Entry(T connection, int leases, long idleSince) {
             this.connection = connection;
             this.leases = new AtomicInteger(leases);
+            this.idleSince = idleSince;
         }
     }
 }

@@ -158,6 +158,37 @@ class BufferPoolTests {
         assertThat(pool.pooledBytes()).isEqualTo(pool.allocatedBytes());
     }
 
+    @Test
+    @Timeout(60)
+    void blocksKeptByAThreadThatEndedGoBackToTheSharedList() throws Exception {
+        BufferPool pool = BufferPool.createDefault();
+        Thread worker = new Thread(() -> {
+            List<PooledBuffer> held = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                held.add(pool.acquire(256));
+            }
+            held.forEach(PooledBuffer::release); // all 20 stay in this thread's own stack
+        });
+        worker.start();
+        worker.join();
+        worker = null;
+        long missesBefore = pool.misses();
+        // once the dead thread is collected its blocks return: this thread then reuses them (hits, no misses)
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            System.gc();
+            List<PooledBuffer> again = new ArrayList<>();
+            long misses = pool.misses();
+            for (int i = 0; i < 16; i++) {
+                again.add(pool.acquire(256));
+            }
+            boolean reused = pool.misses() == misses;
+            again.forEach(PooledBuffer::release);
+            return reused;
+        });
+        assertThat(pool.misses()).isLessThanOrEqualTo(missesBefore + 16 * 30);
+        assertThat(pool.allocatedBytes()).isEqualTo(pool.pooledBytes());
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await();

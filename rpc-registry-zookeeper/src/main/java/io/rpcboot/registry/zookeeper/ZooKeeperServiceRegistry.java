@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,8 +28,10 @@ import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +63,9 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
     private final ZooKeeperRegistryConfig config;
     private final boolean ownsClient;
     private final Map<ServiceInstance, PersistentNode> registered = new ConcurrentHashMap<>();
-    private final Map<ServiceKey, CuratorCache> caches = new ConcurrentHashMap<>();
+    /** Every live subscription's cache, by service; the first one also answers {@link #instances}. */
+    private final Map<ServiceKey, List<CuratorCache>> caches = new ConcurrentHashMap<>();
+    private final ConnectionStateListener stateListener;
     private final Counter registers;
     private final Counter unregisters;
     private final Counter subscribes;
@@ -75,10 +81,11 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
         this.unregisters = metrics.registryOperations("zookeeper", "unregister");
         this.subscribes = metrics.registryOperations("zookeeper", "subscribe");
         this.events = metrics.registryEvents("zookeeper");
-        client.getConnectionStateListenable().addListener((c, newState) -> {
+        this.stateListener = (c, newState) -> {
             state = newState;
             log.info("ZooKeeper registry at {}: {}", config.address(), newState);
-        });
+        };
+        client.getConnectionStateListenable().addListener(stateListener);
     }
 
     /**
@@ -125,13 +132,22 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
 
     @Override
     public void register(ServiceInstance instance) {
-        PersistentNode node = new PersistentNode(client, CreateMode.EPHEMERAL, false, instancePath(instance),
-                encode(instance));
-        PersistentNode previous = registered.put(instance, node);
-        if (previous != null) {
-            closeQuietly(previous); // registering again replaces the data (e.g. a new weight)
-        }
-        node.start();
+        // one instance's node is created, replaced or removed under that map entry's lock, so a
+        // concurrent register/unregister can never leave an orphan node that keeps recreating itself
+        PersistentNode node = registered.compute(instance, (k, old) -> {
+            if (old != null) {
+                try {
+                    old.setData(encode(instance)); // same node, new data (e.g. a new weight): no flicker
+                    return old;
+                } catch (Exception e) {
+                    closeQuietly(old);
+                }
+            }
+            PersistentNode fresh = new PersistentNode(client, CreateMode.EPHEMERAL, false, instancePath(instance),
+                    encode(instance));
+            fresh.start();
+            return fresh;
+        });
         try {
             if (!node.waitForInitialCreate(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("{} not yet written to ZooKeeper at {}; it will be once the connection allows",
@@ -148,16 +164,29 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
     public void unregister(ServiceInstance instance) {
         PersistentNode node = registered.remove(instance);
         if (node != null) {
-            closeQuietly(node);
+            closeSoon(node);
             unregisters.increment();
+        }
+    }
+
+    /**
+     * Deletes a registration. While ZooKeeper is unreachable the delete would wait out every retry
+     * (and hold up a graceful stop): then it runs in the background; the ephemeral node goes with
+     * the session anyway.
+     */
+    private void closeSoon(PersistentNode node) {
+        if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED) {
+            closeQuietly(node);
+        } else {
+            CompletableFuture.runAsync(() -> closeQuietly(node));
         }
     }
 
     @Override
     public List<ServiceInstance> instances(ServiceKey key) {
-        CuratorCache cache = caches.get(key);
-        if (cache != null) {
-            return fromCache(key, cache);
+        List<CuratorCache> live = caches.get(key);
+        if (live != null && !live.isEmpty()) {
+            return fromCache(key, live.get(0));
         }
         String providers = providersPath(key);
         try {
@@ -166,8 +195,11 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
             }
             List<ServiceInstance> list = new ArrayList<>();
             for (String child : client.getChildren().forPath(providers)) {
-                byte[] data = client.getData().forPath(providers + "/" + child);
-                list.add(decode(key, child, data));
+                try {
+                    list.add(decode(key, child, client.getData().forPath(providers + "/" + child)));
+                } catch (KeeperException.NoNodeException gone) {
+                    // it left between the listing and the read
+                }
             }
             list.sort(BY_ADDRESS);
             return List.copyOf(list);
@@ -199,7 +231,7 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
                     initialized.countDown();
                     deliver.run();
                 }).build());
-        caches.putIfAbsent(key, cache);
+        caches.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(cache);
         cache.start();
         subscribes.increment();
         try {
@@ -208,7 +240,10 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
             Thread.currentThread().interrupt();
         }
         return () -> {
-            caches.remove(key, cache);
+            List<CuratorCache> live = caches.get(key);
+            if (live != null) {
+                live.remove(cache);
+            }
             cache.close();
         };
     }
@@ -285,10 +320,11 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
     /** Withdraws every registration, stops every watch and, if it opened it, closes the client. */
     @Override
     public void close() {
-        registered.values().forEach(ZooKeeperServiceRegistry::closeQuietly);
+        registered.values().forEach(this::closeSoon);
         registered.clear();
-        caches.values().forEach(CuratorCache::close);
+        caches.values().forEach(list -> list.forEach(CuratorCache::close));
         caches.clear();
+        client.getConnectionStateListenable().removeListener(stateListener);
         if (ownsClient) {
             client.close();
         }
