@@ -2,7 +2,6 @@ package io.rpcboot.autoconfigure;
 
 import java.lang.reflect.Field;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,9 +148,5 @@ public class RpcServiceCatalog implements SmartInitializingSingleton {
             return List.of();
         }
         return Arrays.stream(url.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    static <T> List<T> copy(List<T> list) {
-        return new ArrayList<>(list);
     }
 }

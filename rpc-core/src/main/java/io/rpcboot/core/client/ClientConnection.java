@@ -125,10 +125,6 @@ final class ClientConnection implements ConnectionHandler {
         return draining;
     }
 
-    int callsInFlight() {
-        return pending.size();
-    }
-
     @Override
     public void onConnected(Connection c) {
         connection = c;

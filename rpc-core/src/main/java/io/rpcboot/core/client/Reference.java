@@ -101,11 +101,6 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
         }
     }
 
-    /** The effective timeout of a method (its override, or the reference's). */
-    Duration timeoutOf(String methodName) {
-        return config.methodTimeouts().getOrDefault(methodName, timeout);
-    }
-
     @Override
     public void close() {
         directory.close();

@@ -18,14 +18,12 @@ final class ServiceDirectory implements AutoCloseable {
     private record Snapshot(List<ServiceInstance> instances, LoadBalancer.@Nullable Picker picker) {
     }
 
-    private final ServiceKey key;
     private final LoadBalancer balancer;
     private final ClientRuntime runtime;
     private final ServiceRegistry.@Nullable Subscription subscription;
     private volatile Snapshot snapshot = new Snapshot(List.of(), null);
 
     ServiceDirectory(ServiceKey key, LoadBalancer balancer, List<String> urls, ClientRuntime runtime) {
-        this.key = key;
         this.balancer = balancer;
         this.runtime = runtime;
         if (!urls.isEmpty()) {
@@ -53,10 +51,6 @@ final class ServiceDirectory implements AutoCloseable {
 
     List<ServiceInstance> instances() {
         return snapshot.instances();
-    }
-
-    ServiceKey key() {
-        return key;
     }
 
     LoadBalancer balancer() {

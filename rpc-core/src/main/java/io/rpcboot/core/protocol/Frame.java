@@ -100,7 +100,7 @@ public final class Frame {
 
     /** The body (inflated if it was compressed), read-only; valid until {@link #release()}. */
     public ByteBuffer body() {
-        return body.duplicate();
+        return body.asReadOnlyBuffer();
     }
 
     /** A reader over the body. */
