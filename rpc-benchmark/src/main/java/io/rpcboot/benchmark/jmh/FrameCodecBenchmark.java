@@ -40,7 +40,7 @@ public class FrameCodecBenchmark {
 
     private PooledBuffer build() {
         FrameBuilder b = codec.start(FrameType.REQUEST, 7, 1, Status.OK).header(Headers.SERVICE, "com.example.EchoService")
-                .header(Headers.METHOD, "echo(byte[])").header(Headers.DEADLINE, "1795000000000");
+                .header(Headers.METHOD, "echo(byte[])").header(Headers.DEADLINE, 1_795_000_000_000L);
         b.body().writeRaw(body, 0, body.length);
         return b.finish();
     }

@@ -23,11 +23,20 @@ public final class Frame {
     /** Well-known header values by id (index 0 unused); attachments separately, null when none. */
     private final String[] known;
     private final @Nullable Map<String, String> attachments;
+    /** The deadline header when it arrived as a plain decimal (kept as a number, no string made), else 0. */
+    private final long deadline;
     private final @Nullable PooledBuffer storage;
-    private final ByteBuffer body;
+    /** The body is {@code bodyLength} bytes of {@code bodyBytes} from {@code bodyOffset} (a little-endian buffer). */
+    private final ByteBuffer bodyBytes;
+    private final int bodyOffset;
+    private final int bodyLength;
+
+    /** {@link #deadlineMillis()} when the deadline header is not a decimal number. */
+    public static final long BAD_DEADLINE = Long.MIN_VALUE;
 
     Frame(FrameType type, int flags, int serializationId, int statusCode, long requestId, String[] known,
-          @Nullable Map<String, String> attachments, @Nullable PooledBuffer storage, ByteBuffer body) {
+          @Nullable Map<String, String> attachments, long deadline, @Nullable PooledBuffer storage, ByteBuffer bodyBytes,
+          int bodyOffset, int bodyLength) {
         this.type = type;
         this.flags = flags;
         this.serializationId = serializationId;
@@ -35,8 +44,11 @@ public final class Frame {
         this.requestId = requestId;
         this.known = known;
         this.attachments = attachments;
+        this.deadline = deadline;
         this.storage = storage;
-        this.body = body;
+        this.bodyBytes = bodyBytes;
+        this.bodyOffset = bodyOffset;
+        this.bodyLength = bodyLength;
     }
 
     public FrameType type() {
@@ -78,9 +90,10 @@ public final class Frame {
     /** Header entries by key (well-known keys by their names in {@link Headers}), in id order then attachments. */
     public Map<String, String> headers() {
         Map<String, String> all = new LinkedHashMap<>();
-        for (int id = 1; id < known.length; id++) {
-            if (known[id] != null) {
-                all.put(Headers.keyOf(id), known[id]);
+        for (int id = 1; id < Headers.KNOWN_IDS; id++) {
+            String value = known(id);
+            if (value != null) {
+                all.put(Headers.keyOf(id), value);
             }
         }
         if (attachments != null) {
@@ -93,19 +106,45 @@ public final class Frame {
     public @Nullable String header(String key) {
         int id = Headers.idOf(key);
         if (id > 0) {
-            return id < known.length ? known[id] : null;
+            return known(id);
         }
         return attachments == null ? null : attachments.get(key);
     }
 
-    /** The body (inflated if it was compressed), read-only; valid until {@link #release()}. */
-    public ByteBuffer body() {
-        return body.asReadOnlyBuffer();
+    private @Nullable String known(int id) {
+        if (id == Headers.DEADLINE_ID && deadline != 0) {
+            return Long.toString(deadline);
+        }
+        return id < known.length ? known[id] : null;
     }
 
-    /** A reader over the body. */
+    /**
+     * The {@link Headers#DEADLINE} header as milliseconds since the epoch: 0 when there is none,
+     * {@link #BAD_DEADLINE} when it is not a decimal number. Allocates nothing for a well-formed one.
+     */
+    public long deadlineMillis() {
+        if (deadline != 0) {
+            return deadline;
+        }
+        String value = Headers.DEADLINE_ID < known.length ? known[Headers.DEADLINE_ID] : null;
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return BAD_DEADLINE;
+        }
+    }
+
+    /** The body (inflated if it was compressed), read-only; valid until {@link #release()}. */
+    public ByteBuffer body() {
+        return bodyBytes.slice(bodyOffset, bodyLength).asReadOnlyBuffer();
+    }
+
+    /** A reader over the body (no view of the buffer is made: it reads the pooled bytes in place). */
     public BinaryReader bodyReader() {
-        return new BinaryReader(body);
+        return new BinaryReader(bodyBytes, bodyOffset, bodyLength);
     }
 
     /** Gives the body's memory back to the pool. Exactly once for a frame with a body. */
@@ -118,6 +157,6 @@ public final class Frame {
     @Override
     public String toString() {
         return type + "[id=" + requestId + ", status=" + statusCode + ", headers=" + headers() + ", body="
-                + body.remaining() + "B]";
+                + bodyLength + "B]";
     }
 }

@@ -58,6 +58,20 @@ public final class FrameBuilder {
         return this;
     }
 
+    /** Adds a header entry whose value is {@code value} in decimal, without making a string of it. */
+    public FrameBuilder header(String key, long value) {
+        if (bodyStart >= 0) {
+            throw new IllegalStateException("header entries go before the body");
+        }
+        int id = Headers.idOf(key);
+        out.writeVarInt32(id);
+        if (id == 0) {
+            out.writeString(key);
+        }
+        out.writeDecimalString(value);
+        return this;
+    }
+
     /** Marks a heartbeat as the answer to one. */
     public FrameBuilder heartbeatReply() {
         if (type != FrameType.HEARTBEAT) {

@@ -2,6 +2,7 @@ package io.rpcboot.core.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -42,8 +43,14 @@ public final class FrameDecoder implements AutoCloseable {
     /** Last value per well-known header id (1..6), for {@link #recentValue}. */
     private final String[] recent = new String[Headers.KNOWN_IDS];
     private final byte[][] recentBytes = new byte[Headers.KNOWN_IDS][];
-    /** The deadline differs on every request: not worth remembering. */
-    private static final int CHANGING_HEADER = Headers.idOf(Headers.DEADLINE);
+    /** Frames without well-known header entries (responses) share this. */
+    private static final String[] NO_KNOWN = new String[0];
+    /** Reused for every frame's header entries. */
+    private final BinaryReader headerReader = new BinaryReader(ByteBuffer.allocate(0), 0, 0);
+    /** Set by {@link #parseHeaders}: the well-known values and the deadline, when it was a plain decimal. */
+    private String[] parsedKnown = NO_KNOWN;
+    private long parsedDeadline;
+    private final byte[] scratch = new byte[20];
 
     FrameDecoder(FrameCodec codec) {
         this.codec = codec;
@@ -65,7 +72,8 @@ public final class FrameDecoder implements AutoCloseable {
             } else {
                 ByteBuffer target = r.buffer();
                 int n = Math.min(target.remaining(), in.remaining());
-                target.put(in.duplicate().limit(in.position() + n));
+                target.put(target.position(), in, in.position(), n); // absolute: no view of either buffer
+                target.position(target.position() + n);
                 in.position(in.position() + n);
                 if (!target.hasRemaining()) {
                     rest = null;
@@ -140,29 +148,31 @@ public final class FrameDecoder implements AutoCloseable {
     /** The whole frame is here: verify, inflate, parse, reset for the next frame. */
     private Frame complete(PooledBuffer r) {
         try {
-            ByteBuffer bytes = r.buffer();
+            ByteBuffer bytes = r.buffer().order(ByteOrder.LITTLE_ENDIAN);
             if ((flags & FrameCodec.FLAG_CHECKSUM) != 0) {
                 verifyChecksum(bytes);
             }
-            int end = bytes.limit();
-            bytes.limit(headerLength);
-            String[] known = new String[Headers.KNOWN_IDS];
-            Map<String, String> attachments = parseHeaders(bytes, known);
-            bytes.limit(end).position(headerLength);
-            ByteBuffer body = bytes.slice();
+            Map<String, String> attachments = parseHeaders(bytes);
+            String[] known = parsedKnown;
+            long deadline = parsedDeadline;
             PooledBuffer storage = r;
+            ByteBuffer bodyBytes = bytes;
+            int bodyOffset = headerLength;
+            int bodyLength = bytes.limit() - headerLength;
             if ((flags & FrameCodec.FLAG_COMPRESSED) != 0) {
-                storage = inflate(body);
+                storage = inflate(bytes.slice(headerLength, bodyLength));
                 r.release();
-                body = storage.buffer();
+                bodyBytes = storage.buffer().order(ByteOrder.LITTLE_ENDIAN);
+                bodyOffset = 0;
+                bodyLength = bodyBytes.limit();
             }
             frames++;
-            Frame frame = new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), known,
-                    attachments, body.hasRemaining() ? storage : null, body);
-            if (!body.hasRemaining()) {
+            if (bodyLength == 0) {
                 storage.release(); // nothing for the receiver to hold
+                storage = null;
             }
-            return frame;
+            return new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), known, attachments,
+                    deadline, storage, bodyBytes, bodyOffset, bodyLength);
         } catch (RuntimeException e) {
             if (!r.isReleased()) {
                 r.release();
@@ -186,13 +196,19 @@ public final class FrameDecoder implements AutoCloseable {
         }
     }
 
-    /** Fills {@code known} (by id) and returns the attachments (null when there are none). */
-    private @Nullable Map<String, String> parseHeaders(ByteBuffer entries, String[] known) {
-        if (!entries.hasRemaining()) {
+    /**
+     * Parses the header entries (the first {@code headerLength} bytes): sets {@link #parsedKnown}
+     * (well-known values by id; a shared empty array when there are none) and {@link #parsedDeadline},
+     * and returns the attachments (null when there are none).
+     */
+    private @Nullable Map<String, String> parseHeaders(ByteBuffer bytes) {
+        parsedKnown = NO_KNOWN;
+        parsedDeadline = 0;
+        if (headerLength == 0) {
             return null;
         }
         Map<String, String> attachments = null;
-        BinaryReader in = new BinaryReader(entries);
+        BinaryReader in = headerReader.reset(bytes, 0, headerLength);
         try {
             while (in.hasRemaining()) {
                 int id = in.readVarInt32();
@@ -202,8 +218,13 @@ public final class FrameDecoder implements AutoCloseable {
                     }
                     String key = in.readString();
                     attachments.put(key, in.readString());
-                } else if (id < known.length) {
-                    known[id] = recentValue(id, in);
+                } else if (id == Headers.DEADLINE_ID) {
+                    readDeadline(in);
+                } else if (id < Headers.KNOWN_IDS) {
+                    if (parsedKnown == NO_KNOWN) {
+                        parsedKnown = new String[Headers.KNOWN_IDS];
+                    }
+                    parsedKnown[id] = recentValue(id, in);
                 } else {
                     in.readString(); // an id from a newer peer: skipped
                 }
@@ -212,6 +233,53 @@ public final class FrameDecoder implements AutoCloseable {
             throw new ProtocolException("malformed header entries: " + e.getMessage(), e);
         }
         return attachments;
+    }
+
+    /**
+     * The deadline differs on every request: a plain decimal (1 to 18 digits, no leading zero) is kept as a
+     * number without making a string; anything else is kept as the string it is, for the receiver
+     * to judge.
+     */
+    private void readDeadline(BinaryReader in) {
+        int length = in.readLength("header value length", Integer.MAX_VALUE, 1);
+        if (length > scratch.length) {
+            keepKnown(Headers.DEADLINE_ID, readUtf8(in, new byte[length]));
+            return;
+        }
+        long value = 0;
+        boolean decimal = length >= 1 && length <= 18;
+        for (int i = 0; i < length; i++) {
+            byte b = in.readByte();
+            scratch[i] = b;
+            if (b < '0' || b > '9') {
+                decimal = false;
+            } else {
+                value = value * 10 + (b - '0');
+            }
+        }
+        if (decimal && scratch[0] != '0') { // canonical only, so that the string shown is the one sent
+            parsedDeadline = value;
+            if (parsedKnown != NO_KNOWN) {
+                parsedKnown[Headers.DEADLINE_ID] = null; // a repeated entry: the last one counts
+            }
+        } else {
+            parsedDeadline = 0;
+            keepKnown(Headers.DEADLINE_ID, new String(scratch, 0, length, StandardCharsets.UTF_8));
+        }
+    }
+
+    private void keepKnown(int id, String value) {
+        if (parsedKnown == NO_KNOWN) {
+            parsedKnown = new String[Headers.KNOWN_IDS];
+        }
+        parsedKnown[id] = value;
+    }
+
+    private static String readUtf8(BinaryReader in, byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = in.readByte();
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private PooledBuffer inflate(ByteBuffer body) {
@@ -261,14 +329,9 @@ public final class FrameDecoder implements AutoCloseable {
             return recent[id];
         }
         byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = in.readByte();
-        }
-        String value = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-        if (id != CHANGING_HEADER) {
-            recentBytes[id] = bytes;
-            recent[id] = value;
-        }
+        String value = readUtf8(in, bytes);
+        recentBytes[id] = bytes;
+        recent[id] = value;
         return value;
     }
 

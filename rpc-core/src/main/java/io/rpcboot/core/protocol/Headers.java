@@ -23,6 +23,8 @@ public final class Headers {
     /** W3C trace context ({@code traceparent}). */
     public static final String TRACEPARENT = "traceparent";
 
+    /** The id of {@link #DEADLINE}, which the decoder keeps as a number. */
+    static final int DEADLINE_ID = 5;
     private static final String[] BY_ID = {null, SERVICE, METHOD, VERSION, GROUP, DEADLINE, TRACEPARENT};
     /** Size of an array indexed by well-known id (index 0 unused). */
     static final int KNOWN_IDS = BY_ID.length;
@@ -44,6 +46,18 @@ public final class Headers {
 
     /** The one-byte id of a well-known key, or 0 for an attachment. */
     static int idOf(String key) {
+        // callers nearly always pass the constants above: compare references before hashing
+        if (key == SERVICE) {
+            return 1;
+        } else if (key == METHOD) {
+            return 2;
+        } else if (key == VERSION) {
+            return 3;
+        } else if (key == GROUP) {
+            return 4;
+        } else if (key == DEADLINE) {
+            return DEADLINE_ID;
+        }
         Integer id = IDS.get(key);
         return id == null ? 0 : id;
     }

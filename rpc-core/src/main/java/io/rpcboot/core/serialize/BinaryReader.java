@@ -15,12 +15,37 @@ public final class BinaryReader {
     /** Deepest nesting of values accepted; bounds the stack a hostile payload can make us use. */
     public static final int MAX_DEPTH = 256;
 
-    private final ByteBuffer buf;
+    private ByteBuffer buf;
+    private int start;
+    private int pos;
+    private int limit;
     private int depth;
 
     /** Reads {@code source}'s remaining bytes without consuming them from {@code source}. */
     public BinaryReader(ByteBuffer source) {
-        this.buf = source.slice().order(ByteOrder.LITTLE_ENDIAN);
+        this(source, source.position(), source.remaining());
+    }
+
+    /**
+     * Reads {@code length} bytes of {@code source} from index {@code offset}, with absolute reads:
+     * {@code source}'s position and limit are neither used nor changed, and no view of it is made
+     * when it is already little-endian (buffers the codec owns are).
+     */
+    public BinaryReader(ByteBuffer source, int offset, int length) {
+        reset(source, offset, length);
+    }
+
+    /** Points this reader at other bytes (see {@link #BinaryReader(ByteBuffer, int, int)}), so one reader can serve many inputs. */
+    public BinaryReader reset(ByteBuffer source, int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > source.capacity()) {
+            throw new IndexOutOfBoundsException("bytes " + offset + "+" + length + " of a buffer of " + source.capacity());
+        }
+        this.buf = source.order() == ByteOrder.LITTLE_ENDIAN ? source : source.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.start = offset;
+        this.pos = offset;
+        this.limit = offset + length;
+        this.depth = 0;
+        return this;
     }
 
     public static BinaryReader of(byte[] bytes) {
@@ -29,16 +54,16 @@ public final class BinaryReader {
 
     /** Offset of the next byte, from the start of the input. */
     public int offset() {
-        return buf.position();
+        return pos - start;
     }
 
     /** Bytes not yet read. */
     public int remaining() {
-        return buf.remaining();
+        return limit - pos;
     }
 
     public boolean hasRemaining() {
-        return buf.hasRemaining();
+        return pos < limit;
     }
 
     /** Called before reading a nested value; refuses nesting deeper than {@link #MAX_DEPTH}. */
@@ -67,7 +92,7 @@ public final class BinaryReader {
 
     public byte readByte() {
         require(1);
-        return buf.get();
+        return buf.get(pos++);
     }
 
     /** One byte as 0..255. */
@@ -77,27 +102,37 @@ public final class BinaryReader {
 
     public short readInt16() {
         require(2);
-        return buf.getShort();
+        short v = buf.getShort(pos);
+        pos += 2;
+        return v;
     }
 
     public int readInt32() {
         require(4);
-        return buf.getInt();
+        int v = buf.getInt(pos);
+        pos += 4;
+        return v;
     }
 
     public long readInt64() {
         require(8);
-        return buf.getLong();
+        long v = buf.getLong(pos);
+        pos += 8;
+        return v;
     }
 
     public float readFloat() {
         require(4);
-        return buf.getFloat();
+        float v = buf.getFloat(pos);
+        pos += 4;
+        return v;
     }
 
     public double readDouble() {
         require(8);
-        return buf.getDouble();
+        double v = buf.getDouble(pos);
+        pos += 8;
+        return v;
     }
 
     /** An unsigned LEB128 of at most 5 bytes whose value fits in 32 bits. */
@@ -105,10 +140,10 @@ public final class BinaryReader {
         int at = offset();
         int result = 0;
         for (int shift = 0; shift < 35; shift += 7) {
-            if (!buf.hasRemaining()) {
+            if (pos >= limit) {
                 throw new EndOfInputException(offset(), 1, 0);
             }
-            byte b = buf.get();
+            byte b = buf.get(pos++);
             if (shift == 28 && (b & 0xF0) != 0) {
                 break; // more than 32 bits
             }
@@ -125,10 +160,10 @@ public final class BinaryReader {
         int at = offset();
         long result = 0;
         for (int shift = 0; shift < 70; shift += 7) {
-            if (!buf.hasRemaining()) {
+            if (pos >= limit) {
                 throw new EndOfInputException(offset(), 1, 0);
             }
-            byte b = buf.get();
+            byte b = buf.get(pos++);
             if (shift == 63 && (b & 0xFE) != 0) {
                 break; // more than 64 bits
             }
@@ -161,8 +196,8 @@ public final class BinaryReader {
             throw new SerializationException(what + " at offset " + at + " is " + Integer.toUnsignedLong(n)
                     + ", above the limit of " + max);
         }
-        if (minBytesPerUnit > 0 && (long) n * minBytesPerUnit > buf.remaining()) {
-            throw new EndOfInputException(offset(), (long) n * minBytesPerUnit, buf.remaining());
+        if (minBytesPerUnit > 0 && (long) n * minBytesPerUnit > remaining()) {
+            throw new EndOfInputException(offset(), (long) n * minBytesPerUnit, remaining());
         }
         return n;
     }
@@ -171,12 +206,13 @@ public final class BinaryReader {
     public String readString() {
         int n = readLength("string length", Integer.MAX_VALUE, 1);
         if (buf.hasArray()) {
-            String s = new String(buf.array(), buf.arrayOffset() + buf.position(), n, StandardCharsets.UTF_8);
-            buf.position(buf.position() + n);
+            String s = new String(buf.array(), buf.arrayOffset() + pos, n, StandardCharsets.UTF_8);
+            pos += n;
             return s;
         }
         byte[] bytes = new byte[n];
-        buf.get(bytes);
+        buf.get(pos, bytes);
+        pos += n;
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
@@ -184,24 +220,25 @@ public final class BinaryReader {
     public byte[] readBytes() {
         int n = readLength("byte array length", Integer.MAX_VALUE, 1);
         byte[] bytes = new byte[n];
-        buf.get(bytes);
+        buf.get(pos, bytes);
+        pos += n;
         return bytes;
     }
 
     /** {@code n} bytes as a read-only view, without copying. */
     public ByteBuffer readSlice(int n) {
         require(n);
-        ByteBuffer slice = buf.slice().limit(n).asReadOnlyBuffer();
-        buf.position(buf.position() + n);
+        ByteBuffer slice = buf.slice(pos, n).asReadOnlyBuffer();
+        pos += n;
         return slice;
     }
 
     /** Whether the next {@code expected.length} bytes equal {@code expected}; consumes nothing, allocates nothing. */
     public boolean nextBytesEqual(byte[] expected) {
-        if (buf.remaining() < expected.length) {
+        if (remaining() < expected.length) {
             return false;
         }
-        int at = buf.position();
+        int at = pos;
         for (int i = 0; i < expected.length; i++) {
             if (buf.get(at + i) != expected[i]) {
                 return false;
@@ -212,12 +249,12 @@ public final class BinaryReader {
 
     public void skip(int n) {
         require(n);
-        buf.position(buf.position() + n);
+        pos += n;
     }
 
     private void require(int n) {
-        if (n < 0 || buf.remaining() < n) {
-            throw new EndOfInputException(offset(), n, buf.remaining());
+        if (n < 0 || limit - pos < n) {
+            throw new EndOfInputException(offset(), n, remaining());
         }
     }
 }

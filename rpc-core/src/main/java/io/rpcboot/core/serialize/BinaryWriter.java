@@ -146,6 +146,27 @@ public final class BinaryWriter {
         writeBytes(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Writes what {@code writeString(Long.toString(value))} writes, without making the string. */
+    public void writeDecimalString(long value) {
+        if (value < 0) {
+            writeString(Long.toString(value)); // not on any hot path
+            return;
+        }
+        int digits = 1;
+        for (long rest = value; rest >= 10; rest /= 10) {
+            digits++;
+        }
+        ensure(1 + digits);
+        buf.put((byte) digits); // at most 19: a one-byte varint
+        int first = buf.position();
+        long rest = value;
+        for (int i = first + digits - 1; i >= first; i--) {
+            buf.put(i, (byte) ('0' + (int) (rest % 10)));
+            rest /= 10;
+        }
+        buf.position(first + digits);
+    }
+
     private static boolean isAscii(String s, int len) {
         for (int i = 0; i < len; i++) {
             if (s.charAt(i) >= 0x80) {

@@ -75,20 +75,23 @@ final class RequestDispatcher {
             reject(connection, frame, Status.BAD_REQUEST, "the request has no service or method header");
             return;
         }
-        ServiceKey key = new ServiceKey(service, orEmpty(frame.header(Headers.VERSION)), orEmpty(frame.header(Headers.GROUP)));
-        ServiceTable.Provided provided = services.get(key);
-        ProvidedMethod method = provided == null ? null : provided.methods().get(signature);
+        String version = frame.header(Headers.VERSION);
+        String group = frame.header(Headers.GROUP);
+        ProvidedMethod method = connection.lastMethod(service, version, group, signature);
         if (method == null) {
-            notFound.increment();
-            reject(connection, frame, Status.NOT_FOUND, provided == null ? "no service " + key + " here"
-                    : "service " + key + " has no method " + signature);
-            return;
+            ServiceKey key = new ServiceKey(service, orEmpty(version), orEmpty(group));
+            ServiceTable.Provided provided = services.get(key);
+            method = provided == null ? null : provided.methods().get(signature);
+            if (method == null) {
+                notFound.increment();
+                reject(connection, frame, Status.NOT_FOUND, provided == null ? "no service " + key + " here"
+                        : "service " + key + " has no method " + signature);
+                return;
+            }
+            connection.rememberMethod(service, version, group, signature, method); // services are never removed
         }
-        long deadline;
-        try {
-            String d = frame.header(Headers.DEADLINE);
-            deadline = d == null ? 0 : Long.parseLong(d);
-        } catch (NumberFormatException e) {
+        long deadline = frame.deadlineMillis();
+        if (deadline == Frame.BAD_DEADLINE) {
             reject(connection, frame, Status.BAD_REQUEST, "deadline header is not a number");
             return;
         }
@@ -168,7 +171,7 @@ final class RequestDispatcher {
     }
 
     /** One request on its way through a worker (or the loop, in direct mode). */
-    private final class Call implements Runnable {
+    private final class Call implements Runnable, RpcContext.Body<Object, Throwable> {
         private final ServerConnection connection;
         private final ProvidedMethod method;
         private final long deadline;
@@ -177,6 +180,7 @@ final class RequestDispatcher {
         private final boolean oneWay;
         private final long startNanos = System.nanoTime();
         private @Nullable Frame frame;
+        private Object @Nullable [] args;
 
         Call(ServerConnection connection, Frame frame, ProvidedMethod method, long deadline) {
             this.connection = connection;
@@ -186,6 +190,12 @@ final class RequestDispatcher {
             this.requestId = frame.requestId();
             this.serializationId = frame.serializationId();
             this.oneWay = frame.type() == FrameType.ONE_WAY;
+        }
+
+        /** The service method itself, run with the call's deadline as the thread's inherited one. */
+        @Override
+        public Object call() throws Throwable {
+            return method.invoke(args);
         }
 
         @Override
@@ -209,7 +219,12 @@ final class RequestDispatcher {
             }
             Object result;
             try {
-                result = deadline != 0 ? RpcContext.callWithDeadline(deadline, () -> method.invoke(args)) : method.invoke(args);
+                if (deadline != 0) {
+                    this.args = args;
+                    result = RpcContext.callWithDeadline(deadline, this);
+                } else {
+                    result = method.invoke(args);
+                }
             } catch (Throwable t) {
                 serviceFailed(t);
                 return;

@@ -1,6 +1,7 @@
 package io.rpcboot.core.server;
 
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.rpcboot.core.buffer.PooledBuffer;
@@ -32,6 +33,15 @@ final class ServerConnection implements ConnectionHandler {
     private final Counter malformed;
     private @Nullable FrameDecoder decoder;
     private volatile @Nullable Connection connection;
+    /**
+     * The method the last request on this connection resolved to, keyed by the identity of its
+     * header strings, which the decoder reuses while they repeat. Loop thread only.
+     */
+    private @Nullable String lastService;
+    private @Nullable String lastVersion;
+    private @Nullable String lastGroup;
+    private @Nullable String lastSignature;
+    private @Nullable ProvidedMethod lastMethod;
 
     ServerConnection(FrameCodec codec, RequestDispatcher dispatcher, Counter bytesReceived, Counter bytesSent,
                      Counter malformed) {
@@ -56,13 +66,15 @@ final class ServerConnection implements ConnectionHandler {
             return;
         }
         try {
-            d.decode(data, this::onFrame);
+            d.decode(data, onFrame);
         } catch (ProtocolException e) {
             malformed.increment();
             log.warn("closing {}: malformed frame: {}", c, e.getMessage());
             c.close("malformed frame: " + e.getMessage());
         }
     }
+
+    private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
 
     private void onFrame(Frame frame) {
         FrameType type = frame.type();
@@ -74,6 +86,21 @@ final class ServerConnection implements ConnectionHandler {
         if (type == FrameType.HEARTBEAT && !frame.isHeartbeatReply()) {
             send(codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, Status.OK).heartbeatReply().finish());
         }
+    }
+
+    /** The method last resolved for exactly these header strings (the same instances), or null. */
+    @Nullable ProvidedMethod lastMethod(String service, @Nullable String version, @Nullable String group, String signature) {
+        return service == lastService && version == lastVersion && group == lastGroup && signature == lastSignature
+                ? lastMethod : null;
+    }
+
+    void rememberMethod(String service, @Nullable String version, @Nullable String group, String signature,
+                        ProvidedMethod method) {
+        lastService = service;
+        lastVersion = version;
+        lastGroup = group;
+        lastSignature = signature;
+        lastMethod = method;
     }
 
     /** Any thread. Takes ownership of {@code frame}; false if the connection is closed. */

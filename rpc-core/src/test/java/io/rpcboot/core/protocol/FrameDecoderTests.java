@@ -100,7 +100,17 @@ class FrameDecoderTests {
         for (int i = 0; i < entries; i++) {
             String key = i == 0 ? Headers.SERVICE : i == 1 ? "tenant" : i == 2 ? Headers.DEADLINE : "x-" + i;
             String value = "v" + random.nextInt(1000) + "é".repeat(random.nextInt(3));
-            b.header(key, value);
+            if (key.equals(Headers.DEADLINE) && random.nextBoolean()) { // as a number, or a string that only looks like one
+                long millis = 1 + random.nextLong(Long.MAX_VALUE - 1);
+                value = random.nextBoolean() ? Long.toString(millis) : "0" + millis;
+                if (random.nextBoolean() && value.charAt(0) != '0') {
+                    b.header(key, millis);
+                } else {
+                    b.header(key, value);
+                }
+            } else {
+                b.header(key, value);
+            }
             headers.add(key + "=" + value);
         }
         boolean reply = type == FrameType.HEARTBEAT && random.nextBoolean();
@@ -117,6 +127,37 @@ class FrameDecoderTests {
         headers.sort(null);
         sent.add(new Sent(type, id, serialization, status.code(), headers, body, reply));
         return ProtocolVectorTests.bytes(b.finish());
+    }
+
+    @Test
+    void deadlineIsReadAsANumberAndStillShownAsItsString() {
+        FrameCodec codec = new FrameCodec(pool);
+        assertThat(deadlineOf(codec, b -> b.header(Headers.DEADLINE, 1_795_000_000_000L)))
+                .isEqualTo(new Object[] {1_795_000_000_000L, "1795000000000"});
+        assertThat(deadlineOf(codec, b -> b.header(Headers.DEADLINE, "1795000000000")))
+                .isEqualTo(new Object[] {1_795_000_000_000L, "1795000000000"});
+        assertThat(deadlineOf(codec, b -> b.header(Headers.DEADLINE, "0017"))).isEqualTo(new Object[] {17L, "0017"});
+        assertThat(deadlineOf(codec, b -> b.header(Headers.DEADLINE, "soon")))
+                .isEqualTo(new Object[] {Frame.BAD_DEADLINE, "soon"});
+        assertThat(deadlineOf(codec, b -> b.header(Headers.DEADLINE, "9".repeat(40))))
+                .isEqualTo(new Object[] {Frame.BAD_DEADLINE, "9".repeat(40)});
+        assertThat(deadlineOf(codec, b -> b.header(Headers.DEADLINE, "5").header(Headers.DEADLINE, 6L)))
+                .as("a repeated entry: the last one counts").isEqualTo(new Object[] {6L, "6"});
+        assertThat(deadlineOf(codec, b -> b.header(Headers.SERVICE, "s"))).isEqualTo(new Object[] {0L, null});
+    }
+
+    /** {deadlineMillis(), header(DEADLINE)} of a request built by {@code headers} and decoded. */
+    private static Object[] deadlineOf(FrameCodec codec, java.util.function.Consumer<FrameBuilder> headers) {
+        FrameBuilder b = codec.start(FrameType.REQUEST, 1, 1, Status.OK);
+        headers.accept(b);
+        List<Frame> out = new ArrayList<>();
+        FrameDecoder decoder = codec.newDecoder();
+        decoder.decode(ByteBuffer.wrap(ProtocolVectorTests.bytes(b.finish())), out::add);
+        decoder.close();
+        assertThat(out).hasSize(1);
+        Frame f = out.get(0);
+        f.release();
+        return new Object[] {f.deadlineMillis(), f.header(Headers.DEADLINE)};
     }
 
     @Test
