@@ -1,8 +1,7 @@
 package io.rpcboot.core.client;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,7 +30,7 @@ final class ClientConnection implements ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
     /** A call waiting for its response on this connection. Each method is called at most once per call. */
-    interface PendingCall {
+    interface PendingCall extends PendingCalls.Entry {
         void onResponse(Frame frame);
 
         void onConnectionLost(String reason);
@@ -39,7 +38,7 @@ final class ClientConnection implements ConnectionHandler {
 
     private final ClientRuntime runtime;
     private final Endpoint endpoint;
-    private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
+    private final PendingCalls pending = new PendingCalls(1024);
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger sending = new AtomicInteger();
     private final FrameDecoder decoder;
@@ -71,7 +70,7 @@ final class ClientConnection implements ConnectionHandler {
      * @return false if the connection was closed, in which case the frame was not sent and the call
      *         is not registered
      */
-    boolean send(long requestId, PooledBuffer frame, PendingCall call) {
+    boolean send(PooledBuffer frame, PendingCall call) {
         Connection c = connection;
         sending.incrementAndGet();
         try {
@@ -80,10 +79,10 @@ final class ClientConnection implements ConnectionHandler {
                 frame.release();
                 return false;
             }
-            pending.put(requestId, call);
+            pending.put(call);
             int bytes = frame.readableBytes();
             if (!c.write(frame)) {
-                return pending.remove(requestId) == null; // if onClosed already took it, it was told
+                return pending.take(call.requestId()) == null; // if onClosed already took it, it was told
             }
             runtime.bytesSent.increment(bytes);
             return true;
@@ -109,7 +108,7 @@ final class ClientConnection implements ConnectionHandler {
 
     /** Forgets a call (it timed out); a late response to it is dropped. */
     void forget(long requestId) {
-        pending.remove(requestId);
+        pending.take(requestId);
         if (draining) {
             maybeCloseDrained();
         }
@@ -135,7 +134,7 @@ final class ClientConnection implements ConnectionHandler {
         runtime.bytesReceived.increment(data.remaining());
         heartbeatOutstanding = false;
         try {
-            decoder.decode(data, this::onFrame);
+            decoder.decode(data, onFrame);
         } catch (ProtocolException e) {
             runtime.malformedFrames.increment();
             log.warn("closing {}: malformed frame from {}: {}", c, endpoint.address, e.getMessage());
@@ -143,10 +142,12 @@ final class ClientConnection implements ConnectionHandler {
         }
     }
 
+    private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
+
     private void onFrame(Frame frame) {
         switch (frame.type()) {
             case RESPONSE -> {
-                PendingCall call = pending.remove(frame.requestId());
+                PendingCall call = (PendingCall) pending.take(frame.requestId());
                 if (call == null) {
                     frame.release(); // its caller gave up (timeout)
                 } else {
@@ -198,11 +199,8 @@ final class ClientConnection implements ConnectionHandler {
     public void onClosed(Connection c, String reason) {
         decoder.close();
         endpoint.pool.invalidate(this);
-        for (Long id : pending.keySet()) {
-            PendingCall call = pending.remove(id);
-            if (call != null) {
-                call.onConnectionLost(reason);
-            }
+        for (PendingCalls.Entry call : pending.takeAll()) {
+            ((PendingCall) call).onConnectionLost(reason);
         }
     }
 

@@ -95,12 +95,7 @@ final class ClientRuntime {
 
     /** Whether the calling thread is one of this client's event loops (where waiting would dead-lock). */
     boolean onEventLoop() {
-        for (EventLoop loop : loops.loops()) {
-            if (loop.inEventLoop()) {
-                return true;
-            }
-        }
-        return false;
+        return loops.inEventLoop();
     }
 
     void closeEndpoints() {

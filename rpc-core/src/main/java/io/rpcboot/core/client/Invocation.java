@@ -6,11 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import io.rpcboot.core.RpcContext;
 import io.rpcboot.core.RpcException;
@@ -58,27 +56,46 @@ final class Invocation implements LoadBalancer.CallInfo {
     private final long deadlineNanos;
     private final long timeoutMillis;
     private final boolean inheritedDeadline;
-    private final List<ServiceInstance> tried = new ArrayList<>(2);
+    /** Instances tried so far: the first without a list, a list only once a call is retried. */
+    private @Nullable ServiceInstance firstTried;
+    private @Nullable List<ServiceInstance> moreTried;
     private int retriesLeft;
     private @Nullable RpcException lastFailure;
-    private final AtomicBoolean finished = new AtomicBoolean();
+    /** 0 until the call's outcome is decided, then 1; set by one CAS, whoever decides it. */
+    private volatile int finished;
     private boolean guarded;
-    final CompletableFuture<Object> result = new CompletableFuture<>();
+    /** The asynchronous caller's future; null for a synchronous caller, who waits in {@link #await}. */
+    final @Nullable CompletableFuture<Object> result;
     /**
      * A synchronous caller waits in {@link #await}: it enforces the deadline itself (no timer on the
-     * loop) and decodes the result on its own thread, which keeps that work off the event loop.
+     * loop) and decodes the result on its own thread, which keeps that work off the event loop. Its
+     * outcome is handed over in the fields below, published by the volatile write of {@code done},
+     * and the caller is unparked: no future, no wait node.
      */
-    private final boolean syncCaller;
+    private final @Nullable Thread waiter;
+    private @Nullable Object value;
+    private @Nullable Throwable failure;
+    /** An OK response the synchronous caller decodes (and releases) itself, and where it came from. */
+    private @Nullable Frame undecoded;
+    private @Nullable Endpoint undecodedFrom;
+    private volatile boolean done;
     private volatile @Nullable Attempt current;
 
-    /** A response the synchronous caller decodes itself. */
-    private record Undecoded(Frame frame, Endpoint endpoint) {
+    private static final VarHandle FINISHED;
+
+    static {
+        try {
+            FINISHED = MethodHandles.lookup().findVarHandle(Invocation.class, "finished", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     Invocation(ClientRuntime runtime, Reference<?> reference, MethodDescriptor method, Object[] args, boolean syncCaller) {
         this.runtime = runtime;
         this.reference = reference;
-        this.syncCaller = syncCaller;
+        this.waiter = syncCaller ? Thread.currentThread() : null;
+        this.result = syncCaller ? null : new CompletableFuture<>();
         this.method = method;
         this.args = args;
         this.retriesLeft = reference.idempotent ? reference.retries : 0;
@@ -91,13 +108,44 @@ final class Invocation implements LoadBalancer.CallInfo {
         this.timeoutMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos);
     }
 
+    /** Claims the right to decide the call's outcome; true for exactly one caller. */
+    private boolean finish() {
+        return FINISHED.compareAndSet(this, 0, 1);
+    }
+
+    private boolean isFinished() {
+        return finished != 0;
+    }
+
+    private void addTried(ServiceInstance instance) {
+        if (firstTried == null) {
+            firstTried = instance;
+        } else {
+            if (moreTried == null) {
+                moreTried = new ArrayList<>(2);
+            }
+            moreTried.add(instance);
+        }
+    }
+
+    private int triedCount() {
+        return firstTried == null ? 0 : 1 + (moreTried == null ? 0 : moreTried.size());
+    }
+
+    private String lastTriedAddress() {
+        if (firstTried == null) {
+            return "no instance";
+        }
+        return moreTried == null || moreTried.isEmpty() ? firstTried.address() : moreTried.get(moreTried.size() - 1).address();
+    }
+
     void start() {
         runtime.inFlight.incrementAndGet();
         attempt();
     }
 
     private void attempt() {
-        if (finished.get()) {
+        if (isFinished()) {
             return; // the deadline guard ended the call while this attempt was being arranged
         }
         if (runtime.closed) {
@@ -105,7 +153,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             return;
         }
         if (deadlineNanos - System.nanoTime() <= 0) {
-            timedOut(tried.isEmpty() ? "no instance" : tried.get(tried.size() - 1).address());
+            timedOut(lastTriedAddress());
             return;
         }
         ServiceInstance instance = reference.directory.pick(this);
@@ -113,7 +161,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             fail(noInstance());
             return;
         }
-        tried.add(instance);
+        addTried(instance);
         Endpoint endpoint = runtime.endpoint(instance);
         ClientConnection connection = endpoint.pool.tryAcquire();
         if (connection != null) {
@@ -141,8 +189,8 @@ final class Invocation implements LoadBalancer.CallInfo {
         guarded = true;
         try {
             runtime.loops.next().schedule(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS, () -> {
-                if (!result.isDone()) {
-                    timedOut(tried.isEmpty() ? "no instance" : tried.get(tried.size() - 1).address());
+                if (!isFinished()) {
+                    timedOut(lastTriedAddress());
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -154,7 +202,7 @@ final class Invocation implements LoadBalancer.CallInfo {
         String what = reference.directory.instances().isEmpty()
                 ? "no instance of " + reference.key + " is known (registry " + runtime.registry.name()
                         + (reference.directUrls ? ", direct urls" : "") + ")"
-                : "no instance of " + reference.key + " is left to try (tried " + tried.size() + " of "
+                : "no instance of " + reference.key + " is left to try (tried " + triedCount() + " of "
                         + reference.directory.instances().size() + "; the others are draining or unreachable)";
         return lastFailure == null ? new RpcNoInstanceException(what + " for " + method.describe())
                 : new RpcNoInstanceException(what + " for " + method.describe() + "; last failure: "
@@ -182,7 +230,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             fail(new RpcException("cannot call " + method.describe() + ": " + e.getMessage(), e));
             return;
         }
-        if (finished.get()) {
+        if (isFinished()) {
             endpoint.pool.release(connection); // the deadline passed while connecting
             return;
         }
@@ -200,7 +248,7 @@ final class Invocation implements LoadBalancer.CallInfo {
         if (!reference.key.group().isEmpty()) {
             b.header(Headers.GROUP, reference.key.group());
         }
-        b.header(Headers.DEADLINE, Long.toString(System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+        b.header(Headers.DEADLINE, System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(remainingNanos));
         PooledBuffer frame;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -216,7 +264,7 @@ final class Invocation implements LoadBalancer.CallInfo {
         Attempt attempt = new Attempt(endpoint, connection, requestId);
         current = attempt;
         endpoint.figures.start();
-        if (!connection.send(requestId, frame, attempt)) {
+        if (!connection.send(frame, attempt)) {
             if (attempt.claim()) {
                 attempt.finish();
                 notRun(new RpcConnectionException("connection to " + endpoint.address + " closed before "
@@ -224,7 +272,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             }
             return;
         }
-        if (!syncCaller) {
+        if (waiter == null) {
             attempt.arm(connection.eventLoop(), remainingNanos);
         }
     }
@@ -233,10 +281,12 @@ final class Invocation implements LoadBalancer.CallInfo {
         Status status = frame.status();
         try {
             if (status == Status.OK) {
-                if (syncCaller && method.resultCodec != null) {
-                    if (finished.compareAndSet(false, true)) {
-                        result.complete(new Undecoded(frame, endpoint)); // the caller decodes it, and releases it
+                if (waiter != null && method.resultCodec != null) {
+                    if (finish()) {
+                        undecoded = frame; // the caller decodes it, and releases it
+                        undecodedFrom = endpoint;
                         frame = null;
+                        wake();
                     }
                     return;
                 }
@@ -277,38 +327,49 @@ final class Invocation implements LoadBalancer.CallInfo {
      * the loop does it for a synchronous call). Decodes an OK response on this thread.
      */
     Object await() throws Throwable {
-        Object outcome;
-        try {
-            outcome = result.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            Attempt a = current;
-            if (a != null) {
-                a.onTimeout();
+        while (!done) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                Attempt a = current;
+                if (a != null) {
+                    a.onTimeout();
+                }
+                timedOut(a != null ? a.endpoint.address : lastTriedAddress());
+                while (!done) { // decided by now: by the timeout, or by the answer that beat it and is being handed over
+                    LockSupport.park(this);
+                }
+                break;
             }
-            timedOut(a != null ? a.endpoint.address : tried.isEmpty() ? "no instance" : tried.get(tried.size() - 1).address());
-            try {
-                outcome = result.get(); // completed by now: by the timeout, or by the answer that beat it
-            } catch (ExecutionException failure) {
-                throw failure.getCause();
+            LockSupport.parkNanos(this, left);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
             }
-        } catch (ExecutionException e) {
-            throw e.getCause();
         }
-        if (!(outcome instanceof Undecoded u)) {
-            return outcome;
+        if (failure != null) {
+            throw failure;
         }
-        try {
-            Object value = method.resultCodec.read(u.frame().bodyReader());
-            method.timers.record(Outcome.SUCCESS, System.nanoTime() - startNanos);
+        Frame frame = undecoded;
+        if (frame == null) {
             return value;
+        }
+        try {
+            Object decoded = method.resultCodec.read(frame.bodyReader());
+            method.timers.record(Outcome.SUCCESS, System.nanoTime() - startNanos);
+            return decoded;
         } catch (RuntimeException e) {
             method.timers.record(Outcome.FAILURE, System.nanoTime() - startNanos);
-            throw new RpcException("cannot read the result of " + method.describe() + " from " + u.endpoint().address
+            throw new RpcException("cannot read the result of " + method.describe() + " from " + undecodedFrom.address
                     + ": " + e.getMessage(), e);
         } finally {
             runtime.inFlight.decrementAndGet();
-            u.frame().release();
+            frame.release();
         }
+    }
+
+    /** Publishes the synchronous caller's outcome (set just before) and wakes the caller. */
+    private void wake() {
+        done = true;
+        LockSupport.unpark(waiter);
     }
 
     /** The call provably did not run: another instance may take it, whatever the retry settings. */
@@ -333,17 +394,22 @@ final class Invocation implements LoadBalancer.CallInfo {
                 + timeoutMillis + " ms" + (inheritedDeadline ? " (the deadline inherited from the call being served)" : "")));
     }
 
-    private void succeed(@Nullable Object value) {
-        if (!finished.compareAndSet(false, true)) {
+    private void succeed(@Nullable Object v) {
+        if (!finish()) {
             return;
         }
         method.timers.record(Outcome.SUCCESS, System.nanoTime() - startNanos);
         runtime.inFlight.decrementAndGet();
-        result.complete(value);
+        if (result != null) {
+            result.complete(v);
+        } else {
+            value = v;
+            wake();
+        }
     }
 
     private void fail(RpcException e) {
-        if (!finished.compareAndSet(false, true)) {
+        if (!finish()) {
             return;
         }
         Outcome outcome = e instanceof RpcTimeoutException ? Outcome.TIMEOUT
@@ -354,7 +420,12 @@ final class Invocation implements LoadBalancer.CallInfo {
         }
         method.timers.record(outcome, System.nanoTime() - startNanos);
         runtime.inFlight.decrementAndGet();
-        result.completeExceptionally(e);
+        if (result != null) {
+            result.completeExceptionally(e);
+        } else {
+            failure = e;
+            wake();
+        }
     }
 
     private static String rootMessage(Throwable e) {
@@ -377,7 +448,8 @@ final class Invocation implements LoadBalancer.CallInfo {
 
     @Override
     public boolean excluded(ServiceInstance instance) {
-        return tried.contains(instance) || !runtime.endpoint(instance).isAvailable();
+        return instance.equals(firstTried) || (moreTried != null && moreTried.contains(instance))
+                || !runtime.endpoint(instance).isAvailable();
     }
 
     /** One try on one connection; exactly one of response, loss, timeout or abandonment ends it. */
@@ -407,6 +479,11 @@ final class Invocation implements LoadBalancer.CallInfo {
 
         boolean claim() {
             return DONE.compareAndSet(this, false, true);
+        }
+
+        @Override
+        public long requestId() {
+            return requestId;
         }
 
         void arm(EventLoop loop, long delayNanos) {

@@ -136,7 +136,9 @@ public final class ConnectionPool<T> implements AutoCloseable {
         while (true) {
             Entry<T> best = null;
             int bestLeases = Integer.MAX_VALUE;
-            for (Entry<T> e : entries) {
+            List<Entry<T>> all = entries;
+            for (int i = 0, size = all.size(); i < size; i++) { // no iterator: this runs on every call
+                Entry<T> e = all.get(i);
                 int n = e.leases.get();
                 if (n >= 0 && n < config.maxLeases() && n < bestLeases) {
                     best = e;

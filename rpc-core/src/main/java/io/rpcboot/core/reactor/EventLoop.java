@@ -9,11 +9,9 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  run() ─► loop while running:
- *             select()              block until I/O, a task, a timer deadline, or stop()
- *             processSelectedKeys() IoHandler.handleReady for each ready channel
+ *             select()              block until I/O, a task, a timer deadline, or stop();
+ *                                   IoHandler.handleReady for each ready channel, as the selector finds it
  *             runExpiredTimers()    timers whose deadline passed, in deadline order
  *             runTasks()            tasks from execute(), in submission order
  *           closeAll()              handlers told, channels and selector closed, last tasks run
@@ -61,6 +60,7 @@ public final class EventLoop implements Executor {
 
     private final String name;
     private final Selector selector;
+    private final Consumer<SelectionKey> onReady = this::processKey;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final TimerQueue timers = new TimerQueue(); // loop thread only
     private final AtomicInteger state = new AtomicInteger(NOT_STARTED);
@@ -131,8 +131,7 @@ public final class EventLoop implements Executor {
         try {
             while (state.get() == RUNNING) {
                 try {
-                    select();
-                    processSelectedKeys();
+                    select(); // ready channels are handled inside it, by processKey
                     runExpiredTimers();
                     runTasks();
                 } catch (Throwable t) {
@@ -282,53 +281,52 @@ public final class EventLoop implements Executor {
         awake.set(false);
         if (!tasks.isEmpty() || state.get() != RUNNING) {
             awake.set(true);
-            selector.selectNow();
+            selector.selectNow(onReady);
             return;
         }
         Timeout next = timers.peek();
         if (next == null) {
-            selector.select();
+            selector.select(onReady);
         } else {
             long delayNanos = next.deadlineNanos - System.nanoTime();
             if (delayNanos <= 0) {
-                selector.selectNow();
+                selector.selectNow(onReady);
             } else {
-                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos + 999_999)));
+                selector.select(onReady, Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos + 999_999)));
             }
         }
         awake.set(true);
     }
 
-    private void processSelectedKeys() {
-        Set<SelectionKey> selected = selector.selectedKeys();
-        if (selected.isEmpty()) {
+    /**
+     * Handles one ready channel; called by the selector during {@link #select()}. The selector's
+     * action form is used (not the selected-key set) because the set costs a hash node per ready
+     * channel per wake-up.
+     */
+    private void processKey(SelectionKey key) {
+        if (!awake.get()) {
+            awake.set(true); // working now: submitters need not wake the selector
+        }
+        IoRegistration registration = (IoRegistration) key.attachment();
+        if (!key.isValid()) {
             return;
         }
-        Iterator<SelectionKey> it = selected.iterator();
-        while (it.hasNext()) {
-            SelectionKey key = it.next();
-            it.remove();
-            IoRegistration registration = (IoRegistration) key.attachment();
-            if (!key.isValid()) {
-                continue;
-            }
-            int readyOps;
+        int readyOps;
+        try {
+            readyOps = key.readyOps();
+        } catch (CancelledKeyException e) {
+            return;
+        }
+        IoHandler handler = registration.handler();
+        try {
+            handler.handleReady(registration, readyOps);
+        } catch (Throwable t) {
+            log.warn("I/O handler {} on event loop {} failed; closing its channel", handler, name, t);
             try {
-                readyOps = key.readyOps();
-            } catch (CancelledKeyException e) {
-                continue;
-            }
-            IoHandler handler = registration.handler();
-            try {
-                handler.handleReady(registration, readyOps);
-            } catch (Throwable t) {
-                log.warn("I/O handler {} on event loop {} failed; closing its channel", handler, name, t);
-                try {
-                    handler.handleFailure(registration, t);
-                } catch (Throwable t2) {
-                    log.warn("I/O handler {} failed while handling its own failure", handler, t2);
-                    registration.cancelAndClose();
-                }
+                handler.handleFailure(registration, t);
+            } catch (Throwable t2) {
+                log.warn("I/O handler {} failed while handling its own failure", handler, t2);
+                registration.cancelAndClose();
             }
         }
     }

@@ -42,6 +42,16 @@ public final class EventLoopGroup implements AutoCloseable {
         return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
     }
 
+    /** Whether the calling thread is one of this group's loops. Allocates nothing. */
+    public boolean inEventLoop() {
+        for (EventLoop loop : loops) {
+            if (loop.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public List<EventLoop> loops() {
         return List.of(loops);
     }
