@@ -3,6 +3,8 @@ package io.rpcboot.core.buffer;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -54,8 +56,12 @@ public final class BufferPool {
     private static final int MAX_CACHED_CLASS_SIZE = 16 * 1024;
 
     private final int cachedClasses;
-    private final LongAdder[] cached;
     private final ThreadLocal<ThreadCache> caches;
+    /**
+     * Every thread cache whose thread has not been collected yet, so that statistics can add up
+     * what threads hold without the hot path updating any shared counter for it.
+     */
+    private final Set<ThreadCache> liveCaches = ConcurrentHashMap.newKeySet();
     private final AtomicLong allocatedBytes = new AtomicLong();
     private final LongAdder inUse = new LongAdder();
     private final LongAdder hits = new LongAdder();
@@ -77,15 +83,12 @@ public final class BufferPool {
             small++;
         }
         this.cachedClasses = small;
-        this.cached = new LongAdder[small];
-        for (int i = 0; i < small; i++) {
-            cached[i] = new LongAdder();
-        }
         int cachedCount = small;
         this.caches = ThreadLocal.withInitial(() -> {
             ThreadCache cache = new ThreadCache(cachedCount);
+            liveCaches.add(cache);
             // when the thread is gone, its blocks go back to the shared lists instead of being stranded
-            CLEANER.register(Thread.currentThread(), new ReturnBlocks(cache, freeLists, cached));
+            CLEANER.register(Thread.currentThread(), new ReturnBlocks(cache, freeLists, liveCaches, hits));
             return cache;
         });
     }
@@ -93,7 +96,8 @@ public final class BufferPool {
     private static final Cleaner CLEANER = Cleaner.create();
 
     /** Runs once the owning thread is unreachable: nothing else touches its cache then. */
-    private record ReturnBlocks(ThreadCache cache, FreeList[] freeLists, LongAdder[] cached) implements Runnable {
+    private record ReturnBlocks(ThreadCache cache, FreeList[] freeLists, Set<ThreadCache> liveCaches, LongAdder hits)
+            implements Runnable {
         @Override
         public void run() {
             for (int k = 0; k < cache.counts.length; k++) {
@@ -101,16 +105,21 @@ public final class BufferPool {
                 if (n > 0) {
                     freeLists[k].pushBatch(cache.blocks[k], 0, n);
                     cache.counts[k] = 0;
-                    cached[k].add(-n);
                 }
             }
+            hits.add(cache.hits);
+            liveCaches.remove(cache);
         }
     }
 
-    /** One thread's stacks of free small blocks. Touched by its own thread only. */
+    /**
+     * One thread's stacks of free small blocks and its hit count. Written by its own thread only;
+     * statistics read it from other threads, possibly a little out of date.
+     */
     private static final class ThreadCache {
         final ByteBuffer[][] blocks;
         final int[] counts;
+        long hits;
 
         ThreadCache(int classes) {
             blocks = new ByteBuffer[classes][CACHE_CAPACITY];
@@ -142,10 +151,20 @@ public final class BufferPool {
             return unpooled(size);
         }
         int sizeClass = sizeClassOf(size);
-        ByteBuffer block = sizeClass < cachedClasses ? popCached(sizeClass) : freeLists[sizeClass].pop();
-        if (block != null) {
-            hits.increment();
+        ByteBuffer block;
+        if (sizeClass < cachedClasses) {
+            ThreadCache cache = caches.get();
+            block = popCached(cache, sizeClass);
+            if (block != null) {
+                cache.hits++;
+            }
         } else {
+            block = freeLists[sizeClass].pop();
+            if (block != null) {
+                hits.increment();
+            }
+        }
+        if (block == null) {
             misses.increment();
             int classSize = classSize(sizeClass);
             if (!reserve(classSize)) {
@@ -183,7 +202,7 @@ public final class BufferPool {
             return;
         }
         if (sizeClass < cachedClasses) {
-            pushCached(sizeClass, block);
+            pushCached(caches.get(), sizeClass, block);
         } else {
             freeLists[sizeClass].push(block);
         }
@@ -194,13 +213,11 @@ public final class BufferPool {
      * free list {@value #BATCH} blocks at a time: one lock per batch instead of one per buffer, so
      * many threads acquiring while an event loop releases do not queue on the lock.
      */
-    private ByteBuffer popCached(int sizeClass) {
-        ThreadCache cache = caches.get();
+    private ByteBuffer popCached(ThreadCache cache, int sizeClass) {
         ByteBuffer[] stack = cache.blocks[sizeClass];
         int n = cache.counts[sizeClass];
         if (n == 0) {
             n = freeLists[sizeClass].popBatch(stack, BATCH);
-            cached[sizeClass].add(n);
             if (n == 0) {
                 return null;
             }
@@ -208,22 +225,18 @@ public final class BufferPool {
         ByteBuffer block = stack[--n];
         stack[n] = null;
         cache.counts[sizeClass] = n;
-        cached[sizeClass].decrement();
         return block;
     }
 
-    private void pushCached(int sizeClass, ByteBuffer block) {
-        ThreadCache cache = caches.get();
+    private void pushCached(ThreadCache cache, int sizeClass, ByteBuffer block) {
         ByteBuffer[] stack = cache.blocks[sizeClass];
         int n = cache.counts[sizeClass];
         if (n == CACHE_CAPACITY) {
             freeLists[sizeClass].pushBatch(stack, n - BATCH, BATCH);
             n -= BATCH;
-            cached[sizeClass].add(-BATCH);
         }
         stack[n] = block;
         cache.counts[sizeClass] = n + 1;
-        cached[sizeClass].increment();
     }
 
     int sizeClassOf(int size) {
@@ -257,7 +270,19 @@ public final class BufferPool {
     public long pooled() {
         long n = 0;
         for (int i = 0; i < freeLists.length; i++) {
-            n += freeLists[i].size() + (i < cachedClasses ? cached[i].sum() : 0);
+            n += freeLists[i].size() + cachedInThreads(i);
+        }
+        return n;
+    }
+
+    /** Blocks of one class held in thread caches. */
+    private long cachedInThreads(int sizeClass) {
+        if (sizeClass >= cachedClasses) {
+            return 0;
+        }
+        long n = 0;
+        for (ThreadCache cache : liveCaches) {
+            n += cache.counts[sizeClass];
         }
         return n;
     }
@@ -266,14 +291,18 @@ public final class BufferPool {
     public long pooledBytes() {
         long bytes = 0;
         for (int i = 0; i < freeLists.length; i++) {
-            bytes += (freeLists[i].size() + (i < cachedClasses ? cached[i].sum() : 0)) * classSize(i);
+            bytes += (freeLists[i].size() + cachedInThreads(i)) * classSize(i);
         }
         return bytes;
     }
 
     /** Acquisitions served from a free list. */
     public long hits() {
-        return hits.sum();
+        long n = hits.sum();
+        for (ThreadCache cache : liveCaches) {
+            n += cache.hits;
+        }
+        return n;
     }
 
     /** Acquisitions of a pooled size that found their free list empty. */
