@@ -100,6 +100,12 @@ public final class BufferPool {
             implements Runnable {
         @Override
         public void run() {
+            synchronized (liveCaches) { // statistics read the caches under the same lock: none counted twice or lost
+                returnAll();
+            }
+        }
+
+        private void returnAll() {
             for (int k = 0; k < cache.counts.length; k++) {
                 int n = cache.counts[k];
                 if (n > 0) {
@@ -269,8 +275,10 @@ public final class BufferPool {
     /** Free blocks waiting in the free lists. */
     public long pooled() {
         long n = 0;
-        for (int i = 0; i < freeLists.length; i++) {
-            n += freeLists[i].size() + cachedInThreads(i);
+        synchronized (liveCaches) { // a dead thread's blocks move from its cache to the lists under this lock
+            for (int i = 0; i < freeLists.length; i++) {
+                n += freeLists[i].size() + cachedInThreads(i);
+            }
         }
         return n;
     }
@@ -281,8 +289,10 @@ public final class BufferPool {
             return 0;
         }
         long n = 0;
-        for (ThreadCache cache : liveCaches) {
-            n += cache.counts[sizeClass];
+        synchronized (liveCaches) {
+            for (ThreadCache cache : liveCaches) {
+                n += cache.counts[sizeClass];
+            }
         }
         return n;
     }
@@ -290,19 +300,23 @@ public final class BufferPool {
     /** Bytes of the free blocks waiting in the free lists; equals {@link #allocatedBytes()} when none is lent. */
     public long pooledBytes() {
         long bytes = 0;
-        for (int i = 0; i < freeLists.length; i++) {
-            bytes += (freeLists[i].size() + cachedInThreads(i)) * classSize(i);
+        synchronized (liveCaches) {
+            for (int i = 0; i < freeLists.length; i++) {
+                bytes += (freeLists[i].size() + cachedInThreads(i)) * classSize(i);
+            }
         }
         return bytes;
     }
 
     /** Acquisitions served from a free list. */
     public long hits() {
-        long n = hits.sum();
-        for (ThreadCache cache : liveCaches) {
-            n += cache.hits;
+        synchronized (liveCaches) {
+            long n = hits.sum();
+            for (ThreadCache cache : liveCaches) {
+                n += cache.hits;
+            }
+            return n;
         }
-        return n;
     }
 
     /** Acquisitions of a pooled size that found their free list empty. */

@@ -327,6 +327,7 @@ final class Invocation implements LoadBalancer.CallInfo {
      * the loop does it for a synchronous call). Decodes an OK response on this thread.
      */
     Object await() throws Throwable {
+        boolean interrupted = false;
         while (!done) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
@@ -335,15 +336,23 @@ final class Invocation implements LoadBalancer.CallInfo {
                     a.onTimeout();
                 }
                 timedOut(a != null ? a.endpoint.address : lastTriedAddress());
-                while (!done) { // decided by now: by the timeout, or by the answer that beat it and is being handed over
-                    LockSupport.park(this);
-                }
                 break;
             }
             LockSupport.parkNanos(this, left);
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
+            if (!done && Thread.interrupted()) {
+                interrupted = true;
+                abandon(new RpcException("interrupted while waiting for " + method.describe()));
+                break;
             }
+        }
+        // decided by now (by the timeout or interruption above, or by the answer that beat it);
+        // the winner may still be handing the outcome over
+        while (!done) {
+            LockSupport.park(this);
+            interrupted |= Thread.interrupted(); // else park would return at once, again and again
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (failure != null) {
             throw failure;
@@ -364,6 +373,16 @@ final class Invocation implements LoadBalancer.CallInfo {
             runtime.inFlight.decrementAndGet();
             frame.release();
         }
+    }
+
+    /** The caller gives up: the attempt in flight is forgotten and its lease given back. */
+    private void abandon(RpcException why) {
+        Attempt a = current;
+        if (a != null && a.claim()) {
+            a.connection.forget(a.requestId);
+            a.finish();
+        }
+        fail(why);
     }
 
     /** Publishes the synchronous caller's outcome (set just before) and wakes the caller. */

@@ -43,6 +43,8 @@ public final class FrameDecoder implements AutoCloseable {
     /** Last value per well-known header id (1..6), for {@link #recentValue}. */
     private final String[] recent = new String[Headers.KNOWN_IDS];
     private final byte[][] recentBytes = new byte[Headers.KNOWN_IDS][];
+    /** The body of every frame without one. */
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
     /** Frames without well-known header entries (responses) share this. */
     private static final String[] NO_KNOWN = new String[0];
     /** Reused for every frame's header entries. */
@@ -168,8 +170,10 @@ public final class FrameDecoder implements AutoCloseable {
             }
             frames++;
             if (bodyLength == 0) {
-                storage.release(); // nothing for the receiver to hold
+                storage.release(); // nothing for the receiver to hold, and nothing to keep pointing at
                 storage = null;
+                bodyBytes = EMPTY;
+                bodyOffset = 0;
             }
             return new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), known, attachments,
                     deadline, storage, bodyBytes, bodyOffset, bodyLength);
@@ -241,6 +245,7 @@ public final class FrameDecoder implements AutoCloseable {
      * to judge.
      */
     private void readDeadline(BinaryReader in) {
+        parsedDeadline = 0; // a repeated entry: the last one counts, whatever its form
         int length = in.readLength("header value length", Integer.MAX_VALUE, 1);
         if (length > scratch.length) {
             keepKnown(Headers.DEADLINE_ID, readUtf8(in, new byte[length]));
@@ -263,7 +268,6 @@ public final class FrameDecoder implements AutoCloseable {
                 parsedKnown[Headers.DEADLINE_ID] = null; // a repeated entry: the last one counts
             }
         } else {
-            parsedDeadline = 0;
             keepKnown(Headers.DEADLINE_ID, new String(scratch, 0, length, StandardCharsets.UTF_8));
         }
     }

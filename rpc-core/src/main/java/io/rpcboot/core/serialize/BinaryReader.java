@@ -37,8 +37,9 @@ public final class BinaryReader {
 
     /** Points this reader at other bytes (see {@link #BinaryReader(ByteBuffer, int, int)}), so one reader can serve many inputs. */
     public BinaryReader reset(ByteBuffer source, int offset, int length) {
-        if (offset < 0 || length < 0 || offset + length > source.capacity()) {
-            throw new IndexOutOfBoundsException("bytes " + offset + "+" + length + " of a buffer of " + source.capacity());
+        if (offset < 0 || length < 0 || (long) offset + length > source.limit()) {
+            throw new IndexOutOfBoundsException("bytes " + offset + "+" + length + " of a buffer whose limit is "
+                    + source.limit());
         }
         this.buf = source.order() == ByteOrder.LITTLE_ENDIAN ? source : source.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         this.start = offset;

@@ -143,7 +143,29 @@ class FrameDecoderTests {
                 .isEqualTo(new Object[] {Frame.BAD_DEADLINE, "9".repeat(40)});
         assertThat(deadlineOf(codec, b -> b.header(Headers.DEADLINE, "5").header(Headers.DEADLINE, 6L)))
                 .as("a repeated entry: the last one counts").isEqualTo(new Object[] {6L, "6"});
+        assertThat(deadlineOf(codec, b -> b.header(Headers.DEADLINE, 6L).header(Headers.DEADLINE, "9".repeat(40))))
+                .as("whatever the form of the last one").isEqualTo(new Object[] {Frame.BAD_DEADLINE, "9".repeat(40)});
         assertThat(deadlineOf(codec, b -> b.header(Headers.SERVICE, "s"))).isEqualTo(new Object[] {0L, null});
+    }
+
+    @Test
+    void aFrameWithoutBodyKeepsNoHoldOnPooledMemory() {
+        FrameCodec codec = new FrameCodec(pool);
+        ByteBuffer both = ByteBuffer.allocate(1024);
+        for (String service : List.of("com.example.Clock", "c")) { // zero-argument requests: entries, no body
+            both.put(ProtocolVectorTests.bytes(codec.start(FrameType.REQUEST, service.length(), 1, Status.OK)
+                    .header(Headers.SERVICE, service).header(Headers.METHOD, "now()").finish()));
+        }
+        List<Frame> out = new ArrayList<>();
+        FrameDecoder decoder = codec.newDecoder();
+        decoder.decode(both.flip(), out::add);
+        decoder.close();
+        assertThat(out).hasSize(2);
+        for (Frame f : out) { // read after the next frame reused whatever memory the first one had
+            assertThat(f.body().remaining()).isZero();
+            assertThat(f.bodyReader().hasRemaining()).isFalse();
+            f.release();
+        }
     }
 
     /** {deadlineMillis(), header(DEADLINE)} of a request built by {@code headers} and decoded. */

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 @Timeout(60)
 class CallSemanticsTests {
@@ -102,6 +103,30 @@ class CallSemanticsTests {
                 .withMessage("call to " + Echo.class.getName() + ".slow(long) on 127.0.0.1:" + server.port()
                         + " timed out after 200 ms");
         assertThat(echo.slow(0)).isEqualTo("a"); // the connection is still good
+    }
+
+    @Test
+    void anInterruptedCallerGetsAnErrorKeepsItsInterruptAndLeavesTheConnectionUsable() throws Exception {
+        fixture.server(b -> b.service(Echo.class, new NamedEcho("a", 0)));
+        Echo echo = fixture.client().create(ReferenceConfig.builder(Echo.class).timeout(Duration.ofSeconds(30)).build());
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                outcome.complete(echo.slow(3_000));
+            } catch (RuntimeException e) {
+                outcome.complete(List.of(e, Thread.currentThread().isInterrupted()));
+            }
+        }, "interrupted-caller");
+        caller.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> caller.getState() == Thread.State.TIMED_WAITING);
+        caller.interrupt();
+        Object result = outcome.get(10, TimeUnit.SECONDS);
+        assertThat(result).isInstanceOf(List.class);
+        List<?> failure = (List<?>) result;
+        assertThat((Throwable) failure.get(0)).isInstanceOf(io.rpcboot.core.RpcException.class)
+                .hasMessage("interrupted while waiting for " + Echo.class.getName() + ".slow(long)");
+        assertThat(failure.get(1)).as("the interrupt is kept").isEqualTo(true);
+        assertThat(echo.slow(0)).isEqualTo("a");
     }
 
     @Test
