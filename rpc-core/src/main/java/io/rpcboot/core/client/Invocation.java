@@ -140,7 +140,7 @@ final class Invocation implements LoadBalancer.CallInfo {
     }
 
     void start() {
-        runtime.inFlight.incrementAndGet();
+        runtime.inFlight.increment();
         attempt();
     }
 
@@ -370,7 +370,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             throw new RpcException("cannot read the result of " + method.describe() + " from " + undecodedFrom.address
                     + ": " + e.getMessage(), e);
         } finally {
-            runtime.inFlight.decrementAndGet();
+            runtime.inFlight.decrement();
             frame.release();
         }
     }
@@ -418,7 +418,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             return;
         }
         method.timers.record(Outcome.SUCCESS, System.nanoTime() - startNanos);
-        runtime.inFlight.decrementAndGet();
+        runtime.inFlight.decrement();
         if (result != null) {
             result.complete(v);
         } else {
@@ -438,7 +438,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             runtime.timeouts.increment();
         }
         method.timers.record(outcome, System.nanoTime() - startNanos);
-        runtime.inFlight.decrementAndGet();
+        runtime.inFlight.decrement();
         if (result != null) {
             result.completeExceptionally(e);
         } else {

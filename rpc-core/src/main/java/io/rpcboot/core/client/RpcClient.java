@@ -54,7 +54,7 @@ public final class RpcClient implements AutoCloseable {
         metrics.gauge(RpcMetrics.Side.CLIENT, "connections", "Open connections to providers", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::size).sum());
         metrics.gauge(RpcMetrics.Side.CLIENT, "inflight", "Calls waiting for a response", runtime,
-                r -> r.inFlight.get());
+                r -> r.inFlight.sum());
         metrics.gauge(RpcMetrics.Side.CLIENT, "pool.leases", "Calls holding a pooled connection", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::leases).sum());
         metrics.gauge(RpcMetrics.Side.CLIENT, "pool.waiting", "Calls waiting for a pooled connection", this,
@@ -99,7 +99,7 @@ public final class RpcClient implements AutoCloseable {
 
     /** Calls waiting for a response right now. */
     public int inFlight() {
-        return runtime.inFlight.get();
+        return (int) runtime.inFlight.sum();
     }
 
     /** What each reference made by this client resolved to, for operators. */

@@ -88,6 +88,17 @@ public final class FrameDecoder implements AutoCloseable {
 
     /** Copies header bytes; true once the fixed header is complete. Validates as early as it can. */
     private boolean fillHead(ByteBuffer in) {
+        if (head.position() == 0 && in.remaining() >= FrameCodec.HEADER_SIZE) { // the usual case: all here at once
+            head.put(0, in, in.position(), 5).position(5);
+            in.position(in.position() + 5);
+            checkPrefix(); // may ask for 4 more bytes (checksum)
+            int more = fixedSize - 5;
+            if (in.remaining() >= more) {
+                head.put(5, in, in.position(), more).position(fixedSize);
+                in.position(in.position() + more);
+                return true;
+            }
+        }
         while (in.hasRemaining() && head.position() < fixedSize) {
             head.put(in.get());
             if (head.position() == 5) {
