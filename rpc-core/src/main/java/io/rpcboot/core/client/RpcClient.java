@@ -54,7 +54,7 @@ public final class RpcClient implements AutoCloseable {
         metrics.gauge(RpcMetrics.Side.CLIENT, "connections", "Open connections to providers", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::size).sum());
         metrics.gauge(RpcMetrics.Side.CLIENT, "inflight", "Calls waiting for a response", runtime,
-                r -> r.inFlight.sum());
+                r -> Math.max(0, r.inFlight.sum()));
         metrics.gauge(RpcMetrics.Side.CLIENT, "pool.leases", "Calls holding a pooled connection", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::leases).sum());
         metrics.gauge(RpcMetrics.Side.CLIENT, "pool.waiting", "Calls waiting for a pooled connection", this,
@@ -97,9 +97,12 @@ public final class RpcClient implements AutoCloseable {
         return stats;
     }
 
-    /** Calls waiting for a response right now. */
+    /**
+     * Calls waiting for a response right now. Summed without stopping the callers, so while calls
+     * start and end it is a close estimate; when they have stopped it is exact.
+     */
     public int inFlight() {
-        return (int) runtime.inFlight.sum();
+        return (int) Math.max(0, runtime.inFlight.sum());
     }
 
     /** What each reference made by this client resolved to, for operators. */
