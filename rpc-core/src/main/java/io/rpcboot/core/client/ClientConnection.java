@@ -1,9 +1,9 @@
 package io.rpcboot.core.client;
 
 import java.nio.ByteBuffer;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import io.rpcboot.core.buffer.PooledBuffer;
 import io.rpcboot.core.protocol.Frame;
@@ -38,10 +38,11 @@ final class ClientConnection implements ConnectionHandler {
 
     private final ClientRuntime runtime;
     private final Endpoint endpoint;
-    private final PendingCalls pending = new PendingCalls(1024);
+    private final PendingCalls<PendingCall> pending = new PendingCalls<>(1024);
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger sending = new AtomicInteger();
     private final FrameDecoder decoder;
+    private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
     private volatile @Nullable Connection connection;
     private volatile boolean draining;
     private boolean heartbeatOutstanding; // loop thread only
@@ -142,12 +143,10 @@ final class ClientConnection implements ConnectionHandler {
         }
     }
 
-    private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
-
     private void onFrame(Frame frame) {
         switch (frame.type()) {
             case RESPONSE -> {
-                PendingCall call = (PendingCall) pending.take(frame.requestId());
+                PendingCall call = pending.take(frame.requestId());
                 if (call == null) {
                     frame.release(); // its caller gave up (timeout)
                 } else {
@@ -199,8 +198,8 @@ final class ClientConnection implements ConnectionHandler {
     public void onClosed(Connection c, String reason) {
         decoder.close();
         endpoint.pool.invalidate(this);
-        for (PendingCalls.Entry call : pending.takeAll()) {
-            ((PendingCall) call).onConnectionLost(reason);
+        for (PendingCall call : pending.takeAll()) {
+            call.onConnectionLost(reason);
         }
     }
 

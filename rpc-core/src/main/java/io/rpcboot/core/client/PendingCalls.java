@@ -15,16 +15,16 @@ import org.jspecify.annotations.Nullable;
  * overflow map. The ring path takes no lock and allocates nothing (no boxed key, no map node).
  * Any thread may add and take; each call is taken at most once.
  */
-final class PendingCalls {
+final class PendingCalls<E extends PendingCalls.Entry> {
 
     /** What the table holds: something that knows its request id. */
     interface Entry {
         long requestId();
     }
 
-    private final AtomicReferenceArray<Entry> ring;
+    private final AtomicReferenceArray<E> ring;
     private final int mask;
-    private final Map<Long, Entry> overflow = new ConcurrentHashMap<>();
+    private final Map<Long, E> overflow = new ConcurrentHashMap<>();
 
     /** @param slots a power of two */
     PendingCalls(int slots) {
@@ -35,16 +35,16 @@ final class PendingCalls {
         mask = slots - 1;
     }
 
-    void put(Entry call) {
+    void put(E call) {
         if (!ring.compareAndSet((int) call.requestId() & mask, null, call)) {
             overflow.put(call.requestId(), call);
         }
     }
 
     /** Removes and returns the call with this id, or null if there is none (taken already, or never added). */
-    @Nullable Entry take(long requestId) {
+    @Nullable E take(long requestId) {
         int slot = (int) requestId & mask;
-        Entry e = ring.get(slot);
+        E e = ring.get(slot);
         if (e != null && e.requestId() == requestId && ring.compareAndSet(slot, e, null)) {
             return e;
         }
@@ -65,16 +65,16 @@ final class PendingCalls {
     }
 
     /** Removes and returns every call in flight. */
-    List<Entry> takeAll() {
-        List<Entry> all = new ArrayList<>();
+    List<E> takeAll() {
+        List<E> all = new ArrayList<>();
         for (int i = 0; i < ring.length(); i++) {
-            Entry e = ring.getAndSet(i, null);
+            E e = ring.getAndSet(i, null);
             if (e != null) {
                 all.add(e);
             }
         }
         for (Long id : overflow.keySet()) {
-            Entry e = overflow.remove(id);
+            E e = overflow.remove(id);
             if (e != null) {
                 all.add(e);
             }

@@ -46,20 +46,18 @@ public final class FrameBuilder {
 
     /** Adds a header entry; only before {@link #body()}. */
     public FrameBuilder header(String key, String value) {
-        if (bodyStart >= 0) {
-            throw new IllegalStateException("header entries go before the body");
-        }
-        int id = Headers.idOf(key);
-        out.writeVarInt32(id);
-        if (id == 0) {
-            out.writeString(key);
-        }
-        out.writeString(value);
+        entryKey(key).writeString(value);
         return this;
     }
 
     /** Adds a header entry whose value is {@code value} in decimal, without making a string of it. */
     public FrameBuilder header(String key, long value) {
+        entryKey(key).writeDecimalString(value);
+        return this;
+    }
+
+    /** Writes an entry's key (its id, and the key itself for an attachment); the value follows. */
+    private BinaryWriter entryKey(String key) {
         if (bodyStart >= 0) {
             throw new IllegalStateException("header entries go before the body");
         }
@@ -68,8 +66,7 @@ public final class FrameBuilder {
         if (id == 0) {
             out.writeString(key);
         }
-        out.writeDecimalString(value);
-        return this;
+        return out;
     }
 
     /** Marks a heartbeat as the answer to one. */

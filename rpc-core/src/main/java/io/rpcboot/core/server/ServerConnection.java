@@ -31,6 +31,7 @@ final class ServerConnection implements ConnectionHandler {
     private final Counter bytesReceived;
     private final Counter bytesSent;
     private final Counter malformed;
+    private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
     private @Nullable FrameDecoder decoder;
     private volatile @Nullable Connection connection;
     /**
@@ -73,8 +74,6 @@ final class ServerConnection implements ConnectionHandler {
             c.close("malformed frame: " + e.getMessage());
         }
     }
-
-    private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
 
     private void onFrame(Frame frame) {
         FrameType type = frame.type();

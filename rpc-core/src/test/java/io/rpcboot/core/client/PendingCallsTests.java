@@ -22,7 +22,7 @@ class PendingCallsTests {
 
     @Test
     void callsAreTakenOnceByTheirId() {
-        PendingCalls pending = new PendingCalls(8);
+        PendingCalls<Call> pending = new PendingCalls<>(8);
         Call a = new Call(1);
         Call b = new Call(2);
         pending.put(a);
@@ -37,7 +37,7 @@ class PendingCallsTests {
 
     @Test
     void anIdWhoseSlotIsHeldGoesToTheOverflowAndIsStillFound() {
-        PendingCalls pending = new PendingCalls(4);
+        PendingCalls<Call> pending = new PendingCalls<>(4);
         List<Call> calls = new ArrayList<>();
         for (long id = 1; id <= 10; id++) { // ids 1, 5 and 9 share a slot; so do 2, 6 and 10
             calls.add(new Call(id));
@@ -47,7 +47,7 @@ class PendingCallsTests {
         assertThat(pending.take(1)).isSameAs(calls.get(0));
         assertThat(pending.take(5)).isSameAs(calls.get(4));
         assertThat(pending.take(5)).isNull();
-        Set<PendingCalls.Entry> rest = new HashSet<>(pending.takeAll());
+        Set<Call> rest = new HashSet<>(pending.takeAll());
         assertThat(rest).containsExactlyInAnyOrder(calls.get(1), calls.get(2), calls.get(3), calls.get(5), calls.get(6),
                 calls.get(7), calls.get(9));
         assertThat(pending.isEmpty()).isTrue();
@@ -56,7 +56,7 @@ class PendingCallsTests {
 
     @Test
     void manyThreadsPuttingAndTakingLoseNothing() throws Exception {
-        PendingCalls pending = new PendingCalls(64);
+        PendingCalls<Call> pending = new PendingCalls<>(64);
         int threads = 4;
         int perThread = 20_000;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -95,6 +95,6 @@ class PendingCallsTests {
 
     @Test
     void theRingSizeMustBeAPowerOfTwo() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new PendingCalls(1000)).withMessageContaining("power of two");
+        assertThatIllegalArgumentException().isThrownBy(() -> new PendingCalls<Call>(1000)).withMessageContaining("power of two");
     }
 }
