@@ -16,7 +16,9 @@ public interface LoadBalancer {
     String name();
 
     /**
-     * A picker over {@code instances} (never empty, in registry order).
+     * A picker over {@code instances} (never empty, in registry order). A client asks for one only
+     * when there are two or more: a single instance is picked unless excluded, as the contract of
+     * {@link Picker#pick} leaves no other answer.
      *
      * @param stats live figures (in-flight calls, latency) shared by all pickers of one client
      */

@@ -19,10 +19,6 @@ public final class RoundRobinLoadBalancer implements LoadBalancer {
     @Override
     public Picker newPicker(List<ServiceInstance> instances, InstanceStats stats) {
         ServiceInstance[] all = instances.toArray(ServiceInstance[]::new);
-        if (all.length == 1) { // nothing to rotate: no shared counter to bump on every call
-            ServiceInstance only = all[0];
-            return call -> call.excluded(only) ? null : only;
-        }
         AtomicInteger next = new AtomicInteger();
         return call -> firstAllowed(all, next.getAndIncrement(), call);
     }

@@ -39,8 +39,16 @@ final class ServiceDirectory implements AutoCloseable {
     }
 
     private void update(List<ServiceInstance> instances) {
-        snapshot = new Snapshot(List.copyOf(instances),
-                instances.isEmpty() ? null : balancer.newPicker(instances, runtime.stats));
+        snapshot = new Snapshot(List.copyOf(instances), switch (instances.size()) {
+            case 0 -> null;
+            case 1 -> only(instances.get(0));
+            default -> balancer.newPicker(instances, runtime.stats);
+        });
+    }
+
+    /** One instance leaves a balancer no choice (see {@link LoadBalancer.Picker#pick}): no balancer work per call. */
+    private static LoadBalancer.Picker only(ServiceInstance instance) {
+        return call -> call.excluded(instance) ? null : instance;
     }
 
     /** An instance for the call, or null if none is left to try. */
