@@ -136,7 +136,7 @@ final class Invocation implements LoadBalancer.CallInfo {
         if (firstTried == null) {
             return "no instance";
         }
-        return moreTried == null || moreTried.isEmpty() ? firstTried.address() : moreTried.get(moreTried.size() - 1).address();
+        return moreTried == null ? firstTried.address() : moreTried.get(moreTried.size() - 1).address();
     }
 
     void start() {

@@ -236,10 +236,7 @@ public final class FrameDecoder implements AutoCloseable {
                 } else if (id == Headers.DEADLINE_ID) {
                     readDeadline(in);
                 } else if (id < Headers.KNOWN_IDS) {
-                    if (parsedKnown == NO_KNOWN) {
-                        parsedKnown = new String[Headers.KNOWN_IDS];
-                    }
-                    parsedKnown[id] = recentValue(id, in);
+                    keepKnown(id, recentValue(id, in));
                 } else {
                     in.readString(); // an id from a newer peer: skipped
                 }
@@ -251,9 +248,9 @@ public final class FrameDecoder implements AutoCloseable {
     }
 
     /**
-     * The deadline differs on every request: a plain decimal (1 to 18 digits, no leading zero) is kept as a
-     * number without making a string; anything else is kept as the string it is, for the receiver
-     * to judge.
+     * The deadline differs on every request: a plain decimal (1 to 18 digits, no leading zero) is
+     * kept as a number without making a string; anything else is kept as the string it is, for the
+     * receiver to judge.
      */
     private void readDeadline(BinaryReader in) {
         parsedDeadline = 0; // a repeated entry: the last one counts, whatever its form
