@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *  acquire(n) ─► class = ceil_pow2(max(n, min))
  *                 ├─ n > maxBufferSize ......................► unpooled (dropped on release)
  *                 ├─ free list of class not empty ............► hit: reuse a block
- *                 ├─ allocated + class size ≤ maxPooledBytes ► miss: allocate a new pooled block
+ *                 ├─ allocated + class size ≤ maxPooledBytes
+ *                 │  and the class owns ≤ maxPooledBytes / 4 ► miss: allocate a new pooled block
  *                 └─ otherwise ...............................► miss: unpooled (dropped on release)
  * </pre>
  *
@@ -48,9 +49,14 @@ public final class BufferPool {
     private final long maxPooledBytes;
     private final boolean direct;
     private final FreeList[] freeLists;
+    /** Bytes of blocks each size class owns, and the most one class may own: a quarter of the cap. */
+    private final AtomicLong[] classBytes;
+    private final long maxClassBytes;
 
     /** Blocks a thread keeps for itself per size class, and how many move to or from the shared list at once. */
     private static final int CACHE_CAPACITY = 32;
+    /** One size class may own at most 1/this of {@code maxPooledBytes}. */
+    static final int MAX_CLASS_SHARE = 4;
     private static final int BATCH = 16;
     /** Only classes up to this size are cached per thread, which bounds what an idle thread holds. */
     private static final int MAX_CACHED_CLASS_SIZE = 16 * 1024;
@@ -75,9 +81,12 @@ public final class BufferPool {
         this.direct = b.direct;
         int classes = Integer.numberOfTrailingZeros(b.maxBufferSize) - minShift + 1;
         this.freeLists = new FreeList[classes];
+        this.classBytes = new AtomicLong[classes];
         for (int i = 0; i < classes; i++) {
             freeLists[i] = new FreeList();
+            classBytes[i] = new AtomicLong();
         }
+        this.maxClassBytes = b.maxPooledBytes / MAX_CLASS_SHARE;
         int small = 0;
         while (small < classes && (1 << (small + minShift)) <= MAX_CACHED_CLASS_SIZE) {
             small++;
@@ -152,7 +161,6 @@ public final class BufferPool {
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0, was " + size);
         }
-        inUse.increment();
         if (size > maxBufferSize) {
             return unpooled(size);
         }
@@ -173,29 +181,56 @@ public final class BufferPool {
         if (block == null) {
             misses.increment();
             int classSize = classSize(sizeClass);
-            if (!reserve(classSize)) {
+            if (!reserve(sizeClass, classSize)) {
                 return unpooled(size);
             }
-            block = allocate(classSize);
+            try {
+                block = allocate(classSize);
+            } catch (OutOfMemoryError e) { // nothing was lent: the books stay as they were
+                unreserve(sizeClass, classSize);
+                throw e;
+            }
         }
         block.clear().limit(size);
+        inUse.increment();
         return new PooledBuffer(block, sizeClass, this);
     }
 
     private PooledBuffer unpooled(int size) {
+        ByteBuffer block = allocate(size); // may throw OutOfMemoryError: then nothing is counted
         unpooled.increment();
-        return new PooledBuffer(allocate(size), UNPOOLED, this);
+        inUse.increment();
+        return new PooledBuffer(block, UNPOOLED, this);
     }
 
-    private boolean reserve(int bytes) {
+    /**
+     * Claims room for one more block of a class: within the pool's cap, and within the class's share
+     * of it ({@link #maxClassBytes}), so that a burst of one size (say, a flood of small frames) cannot
+     * take the whole cap for good and leave every other size unpooled.
+     */
+    private boolean reserve(int sizeClass, int bytes) {
+        AtomicLong ofClass = classBytes[sizeClass];
+        long mine;
+        do {
+            mine = ofClass.get();
+            if (mine + bytes > maxClassBytes && mine > 0) {
+                return false;
+            }
+        } while (!ofClass.compareAndSet(mine, mine + bytes));
         long current;
         do {
             current = allocatedBytes.get();
             if (current + bytes > maxPooledBytes) {
+                ofClass.addAndGet(-bytes);
                 return false;
             }
         } while (!allocatedBytes.compareAndSet(current, current + bytes));
         return true;
+    }
+
+    private void unreserve(int sizeClass, int bytes) {
+        classBytes[sizeClass].addAndGet(-bytes);
+        allocatedBytes.addAndGet(-bytes);
     }
 
     private ByteBuffer allocate(int size) {
@@ -260,6 +295,11 @@ public final class BufferPool {
     /** Largest request served from the pool; anything larger is allocated unpooled. */
     public int maxBufferSize() {
         return maxBufferSize;
+    }
+
+    /** Bytes of blocks of one size class (free or lent); never above a quarter of the cap (or one block). */
+    long classBytes(int sizeClass) {
+        return classBytes[sizeClass].get();
     }
 
     /** Bytes of blocks the pool has allocated and owns (free or lent); never above the cap. */

@@ -5,6 +5,7 @@ import java.util.Objects;
 
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.protocol.FrameCodec;
+import io.rpcboot.core.protocol.PeerLimits;
 import io.rpcboot.core.serialize.BinarySerialization;
 
 /**
@@ -22,10 +23,13 @@ import io.rpcboot.core.serialize.BinarySerialization;
  * @param serialization            default serialization name
  * @param ioThreads                event loops of the client
  * @param maxFrameSize             largest frame sent or accepted, bytes
+ * @param peerLimits               what a provider may make this client hold on one connection (header
+ *                                 block, attachments, inflation, frame time, heartbeats, pending bytes)
  */
 public record ClientConfig(Duration timeout, Duration connectTimeout, int connectionsPerEndpoint,
                            int maxInFlightPerConnection, Duration heartbeatInterval, Duration idleConnectionTimeout,
-                           int retries, String loadBalancer, String serialization, int ioThreads, int maxFrameSize) {
+                           int retries, String loadBalancer, String serialization, int ioThreads, int maxFrameSize,
+                           PeerLimits peerLimits) {
 
     public ClientConfig {
         Objects.requireNonNull(timeout, "timeout");
@@ -34,6 +38,7 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
         Objects.requireNonNull(idleConnectionTimeout, "idleConnectionTimeout");
         Objects.requireNonNull(loadBalancer, "loadBalancer");
         Objects.requireNonNull(serialization, "serialization");
+        Objects.requireNonNull(peerLimits, "peerLimits");
         require(!timeout.isNegative() && !timeout.isZero(), "timeout must be > 0, was " + timeout);
         require(!connectTimeout.isNegative() && !connectTimeout.isZero(), "connectTimeout must be > 0, was " + connectTimeout);
         require(connectionsPerEndpoint >= 1, "connectionsPerEndpoint must be >= 1, was " + connectionsPerEndpoint);
@@ -60,7 +65,7 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
         private Duration timeout = Duration.ofSeconds(3);
         private Duration connectTimeout = Duration.ofSeconds(3);
         private int connectionsPerEndpoint = 2;
-        private int maxInFlightPerConnection = 10_000;
+        private int maxInFlightPerConnection = 1000;
         private Duration heartbeatInterval = Duration.ofSeconds(15);
         private Duration idleConnectionTimeout = Duration.ofMinutes(5);
         private int retries;
@@ -68,6 +73,7 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
         private String serialization = BinarySerialization.NAME;
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private int maxFrameSize = FrameCodec.DEFAULT_MAX_FRAME_SIZE;
+        private PeerLimits peerLimits = PeerLimits.DEFAULTS;
 
         public Builder timeout(Duration v) {
             timeout = v;
@@ -124,9 +130,15 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
             return this;
         }
 
+        public Builder peerLimits(PeerLimits v) {
+            peerLimits = v;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(timeout, connectTimeout, connectionsPerEndpoint, maxInFlightPerConnection,
-                    heartbeatInterval, idleConnectionTimeout, retries, loadBalancer, serialization, ioThreads, maxFrameSize);
+                    heartbeatInterval, idleConnectionTimeout, retries, loadBalancer, serialization, ioThreads, maxFrameSize,
+                    peerLimits);
         }
     }
 }

@@ -7,9 +7,9 @@ import java.util.function.Consumer;
 
 import io.rpcboot.core.buffer.PooledBuffer;
 import io.rpcboot.core.protocol.Frame;
-import io.rpcboot.core.protocol.FrameDecoder;
+import io.rpcboot.core.protocol.InboundGuard;
+import io.rpcboot.core.protocol.LimitExceededException;
 import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.ProtocolException;
 import io.rpcboot.core.protocol.Status;
 import io.rpcboot.core.reactor.EventLoop;
 import io.rpcboot.core.transport.Connection;
@@ -41,7 +41,7 @@ final class ClientConnection implements ConnectionHandler {
     private final PendingCalls<PendingCall> pending = new PendingCalls<>(1024);
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger sending = new AtomicInteger();
-    private final FrameDecoder decoder;
+    private final InboundGuard inbound;
     private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
     private volatile @Nullable Connection connection;
     private volatile boolean draining;
@@ -50,7 +50,7 @@ final class ClientConnection implements ConnectionHandler {
     ClientConnection(ClientRuntime runtime, Endpoint endpoint) {
         this.runtime = runtime;
         this.endpoint = endpoint;
-        this.decoder = runtime.codec.newDecoder();
+        this.inbound = new InboundGuard(runtime.codec, runtime.inbound);
     }
 
     long nextRequestId() {
@@ -86,6 +86,7 @@ final class ClientConnection implements ConnectionHandler {
                 return pending.take(call.requestId()) == null; // if onClosed already took it, it was told
             }
             runtime.bytesSent.increment(bytes);
+            checkPending(c);
             return true;
         } finally {
             sending.decrementAndGet();
@@ -125,28 +126,34 @@ final class ClientConnection implements ConnectionHandler {
         return draining;
     }
 
+    /** A provider that does not read what it is sent cannot make this side queue without bound. */
+    private void checkPending(Connection c) {
+        long pendingBytes = c.pendingWriteBytes();
+        if (pendingBytes > runtime.config.peerLimits().maxPendingWriteBytes()) {
+            inbound.exceeded(c, new LimitExceededException("pending_write_bytes", pendingBytes
+                    + " bytes are waiting to be sent to " + endpoint.address + ", above the limit of "
+                    + runtime.config.peerLimits().maxPendingWriteBytes() + ": the provider does not read"));
+        }
+    }
+
     @Override
     public void onConnected(Connection c) {
         connection = c;
+        inbound.start(c);
     }
 
     @Override
     public void onData(Connection c, ByteBuffer data) {
         runtime.bytesReceived.increment(data.remaining());
         heartbeatOutstanding = false;
-        try {
-            decoder.decode(data, onFrame);
-        } catch (ProtocolException e) {
-            runtime.malformedFrames.increment();
-            log.warn("closing {}: malformed frame from {}: {}", c, endpoint.address, e.getMessage());
-            c.close("malformed frame: " + e.getMessage());
-        }
+        inbound.decode(c, data, onFrame);
     }
 
     private void onFrame(Frame frame) {
         switch (frame.type()) {
             case RESPONSE -> {
                 PendingCall call = pending.take(frame.requestId());
+                // a response over this client's frame limit arrives without its body: its call fails with the reason
                 if (call == null) {
                     frame.release(); // its caller gave up (timeout)
                 } else {
@@ -165,7 +172,8 @@ final class ClientConnection implements ConnectionHandler {
             }
             case HEARTBEAT -> {
                 frame.release();
-                if (!frame.isHeartbeatReply()) {
+                Connection c = connection;
+                if (!frame.isHeartbeatReply() && c != null && inbound.heartbeatAllowed(c)) {
                     write(runtime.codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, Status.OK).heartbeatReply().finish());
                 }
             }
@@ -196,7 +204,7 @@ final class ClientConnection implements ConnectionHandler {
 
     @Override
     public void onClosed(Connection c, String reason) {
-        decoder.close();
+        inbound.close();
         endpoint.pool.invalidate(this);
         for (PendingCall call : pending.takeAll()) {
             call.onConnectionLost(reason);

@@ -15,6 +15,8 @@ import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.protocol.FrameCodec;
+import io.rpcboot.core.protocol.InboundGuard;
+import io.rpcboot.core.protocol.PeerLimits;
 import io.rpcboot.core.reactor.EventLoop;
 import io.rpcboot.core.reactor.EventLoopGroup;
 import io.rpcboot.core.registry.ServiceInstance;
@@ -41,7 +43,7 @@ final class ClientRuntime {
     final RpcMetrics metrics;
     final Counter bytesSent;
     final Counter bytesReceived;
-    final Counter malformedFrames;
+    final InboundGuard.Reports inbound;
     final Counter timeouts;
     final LongAdder inFlight = new LongAdder(); // touched twice per call by every caller: no single contended word
     volatile boolean closed;
@@ -60,12 +62,13 @@ final class ClientRuntime {
         this.serializations = serializations;
         this.balancers = balancers;
         this.metrics = metrics;
-        this.codec = new FrameCodec(pool, config.maxFrameSize(), false, 0);
+        PeerLimits limits = config.peerLimits();
+        this.codec = new FrameCodec(pool, config.maxFrameSize(), false, 0, limits);
         this.tcp = new TcpClient(TransportConfig.builder().connectTimeout(config.connectTimeout())
-                .idleTimeout(config.heartbeatInterval()).build(), loops, pool);
+                .idleTimeout(config.heartbeatInterval()).waterMarks(limits.lowWaterMark(), limits.highWaterMark()).build(), loops, pool);
         this.bytesSent = metrics.bytesSent(RpcMetrics.Side.CLIENT);
         this.bytesReceived = metrics.bytesReceived(RpcMetrics.Side.CLIENT);
-        this.malformedFrames = metrics.malformedFrames(RpcMetrics.Side.CLIENT);
+        this.inbound = metrics.inboundReports(RpcMetrics.Side.CLIENT);
         this.timeouts = metrics.clientTimeouts();
         AtomicInteger n = new AtomicInteger();
         // Blocking steps wait here, never on a caller's or an event loop's thread; a task that

@@ -280,6 +280,12 @@ final class Invocation implements LoadBalancer.CallInfo {
     private void onResponse(Endpoint endpoint, @Nullable Frame frame) {
         Status status = frame.status();
         try {
+            if (frame.isOversize()) {
+                fail(new RpcException("the response of " + method.describe() + " from " + endpoint.address + " is "
+                        + frame.oversizeBytes() + " bytes, above this client's frame limit of "
+                        + runtime.config.maxFrameSize() + " bytes (rpc.client.max-frame-size); it was skipped"));
+                return;
+            }
             if (status == Status.OK) {
                 if (waiter != null && method.resultCodec != null) {
                     if (finish()) {
@@ -312,9 +318,11 @@ final class Invocation implements LoadBalancer.CallInfo {
                 case INTERNAL, UNKNOWN -> mayHaveRun(remote);
                 default -> fail(remote); // SERVICE_ERROR, BAD_REQUEST: the same everywhere
             }
-        } catch (RuntimeException e) { // a SerializationException, or a bug in a codec
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // a SerializationException or an exceeded budget, or a bug in a codec: whatever the provider
+            // sent, the call ends here (an asynchronous caller's future must complete)
             fail(new RpcException("cannot read the result of " + method.describe() + " from " + endpoint.address + ": "
-                    + e.getMessage(), e));
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()), e));
         } finally {
             if (frame != null) {
                 frame.release();
@@ -365,7 +373,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             Object decoded = method.resultCodec.read(frame.bodyReader());
             method.timers.record(Outcome.SUCCESS, System.nanoTime() - startNanos);
             return decoded;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             method.timers.record(Outcome.FAILURE, System.nanoTime() - startNanos);
             throw new RpcException("cannot read the result of " + method.describe() + " from " + undecodedFrom.address
                     + ": " + e.getMessage(), e);

@@ -10,7 +10,7 @@ public enum Outcome {
     ERROR("error"),
     /** The deadline passed. */
     TIMEOUT("timeout"),
-    /** Not run: overloaded, draining, or no such service or method. */
+    /** Not run: overloaded, draining, a limit, or no such service or method. */
     REJECTED("rejected"),
     /** Anything else: a bad request, a lost connection, an internal failure. */
     FAILURE("failure");
@@ -31,7 +31,7 @@ public enum Outcome {
             case OK -> SUCCESS;
             case SERVICE_ERROR -> ERROR;
             case DEADLINE_EXCEEDED -> TIMEOUT;
-            case OVERLOADED, DRAINING, NOT_FOUND -> REJECTED;
+            case OVERLOADED, DRAINING, NOT_FOUND, RESOURCE_EXHAUSTED -> REJECTED;
             default -> FAILURE;
         };
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.protocol.InboundGuard;
 
 /**
  * Every meter rpc-boot publishes, declared here and nowhere else. Names follow
@@ -108,6 +110,31 @@ public final class RpcMetrics {
     public Counter malformedFrames(Side side) {
         return Counter.builder("rpc.frames.malformed").tag("side", side.tag())
                 .description("Connections closed because of a malformed frame").register(registry);
+    }
+
+    /**
+     * {@code rpc.limits.exceeded}: a peer went past one of this side's budgets; {@code reason} names
+     * which (one of the names in docs/security.md, never a value from the peer).
+     */
+    public Counter limitExceeded(Side side, String reason) {
+        return Counter.builder("rpc.limits.exceeded").tag("side", side.tag()).tag("reason", reason)
+                .description("Times a peer went past a limit (frame, header, connections, pending bytes...)")
+                .register(registry);
+    }
+
+    /**
+     * {@code rpc.limits.exceeded} for a limit whose count another component keeps (e.g. connections
+     * the transport refused), read from {@code target} with {@code fn}.
+     */
+    public <T> void functionCounter(Side side, String reason, T target, ToDoubleFunction<T> fn) {
+        FunctionCounter.builder("rpc.limits.exceeded", target, fn).tag("side", side.tag()).tag("reason", reason)
+                .description("Times a peer went past a limit (frame, header, connections, pending bytes...)")
+                .register(registry);
+    }
+
+    /** The counters and rate-limited warnings for one side's inbound budgets. */
+    public InboundGuard.Reports inboundReports(Side side) {
+        return new InboundReports(this, side);
     }
 
     /** A gauge {@code rpc.<side>.<name>} reading {@code fn} on {@code target} (held weakly by Micrometer). */

@@ -1,9 +1,12 @@
 package io.rpcboot.core.protocol;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.rpcboot.core.buffer.BufferPool;
 import io.rpcboot.core.buffer.PooledBuffer;
 import io.rpcboot.core.serialize.BinaryReader;
 import org.jspecify.annotations.Nullable;
@@ -12,6 +15,13 @@ import org.jspecify.annotations.Nullable;
  * A decoded frame. It holds a pooled buffer with its body: whoever receives the frame releases it,
  * exactly once, with {@link #release()} (a frame without a body holds nothing, and release is a
  * no-op). Outbound frames are built with {@link FrameCodec#start}.
+ *
+ * <p>A compressed body arrives compressed and is inflated by the first {@link #body()} or
+ * {@link #bodyReader()} call, on the thread that reads it (for a server in pool mode, a worker, not
+ * the I/O loop), into a buffer that grows as output appears and may never exceed the frame's
+ * inflation budget (the frame limit, and {@link PeerLimits#maxInflateRatio()} times the compressed
+ * size); past it the call throws a {@link LimitExceededException}. Not thread-safe: one thread reads
+ * a frame at a time.
  */
 public final class Frame {
 
@@ -22,33 +32,43 @@ public final class Frame {
     private final long requestId;
     /** Well-known header values by id (index 0 unused); attachments separately, null when none. */
     private final String[] known;
-    private final @Nullable Map<String, String> attachments;
+    /** The header block when it holds attachments (parsed on first use), else null. */
+    private final byte @Nullable [] attachmentBlock;
+    private @Nullable Map<String, String> attachments;
     /** The deadline header when it arrived as a plain decimal (kept as a number, no string made), else 0. */
     private final long deadline;
-    private final @Nullable PooledBuffer storage;
+    private @Nullable PooledBuffer storage;
     /** The body is {@code bodyLength} bytes of {@code bodyBytes} from {@code bodyOffset} (a little-endian buffer). */
-    private final ByteBuffer bodyBytes;
-    private final int bodyOffset;
-    private final int bodyLength;
+    private ByteBuffer bodyBytes;
+    private int bodyOffset;
+    private int bodyLength;
+    /** For a body still compressed: the most it may inflate to; 0 once inflated, or when it never was compressed. */
+    private long inflateLimit;
+    /** For an oversize frame: its size as announced (its body was skipped); 0 otherwise. */
+    private final long oversizeBytes;
+    private final @Nullable BufferPool pool;
 
     /** {@link #deadlineMillis()} when the deadline header is not a decimal number. */
     public static final long BAD_DEADLINE = Long.MIN_VALUE;
 
     Frame(FrameType type, int flags, int serializationId, int statusCode, long requestId, String[] known,
-          @Nullable Map<String, String> attachments, long deadline, @Nullable PooledBuffer storage, ByteBuffer bodyBytes,
-          int bodyOffset, int bodyLength) {
+          byte @Nullable [] attachmentBlock, long deadline, @Nullable PooledBuffer storage, ByteBuffer bodyBytes,
+          int bodyOffset, int bodyLength, long inflateLimit, long oversizeBytes, @Nullable BufferPool pool) {
         this.type = type;
         this.flags = flags;
         this.serializationId = serializationId;
         this.statusCode = statusCode;
         this.requestId = requestId;
         this.known = known;
-        this.attachments = attachments;
+        this.attachmentBlock = attachmentBlock;
         this.deadline = deadline;
         this.storage = storage;
         this.bodyBytes = bodyBytes;
         this.bodyOffset = bodyOffset;
         this.bodyLength = bodyLength;
+        this.inflateLimit = inflateLimit;
+        this.oversizeBytes = oversizeBytes;
+        this.pool = pool;
     }
 
     public FrameType type() {
@@ -65,7 +85,20 @@ public final class Frame {
         return (flags & FrameCodec.FLAG_HEARTBEAT_REPLY) != 0;
     }
 
-    /** Whether the body arrived compressed (it is already inflated here). */
+    /**
+     * Whether the frame was larger than the receiver's frame limit: its header entries are here, its
+     * body was skipped unread. The receiver answers it (a request) or fails its call (a response).
+     */
+    public boolean isOversize() {
+        return oversizeBytes > 0;
+    }
+
+    /** For an {@linkplain #isOversize() oversize} frame, its size as announced; 0 otherwise. */
+    public long oversizeBytes() {
+        return oversizeBytes;
+    }
+
+    /** Whether the body arrived compressed (it is inflated when first read). */
     public boolean wasCompressed() {
         return (flags & FrameCodec.FLAG_COMPRESSED) != 0;
     }
@@ -96,9 +129,7 @@ public final class Frame {
                 all.put(Headers.keyOf(id), value);
             }
         }
-        if (attachments != null) {
-            all.putAll(attachments);
-        }
+        all.putAll(attachments());
         return all;
     }
 
@@ -108,7 +139,29 @@ public final class Frame {
         if (id > 0) {
             return known(id);
         }
-        return attachments == null ? null : attachments.get(key);
+        return attachmentBlock == null ? null : attachments().get(key);
+    }
+
+    /** The attachments, parsed from the header block on first use (their count was checked on arrival). */
+    private Map<String, String> attachments() {
+        if (attachmentBlock == null) {
+            return Map.of();
+        }
+        Map<String, String> parsed = attachments;
+        if (parsed == null) {
+            parsed = new LinkedHashMap<>();
+            BinaryReader in = new BinaryReader(ByteBuffer.wrap(attachmentBlock), 0, attachmentBlock.length);
+            while (in.hasRemaining()) {
+                int id = in.readVarInt32();
+                if (id == 0) {
+                    parsed.put(in.readString(), in.readString());
+                } else {
+                    in.skip(in.readLength("header value length", Integer.MAX_VALUE, 1));
+                }
+            }
+            attachments = parsed = Collections.unmodifiableMap(parsed);
+        }
+        return parsed;
     }
 
     private @Nullable String known(int id) {
@@ -137,20 +190,51 @@ public final class Frame {
         }
     }
 
-    /** The body (inflated if it was compressed), read-only; valid until {@link #release()}. */
+    /**
+     * The body (inflated if it was compressed), read-only; valid until {@link #release()}.
+     *
+     * @throws LimitExceededException if a compressed body inflates past its budget
+     * @throws ProtocolException      if a compressed body is corrupt
+     */
     public ByteBuffer body() {
+        inflateIfCompressed();
         return bodyBytes.slice(bodyOffset, bodyLength).asReadOnlyBuffer();
     }
 
-    /** A reader over the body (no view of the buffer is made: it reads the pooled bytes in place). */
+    /**
+     * A reader over the body (no view of the buffer is made: it reads the pooled bytes in place).
+     *
+     * @throws LimitExceededException if a compressed body inflates past its budget
+     * @throws ProtocolException      if a compressed body is corrupt
+     */
     public BinaryReader bodyReader() {
+        inflateIfCompressed();
         return new BinaryReader(bodyBytes, bodyOffset, bodyLength);
     }
 
-    /** Gives the body's memory back to the pool. Exactly once for a frame with a body. */
-    public void release() {
+    private void inflateIfCompressed() {
+        if (inflateLimit == 0) {
+            return;
+        }
+        long limit = inflateLimit;
+        inflateLimit = 0;
+        PooledBuffer inflated = Inflation.inflate(pool, bodyBytes.slice(bodyOffset, bodyLength)
+                .order(ByteOrder.LITTLE_ENDIAN), limit);
         if (storage != null) {
             storage.release();
+        }
+        storage = inflated;
+        bodyBytes = inflated.buffer().order(ByteOrder.LITTLE_ENDIAN);
+        bodyOffset = 0;
+        bodyLength = bodyBytes.limit();
+    }
+
+    /** Gives the body's memory back to the pool. Idempotent: later calls do nothing. */
+    public void release() {
+        PooledBuffer s = storage;
+        storage = null;
+        if (s != null) {
+            s.release();
         }
     }
 

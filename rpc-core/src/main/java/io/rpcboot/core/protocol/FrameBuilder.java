@@ -106,8 +106,8 @@ public final class FrameBuilder {
                     + " bytes (rpc max-frame-size)");
         }
         out.setByte(4, flags);
-        out.setInt32(16, headerLength);
-        out.setInt32(20, bodyLength);
+        out.setInt32(FrameCodec.HEADER_LENGTH_OFFSET, headerLength);
+        out.setInt32(FrameCodec.BODY_LENGTH_OFFSET, bodyLength);
         if (codec.checksum()) {
             CRC32C crc = new CRC32C();
             crc.update(out.view(0, FrameCodec.HEADER_SIZE));

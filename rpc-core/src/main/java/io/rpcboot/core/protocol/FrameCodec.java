@@ -32,6 +32,9 @@ public final class FrameCodec {
     public static final int VERSION = 1;
     /** Size of the fixed header without the optional checksum. */
     public static final int HEADER_SIZE = 24;
+    /** Where the header-entries length and the body length sit in the fixed header. */
+    static final int HEADER_LENGTH_OFFSET = 16;
+    static final int BODY_LENGTH_OFFSET = 20;
 
     static final int FLAG_COMPRESSED = 0x01;
     static final int FLAG_CHECKSUM = 0x02;
@@ -45,6 +48,7 @@ public final class FrameCodec {
     private final int maxFrameSize;
     private final boolean checksum;
     private final int compressionThreshold;
+    private final PeerLimits limits;
 
     /**
      * @param maxFrameSize         largest frame sent or accepted, in bytes (64 .. 2^31-1)
@@ -53,6 +57,12 @@ public final class FrameCodec {
      * @param compressionThreshold bodies of at least this many bytes are sent compressed; 0 never
      */
     public FrameCodec(BufferPool pool, int maxFrameSize, boolean checksum, int compressionThreshold) {
+        this(pool, maxFrameSize, checksum, compressionThreshold, PeerLimits.DEFAULTS);
+    }
+
+    /** As above, with the budgets inbound frames are held to (header block, attachments, inflation). */
+    public FrameCodec(BufferPool pool, int maxFrameSize, boolean checksum, int compressionThreshold, PeerLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.pool = Objects.requireNonNull(pool, "pool");
         if (maxFrameSize < 64) {
             throw new IllegalArgumentException("maxFrameSize must be >= 64 bytes, was " + maxFrameSize);
@@ -89,6 +99,11 @@ public final class FrameCodec {
 
     public int maxFrameSize() {
         return maxFrameSize;
+    }
+
+    /** The budgets inbound frames are held to. */
+    public PeerLimits limits() {
+        return limits;
     }
 
     public boolean checksum() {

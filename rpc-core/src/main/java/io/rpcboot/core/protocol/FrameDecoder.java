@@ -3,12 +3,8 @@ package io.rpcboot.core.protocol;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 import io.rpcboot.core.buffer.PooledBuffer;
 import io.rpcboot.core.serialize.BinaryReader;
@@ -18,23 +14,54 @@ import org.jspecify.annotations.Nullable;
 /**
  * Turns one inbound byte stream into frames, whatever the split of the bytes: feed it every chunk
  * in order with {@link #decode}. It checks magic, version, type, flags and lengths as soon as the
- * fixed header is complete and refuses a frame larger than the maximum before allocating anything
- * for it; then it gathers the rest into one pooled buffer, verifies the checksum, inflates a
- * compressed body and parses the header entries.
+ * fixed header is complete, then gathers the rest of the frame, verifies the checksum and parses the
+ * well-known header entries.
  *
- * <p>Any malformed input throws {@link ProtocolException}; the stream cannot be resynchronised, so
- * the caller closes the connection (and this decoder). Not thread-safe: one decoder per connection,
- * used on its loop. {@link #close()} releases a partly received frame.
+ * <p>What a peer can make it hold is bounded by the bytes the peer has sent, never by what a frame
+ * claims: a frame's buffer starts at what has arrived (at least {@value #FIRST_CHUNK} bytes, at most
+ * the frame) and grows as more arrives. The header block is capped ({@link PeerLimits#maxHeaderSize()}),
+ * attachments are counted and skipped (parsed only if someone asks, see {@link Frame#header}),
+ * and a compressed body stays compressed here: it is inflated, under a size and ratio budget, by
+ * whoever reads the body ({@link Frame#bodyReader()}), which keeps that work off the I/O loop.
+ *
+ * <p>A request or response larger than the frame limit whose header block is within its cap is not
+ * an error of the stream: its header entries are read, its body is skipped without being buffered,
+ * and it is delivered as an {@linkplain Frame#isOversize() oversize} frame with no body, so that the
+ * receiver can answer it and keep the connection. Any other malformed input throws
+ * {@link ProtocolException}; the stream cannot be resynchronised, so the caller closes the
+ * connection (and this decoder).
+ *
+ * <p>Not thread-safe: one decoder per connection, used on its loop. {@link #close()} releases a
+ * partly received frame.
  */
 public final class FrameDecoder implements AutoCloseable {
 
+    /** The first buffer of a frame whose bytes are not all here yet; it grows as they arrive. */
+    static final int FIRST_CHUNK = 4096;
+    /** Well-known header values up to this size are remembered for reuse on the next frame. */
+    static final int MAX_REMEMBERED_VALUE = 256;
+    /**
+     * A compressed body may inflate to the ratio cap times its size plus this much (never past the
+     * frame limit): small bodies of very regular data compress better than any sane ratio.
+     */
+    static final int INFLATE_ALLOWANCE = 64 * 1024;
     private static final int MAX_HEADER = FrameCodec.HEADER_SIZE + 4;
 
     private final FrameCodec codec;
+    private final PeerLimits limits;
     private final ByteBuffer head = ByteBuffer.allocate(MAX_HEADER).order(ByteOrder.LITTLE_ENDIAN);
     private int fixedSize = FrameCodec.HEADER_SIZE;
+    /** The frame being gathered: {@code received} bytes of {@code restLength} are in it. */
     private @Nullable PooledBuffer rest;
-    private @Nullable Inflater inflater;
+    private int restLength;
+    /** An oversize frame: header bytes still to gather into {@code rest}, then body bytes to skip. */
+    private boolean oversize;
+    private long skipLeft;
+    private long oversizeBytes;
+    /** Header entries of an oversize frame, held while its body is skipped. */
+    private @Nullable PooledBuffer skipping;
+    /** When the first byte of the frame being received arrived ({@link System#nanoTime()}), 0 if none. */
+    private long partialSince;
     // fields of the frame being received
     private FrameType type = FrameType.REQUEST;
     private int flags;
@@ -49,40 +76,38 @@ public final class FrameDecoder implements AutoCloseable {
     private static final String[] NO_KNOWN = new String[0];
     /** Reused for every frame's header entries. */
     private final BinaryReader headerReader = new BinaryReader(ByteBuffer.allocate(0), 0, 0);
-    /** Set by {@link #parseHeaders}: the well-known values and the deadline, when it was a plain decimal. */
+    /** Set by {@link #parseHeaders}: the well-known values, the deadline when it was a plain decimal, the attachments. */
     private String[] parsedKnown = NO_KNOWN;
     private long parsedDeadline;
+    private byte @Nullable [] parsedAttachments;
     private final byte[] scratch = new byte[20];
 
     FrameDecoder(FrameCodec codec) {
         this.codec = codec;
+        this.limits = codec.limits();
     }
 
     /**
      * Consumes all of {@code in}, handing each complete frame to {@code sink}, which takes ownership
      * of it (and must release it).
      *
-     * @throws ProtocolException on malformed input; frames decoded before it were delivered
+     * @throws ProtocolException on malformed input (a {@link LimitExceededException} when a budget
+     *                           was exceeded); frames decoded before it were delivered
      */
     public void decode(ByteBuffer in, Consumer<Frame> sink) {
         while (in.hasRemaining()) {
-            PooledBuffer r = rest;
-            if (r == null) {
+            if (rest == null && skipLeft == 0) {
                 if (fillHead(in)) {
-                    startFrame(sink);
+                    startFrame(in, sink);
                 }
+            } else if (skipLeft > 0 && rest == null) {
+                skipBody(in, sink);
             } else {
-                ByteBuffer target = r.buffer();
-                int n = Math.min(target.remaining(), in.remaining());
-                target.put(target.position(), in, in.position(), n); // absolute: no view of either buffer
-                target.position(target.position() + n);
-                in.position(in.position() + n);
-                if (!target.hasRemaining()) {
-                    rest = null;
-                    target.flip();
-                    sink.accept(complete(r));
-                }
+                gather(in, sink);
             }
+        }
+        if (partialSince == 0 && hasPartialFrame()) {
+            partialSince = System.nanoTime();
         }
     }
 
@@ -136,67 +161,149 @@ public final class FrameDecoder implements AutoCloseable {
         fixedSize = (flags & FrameCodec.FLAG_CHECKSUM) != 0 ? FrameCodec.HEADER_SIZE + 4 : FrameCodec.HEADER_SIZE;
     }
 
-    private void startFrame(Consumer<Frame> sink) {
+    private void startFrame(ByteBuffer in, Consumer<Frame> sink) {
         if (head.get(7) != 0) {
             throw new ProtocolException("reserved header byte is " + (head.get(7) & 0xFF) + ", must be 0");
         }
-        headerLength = head.getInt(16);
-        int bodyLength = head.getInt(20);
-        long restLength = Integer.toUnsignedLong(headerLength) + Integer.toUnsignedLong(bodyLength);
-        long frameSize = fixedSize + restLength;
-        if (headerLength < 0 || bodyLength < 0 || frameSize > codec.maxFrameSize()) {
-            throw new ProtocolException("frame of " + frameSize + " bytes (header entries "
-                    + Integer.toUnsignedLong(headerLength) + ", body " + Integer.toUnsignedLong(bodyLength)
-                    + ") exceeds the limit of " + codec.maxFrameSize() + " bytes");
+        long header = Integer.toUnsignedLong(head.getInt(FrameCodec.HEADER_LENGTH_OFFSET));
+        long body = Integer.toUnsignedLong(head.getInt(FrameCodec.BODY_LENGTH_OFFSET));
+        if (header > limits.maxHeaderSize()) {
+            throw new LimitExceededException("header_size", "header entries of " + header + " bytes in a " + type
+                    + " frame exceed the limit of " + limits.maxHeaderSize() + " bytes");
         }
-        PooledBuffer r = codec.pool().acquire((int) restLength);
-        if (restLength == 0) {
-            r.buffer().flip();
-            sink.accept(complete(r));
+        headerLength = (int) header;
+        long frameSize = fixedSize + header + body;
+        if (frameSize > codec.maxFrameSize()) {
+            if (type != FrameType.REQUEST && type != FrameType.ONE_WAY && type != FrameType.RESPONSE) {
+                throw new LimitExceededException("frame_size", "a " + type + " frame of " + frameSize
+                        + " bytes exceeds the limit of " + codec.maxFrameSize() + " bytes");
+            }
+            // answerable: keep the header entries, skip the body without holding it
+            oversize = true;
+            oversizeBytes = frameSize;
+            skipLeft = body;
+            restLength = headerLength;
         } else {
-            rest = r;
+            restLength = (int) (header + body);
+        }
+        if (restLength == 0) {
+            if (!oversize) {
+                sink.accept(complete(null));
+            }
+            return; // an oversize frame without header entries: skip its body next
+        }
+        int first = Math.min(restLength, Math.max(FIRST_CHUNK, in.remaining()));
+        rest = codec.pool().acquire(first);
+    }
+
+    /** Copies bytes of the frame being gathered, growing its buffer as they arrive. */
+    private void gather(ByteBuffer in, Consumer<Frame> sink) {
+        PooledBuffer r = rest;
+        ByteBuffer target = r.buffer();
+        if (!target.hasRemaining()) {
+            r = grow(r, in.remaining());
+            target = r.buffer();
+        }
+        int n = Math.min(target.remaining(), in.remaining());
+        target.put(target.position(), in, in.position(), n); // absolute: no view of either buffer
+        target.position(target.position() + n);
+        in.position(in.position() + n);
+        if (target.position() == restLength) {
+            rest = null;
+            target.flip();
+            if (oversize) {
+                if (skipLeft == 0) {
+                    sink.accept(completeOversize(r));
+                } else {
+                    skipping = r; // the header entries wait while the body is skipped
+                }
+            } else {
+                sink.accept(complete(r));
+            }
         }
     }
 
-    /** The whole frame is here: verify, inflate, parse, reset for the next frame. */
-    private Frame complete(PooledBuffer r) {
+    private void skipBody(ByteBuffer in, Consumer<Frame> sink) {
+        int n = (int) Math.min(skipLeft, in.remaining());
+        in.position(in.position() + n);
+        skipLeft -= n;
+        if (skipLeft == 0) {
+            PooledBuffer h = skipping;
+            skipping = null;
+            sink.accept(completeOversize(h));
+        }
+    }
+
+    /** At least doubles the buffer (and makes room for what is already here), never past the frame. */
+    private PooledBuffer grow(PooledBuffer r, int incoming) {
+        ByteBuffer old = r.buffer();
+        int received = old.position();
+        int size = (int) Math.min(restLength, Math.max(2L * received, (long) received + incoming));
+        PooledBuffer bigger = codec.pool().acquire(size);
+        bigger.buffer().put(0, old, 0, received).position(received);
+        rest = bigger;
+        r.release();
+        return bigger;
+    }
+
+    /** The whole frame is here ({@code r} holds header entries and body; null when both are empty). */
+    private Frame complete(@Nullable PooledBuffer r) {
         try {
-            ByteBuffer bytes = r.buffer().order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer bytes = r == null ? EMPTY : r.buffer().order(ByteOrder.LITTLE_ENDIAN);
             if ((flags & FrameCodec.FLAG_CHECKSUM) != 0) {
                 verifyChecksum(bytes);
             }
-            Map<String, String> attachments = parseHeaders(bytes);
-            String[] known = parsedKnown;
-            long deadline = parsedDeadline;
+            parseHeaders(bytes);
+            frames++;
+            int bodyLength = bytes.limit() - headerLength;
             PooledBuffer storage = r;
             ByteBuffer bodyBytes = bytes;
             int bodyOffset = headerLength;
-            int bodyLength = bytes.limit() - headerLength;
-            if ((flags & FrameCodec.FLAG_COMPRESSED) != 0) {
-                storage = inflate(bytes.slice(headerLength, bodyLength));
-                r.release();
-                bodyBytes = storage.buffer().order(ByteOrder.LITTLE_ENDIAN);
-                bodyOffset = 0;
-                bodyLength = bodyBytes.limit();
-            }
-            frames++;
-            if (bodyLength == 0) {
-                storage.release(); // nothing for the receiver to hold, and nothing to keep pointing at
+            if (bodyLength == 0 && r != null) {
+                r.release(); // nothing for the receiver to hold, and nothing to keep pointing at
                 storage = null;
                 bodyBytes = EMPTY;
                 bodyOffset = 0;
             }
-            return new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), known, attachments,
-                    deadline, storage, bodyBytes, bodyOffset, bodyLength);
+            long inflateLimit = (flags & FrameCodec.FLAG_COMPRESSED) == 0 ? 0
+                    : Math.min(codec.maxFrameSize(), (long) limits.maxInflateRatio() * bodyLength + INFLATE_ALLOWANCE);
+            return new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), parsedKnown,
+                    parsedAttachments, parsedDeadline, storage, bodyBytes, bodyOffset, bodyLength, inflateLimit, 0,
+                    codec.pool());
         } catch (RuntimeException e) {
-            if (!r.isReleased()) {
+            if (r != null && !r.isReleased()) {
                 r.release();
             }
             throw e;
         } finally {
-            head.clear();
-            fixedSize = FrameCodec.HEADER_SIZE;
+            reset();
         }
+    }
+
+    /** An oversize request or response: its header entries (in {@code h}, or none), no body. */
+    private Frame completeOversize(@Nullable PooledBuffer h) {
+        try {
+            ByteBuffer bytes = h == null ? EMPTY : h.buffer().order(ByteOrder.LITTLE_ENDIAN);
+            parseHeaders(bytes);
+            frames++;
+            return new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), parsedKnown,
+                    parsedAttachments, parsedDeadline, null, EMPTY, 0, 0, 0, oversizeBytes,
+                    codec.pool());
+        } finally {
+            if (h != null) {
+                h.release();
+            }
+            reset();
+        }
+    }
+
+    private void reset() {
+        head.clear();
+        fixedSize = FrameCodec.HEADER_SIZE;
+        oversize = false;
+        oversizeBytes = 0;
+        restLength = 0;
+        partialSince = 0;
     }
 
     private void verifyChecksum(ByteBuffer rest) {
@@ -213,38 +320,51 @@ public final class FrameDecoder implements AutoCloseable {
 
     /**
      * Parses the header entries (the first {@code headerLength} bytes): sets {@link #parsedKnown}
-     * (well-known values by id; a shared empty array when there are none) and {@link #parsedDeadline},
-     * and returns the attachments (null when there are none).
+     * (well-known values by id; a shared empty array when there are none), {@link #parsedDeadline},
+     * and {@link #parsedAttachments} (a copy of the header block when it holds attachments, parsed
+     * only if someone asks; null otherwise). Attachments are counted against their limit here.
      */
-    private @Nullable Map<String, String> parseHeaders(ByteBuffer bytes) {
+    private void parseHeaders(ByteBuffer bytes) {
         parsedKnown = NO_KNOWN;
         parsedDeadline = 0;
+        parsedAttachments = null;
         if (headerLength == 0) {
-            return null;
+            return;
         }
-        Map<String, String> attachments = null;
+        int attachments = 0;
         BinaryReader in = headerReader.reset(bytes, 0, headerLength);
         try {
             while (in.hasRemaining()) {
                 int id = in.readVarInt32();
                 if (id == 0) {
-                    if (attachments == null) {
-                        attachments = new LinkedHashMap<>();
+                    if (++attachments > limits.maxAttachments()) {
+                        throw new LimitExceededException("attachments", "more than " + limits.maxAttachments()
+                                + " attachments in a " + type + " frame");
                     }
-                    String key = in.readString();
-                    attachments.put(key, in.readString());
+                    skipString(in);
+                    skipString(in);
                 } else if (id == Headers.DEADLINE_ID) {
                     readDeadline(in);
-                } else if (id < Headers.KNOWN_IDS) {
+                } else if (id > 0 && id < Headers.KNOWN_IDS) {
                     keepKnown(id, recentValue(id, in));
+                } else if (id > 0) {
+                    skipString(in); // an id from a newer peer: skipped
                 } else {
-                    in.readString(); // an id from a newer peer: skipped
+                    throw new ProtocolException("header entry id " + Integer.toUnsignedLong(id) + " is out of range");
                 }
             }
         } catch (SerializationException e) {
             throw new ProtocolException("malformed header entries: " + e.getMessage(), e);
         }
-        return attachments;
+        if (attachments > 0) {
+            byte[] copy = new byte[headerLength];
+            bytes.get(0, copy);
+            parsedAttachments = copy;
+        }
+    }
+
+    private static void skipString(BinaryReader in) {
+        in.skip(in.readLength("header string length", Integer.MAX_VALUE, 1));
     }
 
     /**
@@ -294,44 +414,10 @@ public final class FrameDecoder implements AutoCloseable {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private PooledBuffer inflate(ByteBuffer body) {
-        if (body.remaining() < 4) {
-            throw new ProtocolException("compressed body of " + body.remaining() + " bytes has no length");
-        }
-        long size = Integer.toUnsignedLong(body.order(ByteOrder.LITTLE_ENDIAN).getInt());
-        if (size > codec.maxFrameSize()) {
-            throw new ProtocolException("compressed body inflates to " + size + " bytes, above the limit of "
-                    + codec.maxFrameSize());
-        }
-        Inflater inf = inflater == null ? (inflater = new Inflater()) : inflater;
-        inf.reset();
-        inf.setInput(body);
-        PooledBuffer out = codec.pool().acquire((int) size);
-        try {
-            ByteBuffer target = out.buffer();
-            while (target.hasRemaining() && !inf.finished()) {
-                if (inf.inflate(target) == 0 && (inf.needsInput() || inf.needsDictionary())) {
-                    break;
-                }
-            }
-            if (target.hasRemaining() || !inf.finished()) {
-                throw new ProtocolException("compressed body does not inflate to the " + size + " bytes it announces");
-            }
-            target.flip();
-            return out;
-        } catch (DataFormatException | RuntimeException e) {
-            out.release();
-            if (e instanceof ProtocolException p) {
-                throw p;
-            }
-            throw new ProtocolException("compressed body is corrupt: " + e.getMessage(), e);
-        }
-    }
-
     /**
      * The value of a well-known header. Service, method, version and group repeat from frame to
-     * frame on a connection, so the last value of each is kept and reused when the bytes match: no
-     * new string per request.
+     * frame on a connection, so the last value of each (up to {@value #MAX_REMEMBERED_VALUE} bytes)
+     * is kept and reused when the bytes match: no new string per request, and no large value pinned.
      */
     private String recentValue(int id, BinaryReader in) {
         int length = in.readLength("header value length", Integer.MAX_VALUE, 1);
@@ -342,17 +428,28 @@ public final class FrameDecoder implements AutoCloseable {
         }
         byte[] bytes = new byte[length];
         String value = readUtf8(in, bytes);
-        recentBytes[id] = bytes;
-        recent[id] = value;
+        if (length <= MAX_REMEMBERED_VALUE) {
+            recentBytes[id] = bytes;
+            recent[id] = value;
+        }
         return value;
     }
 
     /** Whether part of a frame has been received and not yet completed. */
     public boolean hasPartialFrame() {
-        return rest != null || head.position() > 0;
+        return rest != null || skipping != null || skipLeft > 0 || head.position() > 0;
     }
 
-    /** Releases a partly received frame and the inflater. Idempotent. */
+    /**
+     * When the read that brought the first byte of the frame now being received ended
+     * ({@link System#nanoTime()}), or 0 when no frame is partly received. For the frame-completion
+     * deadline: see {@link PeerLimits#frameTimeout()}.
+     */
+    public long partialFrameSince() {
+        return hasPartialFrame() ? partialSince : 0;
+    }
+
+    /** Releases a partly received frame. Idempotent. */
     @Override
     public void close() {
         PooledBuffer r = rest;
@@ -360,10 +457,12 @@ public final class FrameDecoder implements AutoCloseable {
         if (r != null) {
             r.release();
         }
-        if (inflater != null) {
-            inflater.end();
-            inflater = null;
+        PooledBuffer s = skipping;
+        skipping = null;
+        if (s != null) {
+            s.release();
         }
+        skipLeft = 0;
         head.clear();
     }
 }

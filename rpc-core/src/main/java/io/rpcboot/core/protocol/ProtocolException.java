@@ -3,7 +3,7 @@ package io.rpcboot.core.protocol;
 import io.rpcboot.core.RpcException;
 
 /** Bytes that are not a valid frame. The connection they came on cannot be trusted any more. */
-public final class ProtocolException extends RpcException {
+public class ProtocolException extends RpcException {
 
     private static final long serialVersionUID = 1L;
 

@@ -22,6 +22,11 @@ public enum Status {
     DRAINING(6, true),
     /** The server failed outside the method, e.g. while writing the result. */
     INTERNAL(7, false),
+    /**
+     * A limit of the server refused the call before it ran: the request was larger than the frame
+     * limit (its body was skipped), or its connection had too many calls in flight.
+     */
+    RESOURCE_EXHAUSTED(8, true),
     /** A code this side does not know (sent by a newer peer). */
     UNKNOWN(255, false);
 

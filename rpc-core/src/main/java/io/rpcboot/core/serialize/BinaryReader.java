@@ -9,17 +9,43 @@ import java.nio.charset.StandardCharsets;
  * Every read checks the bytes left first: reading past the end throws {@link EndOfInputException}
  * naming the offset, the bytes needed and the bytes left, and a length is checked against the bytes
  * left (and against a maximum) before anything is allocated for it. Not thread-safe.
+ *
+ * <p><b>Decode budget.</b> The bytes come from a peer that may be hostile, and a few bytes can ask for
+ * many objects (a list of empty records, a map of empty strings). So every region read carries a
+ * budget of estimated heap bytes, {@code ratio x length + }{@link #DECODE_BUDGET_BASE}, set when the
+ * reader is created or {@linkplain #reset reset}: the codecs {@linkplain #charge charge} it for each
+ * object they create, before creating it, and going over it throws a {@link SerializationException}
+ * naming the limit. The ratio is {@link #DEFAULT_DECODE_RATIO} unless {@link #withDecodeRatio} says
+ * otherwise. A charge is an addition and a comparison: no allocation, no lookup.
  */
 public final class BinaryReader {
 
     /** Deepest nesting of values accepted; bounds the stack a hostile payload can make us use. */
     public static final int MAX_DEPTH = 256;
 
+    /**
+     * Estimated heap bytes a decode may create per byte received, unless {@link #withDecodeRatio} says
+     * otherwise. Ordinary values stay far below it: a list of strings or of records with all their
+     * fields costs 2-20 bytes of heap per byte; the densest legitimate shapes (lists of empty strings,
+     * of empty collections, of records whose sender did not know most of their fields) reach 25-55.
+     */
+    public static final int DEFAULT_DECODE_RATIO = 64;
+
+    /**
+     * Estimated heap bytes every region may create whatever its length, so that a small message
+     * whose value is legitimately denser than the ratio (a record with many fields its older sender
+     * did not send) still decodes.
+     */
+    public static final int DECODE_BUDGET_BASE = 64 * 1024;
+
     private ByteBuffer buf;
     private int start;
     private int pos;
     private int limit;
     private int depth;
+    private int decodeRatio = DEFAULT_DECODE_RATIO;
+    private long budget;
+    private long charged;
 
     /** Reads {@code source}'s remaining bytes without consuming them from {@code source}. */
     public BinaryReader(ByteBuffer source) {
@@ -35,7 +61,10 @@ public final class BinaryReader {
         reset(source, offset, length);
     }
 
-    /** Points this reader at other bytes (see {@link #BinaryReader(ByteBuffer, int, int)}), so one reader can serve many inputs. */
+    /**
+     * Points this reader at other bytes (see {@link #BinaryReader(ByteBuffer, int, int)}), so one reader
+     * can serve many inputs. Starts a fresh decode budget for {@code length} bytes, at this reader's ratio.
+     */
     public BinaryReader reset(ByteBuffer source, int offset, int length) {
         if (offset < 0 || length < 0 || (long) offset + length > source.limit()) {
             throw new IndexOutOfBoundsException("bytes " + offset + "+" + length + " of a buffer whose limit is "
@@ -46,7 +75,64 @@ public final class BinaryReader {
         this.pos = offset;
         this.limit = offset + length;
         this.depth = 0;
+        this.charged = 0;
+        this.budget = budgetFor(length);
         return this;
+    }
+
+    /**
+     * Sets the decode ratio of this reader: the current region's budget becomes {@code ratio x length
+     * + }{@link #DECODE_BUDGET_BASE} (what was charged so far stays charged), and so does the budget of
+     * every region a later {@link #reset} points it at.
+     *
+     * @param ratio estimated heap bytes a decode may create per byte received, at least 1
+     * @throws IllegalArgumentException if {@code ratio} is below 1
+     */
+    public BinaryReader withDecodeRatio(int ratio) {
+        if (ratio < 1) {
+            throw new IllegalArgumentException("decode ratio must be at least 1, was " + ratio);
+        }
+        this.decodeRatio = ratio;
+        this.budget = budgetFor(limit - start);
+        return this;
+    }
+
+    private long budgetFor(int length) {
+        return (long) decodeRatio * length + DECODE_BUDGET_BASE;
+    }
+
+    /** Estimated heap bytes a decode may create per byte of the region. */
+    public int decodeRatio() {
+        return decodeRatio;
+    }
+
+    /** Estimated heap bytes the decoding of this region may create: {@code ratio x length + base}. */
+    public long decodeBudget() {
+        return budget;
+    }
+
+    /** Estimated heap bytes charged so far for this region. */
+    public long charged() {
+        return charged;
+    }
+
+    /**
+     * Charges the decode budget for an object about to be created, of about {@code bytes} bytes of
+     * heap. Call it before allocating, so that a hostile count fails before it costs anything.
+     *
+     * @throws SerializationException if the charges of this region would exceed its budget
+     */
+    public void charge(long bytes) {
+        charged += bytes;
+        if (charged > budget) {
+            throw overBudget();
+        }
+    }
+
+    private SerializationException overBudget() {
+        return new SerializationException("decoding would create more than " + budget + " bytes of objects from "
+                + (limit - start) + " bytes received (the limit is " + decodeRatio + " x the bytes received + "
+                + DECODE_BUDGET_BASE + "), at offset " + offset());
     }
 
     public static BinaryReader of(byte[] bytes) {
@@ -203,9 +289,18 @@ public final class BinaryReader {
         return n;
     }
 
-    /** A varint byte count, then that many bytes of UTF-8. */
+    /** A varint byte count, then that many bytes of UTF-8; charges the decode budget for the string. */
     public String readString() {
-        int n = readLength("string length", Integer.MAX_VALUE, 1);
+        return readString("string length", Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #readString()}, but refuses a byte count above {@code maxBytes} before allocating
+     * anything, with an exception naming {@code what}, the offset, the count and the limit.
+     */
+    public String readString(String what, int maxBytes) {
+        int n = readLength(what, maxBytes, 1);
+        charge(DecodeCost.STRING + n);
         if (buf.hasArray()) {
             String s = new String(buf.array(), buf.arrayOffset() + pos, n, StandardCharsets.UTF_8);
             pos += n;
@@ -217,9 +312,10 @@ public final class BinaryReader {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    /** A varint count, then that many bytes. */
+    /** A varint count, then that many bytes; charges the decode budget for the array. */
     public byte[] readBytes() {
         int n = readLength("byte array length", Integer.MAX_VALUE, 1);
+        charge(DecodeCost.ARRAY + n);
         byte[] bytes = new byte[n];
         buf.get(pos, bytes);
         pos += n;

@@ -1,6 +1,5 @@
 package io.rpcboot.core.serialize;
 
-import java.lang.reflect.Array;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 import java.time.ZoneId;
@@ -27,6 +26,12 @@ final class CodecFactory {
     static final String MAP_TAG = "java.util.Map";
     static final String OPTIONAL_TAG = "java.util.Optional";
     static final String ZONE_ID_TAG = "java.time.ZoneId";
+
+    /** The longest type tag accepted from the wire, in UTF-8 bytes; longer ones are refused unread. */
+    static final int MAX_TAG_LENGTH = 1024;
+
+    /** The most array dimensions a type tag may name: the JVM's own limit. */
+    static final int MAX_ARRAY_DIMENSIONS = 255;
 
     private static final Map<String, Type> STRUCTURAL_TAGS = Map.of(
             LIST_TAG, List.class, SET_TAG, Set.class, MAP_TAG, Map.class, OPTIONAL_TAG, Optional.class,
@@ -160,17 +165,15 @@ final class CodecFactory {
                 ? type.getSuperclass() : type);
     }
 
-    /** The codec for a value that arrived with {@code tag}. Refuses names that are not allowed. */
-    ValueCodec<Object> forTag(String tag) {
-        Type structural = STRUCTURAL_TAGS.get(tag);
-        return value(structural != null ? structural : classOfTag(tag));
-    }
-
     /**
-     * The class a tag names: a built-in value type, an array of allowed types, or a type on the
-     * allow-list. Never loads a class by name.
+     * The class a tag names: a structural or built-in value type, a type on the allow-list, or an
+     * array of those or of primitives (a JVM descriptor such as {@code [[I} or
+     * {@code [Lcom.example.Point;}, parsed in one pass, at most {@link #MAX_ARRAY_DIMENSIONS}
+     * dimensions). Never loads a class by name, never initializes one: building its codec (through
+     * {@link #value}) is left to the caller, after its own checks.
      *
-     * @throws SerializationException naming the type if it is not allowed
+     * @throws SerializationException naming the type if it is not allowed, or if it names more
+     *         array dimensions than the JVM allows
      */
     Class<?> classOfTag(String tag) {
         Class<?> known = tagClasses.get(tag);
@@ -187,30 +190,50 @@ final class CodecFactory {
     }
 
     private @Nullable Class<?> resolve(String tag) {
-        Type structural = STRUCTURAL_TAGS.get(tag);
+        int dimensions = 0;
+        while (dimensions < tag.length() && tag.charAt(dimensions) == '[') {
+            dimensions++;
+        }
+        if (dimensions == 0) {
+            return resolveName(tag);
+        }
+        if (dimensions > MAX_ARRAY_DIMENSIONS) {
+            throw new SerializationException("type tag of " + tag.length() + " characters names an array of "
+                    + dimensions + " dimensions, more than the " + MAX_ARRAY_DIMENSIONS + " the JVM allows");
+        }
+        Class<?> element = resolveElement(tag, dimensions);
+        if (element == null) {
+            return null;
+        }
+        Class<?> array = element;
+        for (int i = 0; i < dimensions; i++) {
+            array = array.arrayType(); // makes the array class; initializes nothing
+        }
+        return array;
+    }
+
+    /** The element type of an array tag: a primitive descriptor, or {@code L<name>;} for a non-array name. */
+    private @Nullable Class<?> resolveElement(String tag, int dimensions) {
+        int rest = tag.length() - dimensions;
+        if (rest == 1) {
+            return BuiltInTypes.primitiveByDescriptor(tag.substring(dimensions));
+        }
+        if (rest > 2 && tag.charAt(dimensions) == 'L' && tag.charAt(tag.length() - 1) == ';'
+                && tag.charAt(dimensions + 1) != '[') {
+            return resolveName(tag.substring(dimensions + 1, tag.length() - 1));
+        }
+        return null;
+    }
+
+    private @Nullable Class<?> resolveName(String name) {
+        Type structural = STRUCTURAL_TAGS.get(name);
         if (structural != null) {
             return (Class<?>) structural;
         }
-        Class<?> builtIn = BuiltInTypes.byName(tag);
+        Class<?> builtIn = BuiltInTypes.byName(name);
         if (builtIn != null) {
             return builtIn;
         }
-        if (tag.startsWith("[")) {
-            return resolveArray(tag);
-        }
-        return allowList.lookup(tag);
-    }
-
-    private @Nullable Class<?> resolveArray(String tag) {
-        String component = tag.substring(1);
-        Class<?> c;
-        if (component.startsWith("[")) {
-            c = resolveArray(component);
-        } else if (component.startsWith("L") && component.endsWith(";")) {
-            c = resolve(component.substring(1, component.length() - 1));
-        } else {
-            c = BuiltInTypes.primitiveByDescriptor(component);
-        }
-        return c == null ? null : Array.newInstance(c, 0).getClass();
+        return allowList.lookup(name);
     }
 }

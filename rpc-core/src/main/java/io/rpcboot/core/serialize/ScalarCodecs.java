@@ -7,7 +7,10 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
-/** Codecs for primitives, their boxes, strings, byte arrays, BigDecimal, BigInteger and UUID. */
+/**
+ * Codecs for primitives, their boxes, strings, byte arrays, BigDecimal, BigInteger and UUID. A
+ * primitive's codec creates nothing; its box's codec charges the decode budget for the box.
+ */
 final class ScalarCodecs {
 
     private ScalarCodecs() {
@@ -114,6 +117,7 @@ final class ScalarCodecs {
             if (bytes.length == 0) {
                 throw new SerializationException("BigInteger with no bytes at offset " + in.offset());
             }
+            in.charge(DecodeCost.VALUE);
             return new BigInteger(bytes);
         }
     };
@@ -126,7 +130,9 @@ final class ScalarCodecs {
 
         public BigDecimal read(BinaryReader in) {
             int scale = in.readInt32();
-            return new BigDecimal(BIG_INTEGER.read(in), scale);
+            BigInteger unscaled = BIG_INTEGER.read(in);
+            in.charge(DecodeCost.VALUE);
+            return new BigDecimal(unscaled, scale);
         }
     };
     /** int64 most significant bits, int64 least significant bits. */
@@ -137,19 +143,20 @@ final class ScalarCodecs {
         }
 
         public UUID read(BinaryReader in) {
+            in.charge(DecodeCost.VALUE);
             return new UUID(in.readInt64(), in.readInt64());
         }
     };
 
     private static final Map<Class<?>, ValueCodec<?>> BY_CLASS = Map.ofEntries(
-            Map.entry(boolean.class, BOOL), Map.entry(Boolean.class, BOOL),
-            Map.entry(byte.class, BYTE), Map.entry(Byte.class, BYTE),
-            Map.entry(short.class, SHORT), Map.entry(Short.class, SHORT),
-            Map.entry(char.class, CHAR), Map.entry(Character.class, CHAR),
-            Map.entry(int.class, INT), Map.entry(Integer.class, INT),
-            Map.entry(long.class, LONG), Map.entry(Long.class, LONG),
-            Map.entry(float.class, FLOAT), Map.entry(Float.class, FLOAT),
-            Map.entry(double.class, DOUBLE), Map.entry(Double.class, DOUBLE),
+            Map.entry(boolean.class, BOOL), Map.entry(Boolean.class, boxed(BOOL)),
+            Map.entry(byte.class, BYTE), Map.entry(Byte.class, boxed(BYTE)),
+            Map.entry(short.class, SHORT), Map.entry(Short.class, boxed(SHORT)),
+            Map.entry(char.class, CHAR), Map.entry(Character.class, boxed(CHAR)),
+            Map.entry(int.class, INT), Map.entry(Integer.class, boxed(INT)),
+            Map.entry(long.class, LONG), Map.entry(Long.class, boxed(LONG)),
+            Map.entry(float.class, FLOAT), Map.entry(Float.class, boxed(FLOAT)),
+            Map.entry(double.class, DOUBLE), Map.entry(Double.class, boxed(DOUBLE)),
             Map.entry(String.class, STRING), Map.entry(byte[].class, BYTES),
             Map.entry(BigInteger.class, BIG_INTEGER), Map.entry(BigDecimal.class, BIG_DECIMAL),
             Map.entry(UUID.class, UUIDS));
@@ -163,6 +170,20 @@ final class ScalarCodecs {
         return BY_CLASS.containsKey(type);
     }
 
+    /** The codec of a box: {@code primitive}'s layout, and a charge for the box; a missing field is null. */
+    private static <T> ValueCodec<T> boxed(ValueCodec<T> primitive) {
+        return new ValueCodec<>() {
+            public void write(BinaryWriter out, T v) {
+                primitive.write(out, v);
+            }
+
+            public T read(BinaryReader in) {
+                in.charge(DecodeCost.BOX);
+                return primitive.read(in);
+            }
+        };
+    }
+
     /** A primitive's codec: a missing field of a primitive type reads as zero / false. */
     private abstract static class Primitive<T> implements ValueCodec<T> {
         private final T zero;
@@ -172,7 +193,7 @@ final class ScalarCodecs {
         }
 
         @Override
-        public Object absent() {
+        public Object absent(BinaryReader in) {
             return zero;
         }
     }

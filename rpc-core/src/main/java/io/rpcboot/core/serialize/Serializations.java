@@ -26,7 +26,7 @@ public final class Serializations {
     public static Serializations defaults(TypeAllowList allowList) {
         Serializations s = new Serializations(allowList).add(new BinarySerialization(allowList));
         if (jacksonPresent()) {
-            s.add(new JsonSerialization());
+            s.add(new JsonSerialization(allowList));
         }
         return s;
     }

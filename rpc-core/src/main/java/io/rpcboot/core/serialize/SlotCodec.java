@@ -23,6 +23,15 @@ import org.jspecify.annotations.Nullable;
  *
  * The value codec is resolved on first use, which lets recursive types (a record holding a list of
  * itself) build without recursion.
+ *
+ * <p>Every value that can hold others (a record, a collection, a map, an array, an Optional) is
+ * read through a slot, and a slot reads its value between {@link BinaryReader#enter()} and
+ * {@link BinaryReader#exit()}: nesting deeper than {@link BinaryReader#MAX_DEPTH} is a
+ * {@link SerializationException}, never a {@link StackOverflowError}.
+ *
+ * <p>A type tag from the wire is at most {@link CodecFactory#MAX_TAG_LENGTH} bytes, is resolved to a
+ * class through the allow-list only, and must name a subtype of the declared type; only then is a
+ * codec built for it, so no class the bytes name is initialized before both checks pass.
  */
 final class SlotCodec implements TypeCodec<Object> {
 
@@ -157,25 +166,37 @@ final class SlotCodec implements TypeCodec<Object> {
                     throw new SerializationException("value at offset " + at + " declared as " + declared.getTypeName()
                             + " must not carry a type tag");
                 }
-                String tag = in.readString();
-                ValueCodec<Object> tagged = factory.forTag(tag);
-                Class<?> actual = factory.classOfTag(tag);
-                if (!raw.isAssignableFrom(actual)) {
-                    throw new SerializationException("type " + tag + " at offset " + at + " is not a "
-                            + declared.getTypeName());
-                }
-                return readNested(in, tagged);
+                return readNested(in, taggedCodec(in, at));
             default:
                 throw new SerializationException("unknown value marker " + marker + " at offset " + at
                         + " (expected 0 null, 1 value, 2 tagged value)");
         }
     }
 
-    /** The value a struct field of this type gets when the sender did not send it. */
-    @Nullable Object absent() {
+    /**
+     * Reads a type tag and returns the codec of the type it names, in this order: the tag's length is
+     * checked, the class is looked up on the allow-list (never loaded by name), it is checked to be a
+     * subtype of the declared type, and only then is its codec built (which may initialize it).
+     */
+    private ValueCodec<Object> taggedCodec(BinaryReader in, int at) {
+        String tag = in.readString("type tag length", CodecFactory.MAX_TAG_LENGTH);
+        Class<?> actual = factory.classOfTag(tag);
+        if (!raw.isAssignableFrom(actual)) {
+            throw new SerializationException("type " + tag + " at offset " + at + " is not a "
+                    + declared.getTypeName());
+        }
+        return factory.value(actual);
+    }
+
+    /**
+     * The value a record field of this type gets when the sender did not send it: zero for a
+     * primitive, an empty Optional, collection or map (shared and immutable for the interface types,
+     * see {@link ContainerCodecs}), null otherwise.
+     */
+    @Nullable Object absent(BinaryReader in) {
         if (kind == Kind.PRIMITIVE || raw == Optional.class || Collection.class.isAssignableFrom(raw)
                 || Map.class.isAssignableFrom(raw)) {
-            return codec().absent();
+            return codec().absent(in);
         }
         return null;
     }

@@ -28,8 +28,16 @@ import org.jspecify.annotations.Nullable;
  *
  * A reader skips fields whose tag it does not know (the sender is newer) and gives fields it did
  * not receive their default (the sender is older): a record component gets 0 / false / null /
- * empty Optional / empty collection; a POJO field keeps what its no-arg constructor set. Built once
- * per type: method handles, no reflection per value.
+ * empty Optional / empty collection; a POJO field keeps what its no-arg constructor set. An absent
+ * component declared as an interface collection or map type ({@code List}, {@code Collection},
+ * {@code Set}, {@code Map}, their sorted variants) gets a shared immutable empty one, an absent
+ * {@code Optional} gets {@code Optional.empty()}; one of a concrete type ({@code ArrayList},
+ * {@code TreeSet}...) gets a new mutable one. Built once per type: method handles, no reflection per
+ * value.
+ *
+ * <p>Each instance decoded is charged to the reader's decode budget (see {@link DecodeCost#struct})
+ * before its fields are read, so a list of records whose fields were all left out cannot make more
+ * objects than the budget allows.
  */
 final class StructCodec implements ValueCodec<Object> {
 
@@ -45,12 +53,16 @@ final class StructCodec implements ValueCodec<Object> {
     private final boolean record;
     private final int[] sortedTags;
     private final int[] sortedIndex;
+    private final long instanceCost;
+    private final String fieldCountName;
 
     private StructCodec(Class<?> type, List<Member> members, MethodHandle constructor, boolean record) {
         this.type = type;
         this.record = record;
         this.constructor = constructor;
         int n = members.size();
+        this.instanceCost = DecodeCost.struct(n);
+        this.fieldCountName = "field count of " + type.getName();
         names = new String[n];
         tags = new int[n];
         slots = new SlotCodec[n];
@@ -169,7 +181,8 @@ final class StructCodec implements ValueCodec<Object> {
 
     @Override
     public Object read(BinaryReader in) {
-        int count = in.readLength("field count of " + type.getName(), MAX_FIELDS, 8);
+        int count = in.readLength(fieldCountName, MAX_FIELDS, 8);
+        in.charge(instanceCost);
         Object[] values = new Object[tags.length];
         boolean[] present = new boolean[tags.length];
         for (int f = 0; f < count; f++) {
@@ -192,13 +205,13 @@ final class StructCodec implements ValueCodec<Object> {
             }
             present[i] = true;
         }
-        return record ? construct(values, present) : populate(values, present);
+        return record ? construct(in, values, present) : populate(values, present);
     }
 
-    private Object construct(Object[] values, boolean[] present) {
+    private Object construct(BinaryReader in, Object[] values, boolean[] present) {
         for (int i = 0; i < values.length; i++) {
             if (!present[i]) {
-                values[i] = slots[i].absent();
+                values[i] = slots[i].absent(in);
             }
         }
         try {

@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * OffsetTime = LocalTime + ZoneOffset; OffsetDateTime = LocalDateTime + ZoneOffset; ZonedDateTime
  * = LocalDateTime + ZoneOffset + zone id string; ZoneId = string; Year = int32; YearMonth = int32
  * year + int8 month; MonthDay = int8 month + int8 day; Period = int32 years, months, days.
- * An out-of-range value read from the wire is a {@link SerializationException}.
+ * An out-of-range value read from the wire is a {@link SerializationException}. Each value read is
+ * charged to the decode budget as one small object (its strings as strings).
  */
 final class TimeCodecs {
 
@@ -44,6 +45,7 @@ final class TimeCodecs {
 
             public T read(BinaryReader in) {
                 int at = in.offset();
+                in.charge(DecodeCost.VALUE);
                 try {
                     return reader.apply(in);
                 } catch (DateTimeException e) {

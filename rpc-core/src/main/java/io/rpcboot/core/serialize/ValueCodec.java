@@ -4,15 +4,21 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
-/** Encodes a non-null value of one shape; nulls and type tags are the {@link SlotCodec}'s business. */
+/**
+ * Encodes a non-null value of one shape; nulls and type tags are the {@link SlotCodec}'s business.
+ * {@link #read} charges {@code in}'s decode budget for each object it creates, before creating it.
+ */
 interface ValueCodec<T> {
 
     void write(BinaryWriter out, T value);
 
     T read(BinaryReader in);
 
-    /** The value a record or POJO field gets when the sender did not send it. */
-    default @Nullable Object absent() {
+    /**
+     * The value a record field gets when the sender did not send it; a new object is charged to
+     * {@code in}'s decode budget, a shared one costs nothing.
+     */
+    default @Nullable Object absent(BinaryReader in) {
         return null;
     }
 

@@ -3,7 +3,6 @@ package io.rpcboot.core.server;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
@@ -16,6 +15,8 @@ import io.rpcboot.core.protocol.FrameBuilder;
 import io.rpcboot.core.protocol.FrameCodec;
 import io.rpcboot.core.protocol.FrameType;
 import io.rpcboot.core.protocol.Headers;
+import io.rpcboot.core.protocol.InboundGuard;
+import io.rpcboot.core.protocol.LimitExceededException;
 import io.rpcboot.core.protocol.Status;
 import io.rpcboot.core.registry.ServiceKey;
 import org.jspecify.annotations.Nullable;
@@ -49,9 +50,13 @@ final class RequestDispatcher {
     private final Counter drainingRejected;
     private final Counter deadlineRejected;
     private final Counter notFound;
+    private final Counter perConnectionRejected;
+    private final InboundGuard.Reports limits;
+    private final int maxCallsPerConnection;
     private volatile boolean draining;
 
-    RequestDispatcher(ServiceTable services, FrameCodec codec, @Nullable Executor executor, RpcMetrics metrics) {
+    RequestDispatcher(ServiceTable services, FrameCodec codec, @Nullable Executor executor, RpcMetrics metrics,
+                      InboundGuard.Reports limits, int maxCallsPerConnection) {
         this.services = services;
         this.codec = codec;
         this.executor = executor;
@@ -59,21 +64,66 @@ final class RequestDispatcher {
         this.drainingRejected = metrics.serverRejected("draining");
         this.deadlineRejected = metrics.serverRejected("deadline");
         this.notFound = metrics.serverRejected("not_found");
+        this.limits = limits;
+        this.perConnectionRejected = limits.limitExceeded("calls_per_connection");
+        this.maxCallsPerConnection = maxCallsPerConnection;
     }
 
-    /** I/O loop. Takes ownership of {@code frame}. */
+    /**
+     * I/O loop. Takes ownership of {@code frame}. Total: whatever the frame holds, the request is
+     * answered exactly once (or, when even that fails, its connection is closed), the frame is
+     * released, and the in-flight counts return to where they were.
+     */
     void dispatch(ServerConnection connection, Frame frame) {
         inFlight.incrementAndGet();
+        if (!connection.admitCall()) {
+            perConnectionRejected.increment();
+            reject(connection, frame, Status.RESOURCE_EXHAUSTED, false, "the connection already has "
+                    + maxCallsPerConnection + " calls in flight (rpc.server.limits.max-concurrent-calls-per-connection)");
+            return;
+        }
+        Call call;
+        try {
+            call = admit(connection, frame);
+        } catch (Throwable t) { // a bug, or memory running out: the request still gets its answer
+            log.warn("could not admit a request on {}", connection, t);
+            reject(connection, frame, Status.INTERNAL, true, "the server could not accept the call: " + t);
+            return;
+        }
+        if (call == null) {
+            return; // refused and answered
+        }
+        if (executor == null) {
+            call.run();
+            return;
+        }
+        try {
+            executor.execute(call);
+        } catch (Throwable e) { // RejectedExecutionException: full; anything else: no thread could take it
+            overloaded.increment();
+            call.rejected();
+        }
+    }
+
+    /** The checks before a call may run; null when the request was refused (and answered). */
+    private @Nullable Call admit(ServerConnection connection, Frame frame) {
         if (draining) {
             drainingRejected.increment();
-            reject(connection, frame, Status.DRAINING, "the server is shutting down; send the call elsewhere");
-            return;
+            reject(connection, frame, Status.DRAINING, true, "the server is shutting down; send the call elsewhere");
+            return null;
+        }
+        if (frame.isOversize()) {
+            connection.limitExceeded("frame_size");
+            reject(connection, frame, Status.RESOURCE_EXHAUSTED, true, "the request is " + frame.oversizeBytes()
+                    + " bytes, above the server's frame limit of " + codec.maxFrameSize()
+                    + " bytes (rpc.server.max-frame-size); its body was skipped");
+            return null;
         }
         String service = frame.header(Headers.SERVICE);
         String signature = frame.header(Headers.METHOD);
-        if (service == null || signature == null) {
-            reject(connection, frame, Status.BAD_REQUEST, "the request has no service or method header");
-            return;
+        if (service == null || signature == null || service.isBlank() || signature.isBlank()) {
+            reject(connection, frame, Status.BAD_REQUEST, true, "the request has no service or method header");
+            return null;
         }
         String version = frame.header(Headers.VERSION);
         String group = frame.header(Headers.GROUP);
@@ -84,54 +134,62 @@ final class RequestDispatcher {
             method = provided == null ? null : provided.methods().get(signature);
             if (method == null) {
                 notFound.increment();
-                reject(connection, frame, Status.NOT_FOUND, provided == null ? "no service " + key + " here"
+                reject(connection, frame, Status.NOT_FOUND, true, provided == null ? "no service " + key + " here"
                         : "service " + key + " has no method " + signature);
-                return;
+                return null;
             }
             connection.rememberMethod(service, version, group, signature, method); // services are never removed
         }
         long deadline = frame.deadlineMillis();
         if (deadline == Frame.BAD_DEADLINE) {
-            reject(connection, frame, Status.BAD_REQUEST, "deadline header is not a number");
-            return;
+            reject(connection, frame, Status.BAD_REQUEST, true, "deadline header is not a number");
+            return null;
         }
         if (deadline != 0 && System.currentTimeMillis() >= deadline) {
             deadlineRejected.increment();
-            reject(connection, frame, Status.DEADLINE_EXCEEDED, "the deadline passed before the call could start");
-            return;
+            reject(connection, frame, Status.DEADLINE_EXCEEDED, true, "the deadline passed before the call could start");
+            return null;
         }
         if (!method.supports(frame.serializationId())) {
-            reject(connection, frame, Status.BAD_REQUEST, "serialization id " + frame.serializationId()
+            reject(connection, frame, Status.BAD_REQUEST, true, "serialization id " + frame.serializationId()
                     + " is not available on this server");
-            return;
+            return null;
         }
-        Call call = new Call(connection, frame, method, deadline);
-        if (executor == null) {
-            call.run();
-            return;
-        }
-        try {
-            executor.execute(call);
-        } catch (RejectedExecutionException e) {
-            overloaded.increment();
-            call.rejected();
-        }
+        return new Call(connection, frame, method, deadline);
     }
 
-    private void reject(ServerConnection connection, Frame frame, Status status, String message) {
+    /** Answers a request that will not run. {@code admitted}: whether it holds a slot of its connection. */
+    private void reject(ServerConnection connection, Frame frame, Status status, boolean admitted, String message) {
         long id = frame.requestId();
         boolean oneWay = frame.type() == FrameType.ONE_WAY;
         frame.release();
         if (!oneWay) {
             sendError(connection, id, status, status.name(), message);
         }
+        if (admitted) {
+            connection.callEnded();
+        }
         finished();
     }
 
+    /**
+     * Total: the error response is built from text truncated to a budget, so it always fits a frame;
+     * if even that fails, the connection is closed (the client then fails its calls at once).
+     */
     private void sendError(ServerConnection connection, long requestId, Status status, String type, String message) {
-        FrameBuilder b = codec.start(FrameType.RESPONSE, requestId, 0, status);
-        new ErrorBody(type, message).writeTo(b.body());
-        connection.send(b.finish());
+        FrameBuilder b = null;
+        try {
+            b = codec.start(FrameType.RESPONSE, requestId, 0, status);
+            ErrorBody.bounded(type, message).writeTo(b.body());
+            connection.send(b.finish());
+        } catch (Throwable t) {
+            if (b != null) {
+                b.discard();
+            }
+            log.warn("could not answer request {} on {} with {}; closing the connection", requestId, connection,
+                    status, t);
+            connection.close("could not send an error response: " + t);
+        }
     }
 
     private void finished() {
@@ -140,6 +198,11 @@ final class RequestDispatcher {
                 drained.notifyAll();
             }
         }
+    }
+
+    /** Counts a limit a client went past whose request is answered (the connection stays open). */
+    void limitExceeded(String reason) {
+        limits.limitExceeded(reason).increment();
     }
 
     /** From now on every request is answered DRAINING. */
@@ -203,11 +266,22 @@ final class RequestDispatcher {
             Object[] args;
             Frame f = frame;
             frame = null;
+            if (!connection.isOpen()) { // the client went away while the call waited: nobody to answer
+                f.release();
+                done(Outcome.FAILURE);
+                return;
+            }
             try {
                 args = method.readArguments(serializationId, f.bodyReader());
-            } catch (RuntimeException e) { // a SerializationException, or a bug in a codec
+            } catch (LimitExceededException e) { // a compressed body over its budget
+                connection.limitExceeded(e.reason());
                 fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
                         + "." + method.signature + ": " + e.getMessage());
+                return;
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                // a SerializationException (bytes over the decode budget among them), or a bug in a codec
+                fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
+                        + "." + method.signature + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                 return;
             } finally {
                 f.release();
@@ -263,7 +337,8 @@ final class RequestDispatcher {
                     method.resultCodec(serializationId).write(b.body(), value);
                 }
                 connection.send(b.finish());
-            } catch (RuntimeException e) { // SerializationException, ProtocolException, or a bug in a codec
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                // SerializationException, ProtocolException (over the frame limit), or a bug in a codec
                 b.discard();
                 log.warn("cannot send the result of {}.{}: {}", method.serviceName, method.signature, e.getMessage());
                 fail(Status.INTERNAL, Status.INTERNAL.name(), "cannot send the result of " + method.serviceName + "."
@@ -275,7 +350,13 @@ final class RequestDispatcher {
 
         private void serviceFailed(Throwable t) {
             log.debug("{}.{} threw", method.serviceName, method.signature, t);
-            fail(Status.SERVICE_ERROR, t.getClass().getName(), t.getMessage() == null ? "" : t.getMessage());
+            String message;
+            try {
+                message = t.getMessage() == null ? "" : t.getMessage();
+            } catch (Throwable broken) { // an exception whose getMessage throws
+                message = "(the message could not be read: " + broken.getClass().getName() + ")";
+            }
+            fail(Status.SERVICE_ERROR, t.getClass().getName(), message);
         }
 
         private void fail(Status status, String type, String message) {
@@ -286,8 +367,9 @@ final class RequestDispatcher {
         }
 
         private void done(Outcome outcome) {
-            method.timers.record(outcome, System.nanoTime() - startNanos);
+            connection.callEnded();
             finished();
+            method.timers.record(outcome, System.nanoTime() - startNanos);
         }
     }
 }

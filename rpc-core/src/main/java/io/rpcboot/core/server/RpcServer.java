@@ -18,6 +18,8 @@ import io.micrometer.core.instrument.Counter;
 import io.rpcboot.core.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.protocol.FrameCodec;
+import io.rpcboot.core.protocol.InboundGuard;
+import io.rpcboot.core.protocol.PeerLimits;
 import io.rpcboot.core.reactor.EventLoopGroup;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceRegistry;
@@ -78,15 +80,24 @@ public final class RpcServer implements AutoCloseable {
         this.boss = b.boss != null ? b.boss : new EventLoopGroup("rpc-server-boss", 1);
         this.workers = b.workers != null ? b.workers : new EventLoopGroup("rpc-server-io", config.ioThreads());
         this.executor = config.executionMode() == ExecutionMode.POOL ? newExecutor(config) : null;
-        FrameCodec codec = new FrameCodec(pool, config.maxFrameSize(), config.checksum(), config.compressionThreshold());
-        this.dispatcher = new RequestDispatcher(services, codec, executor, metrics);
+        FrameCodec codec = new FrameCodec(pool, config.maxFrameSize(), config.checksum(), config.compressionThreshold(),
+                config.peerLimits());
+        InboundGuard.Reports limits = metrics.inboundReports(RpcMetrics.Side.SERVER);
+        this.dispatcher = new RequestDispatcher(services, codec, executor, metrics, limits,
+                config.maxConcurrentCallsPerConnection());
         Counter received = metrics.bytesReceived(RpcMetrics.Side.SERVER);
         Counter sent = metrics.bytesSent(RpcMetrics.Side.SERVER);
-        Counter malformed = metrics.malformedFrames(RpcMetrics.Side.SERVER);
-        TransportConfig transport = TransportConfig.builder().idleTimeout(config.idleTimeout()).build();
+        PeerLimits peer = config.peerLimits();
+        TransportConfig transport = TransportConfig.builder().idleTimeout(config.idleTimeout())
+                .waterMarks(peer.lowWaterMark(), peer.highWaterMark()).maxConnections(config.maxConnections())
+                .maxConnectionsPerAddress(config.maxConnectionsPerAddress())
+                .maxAcceptsPerSecond(config.maxAcceptsPerSecond()).build();
         this.tcp = new TcpServer(transport, boss.next(), workers, pool, () -> {
-            return new TrackedHandler(new ServerConnection(codec, dispatcher, received, sent, malformed));
+            return new TrackedHandler(new ServerConnection(codec, dispatcher, config, received, sent, limits));
         });
+        metrics.functionCounter(RpcMetrics.Side.SERVER, "connections", tcp, TcpServer::rejectedConnections);
+        metrics.functionCounter(RpcMetrics.Side.SERVER, "connections_per_address", tcp, TcpServer::rejectedPerAddress);
+        metrics.functionCounter(RpcMetrics.Side.SERVER, "accept_rate", tcp, TcpServer::rejectedByRate);
         for (ServiceDefinition d : b.services) {
             services.add(d);
         }
@@ -307,6 +318,16 @@ public final class RpcServer implements AutoCloseable {
         @Override
         public void onData(Connection c, java.nio.ByteBuffer data) {
             delegate.onData(c, data);
+        }
+
+        @Override
+        public void onWritabilityChanged(Connection c, boolean writable) {
+            delegate.onWritabilityChanged(c, writable);
+        }
+
+        @Override
+        public void onIdle(Connection c) throws Exception {
+            delegate.onIdle(c);
         }
 
         @Override

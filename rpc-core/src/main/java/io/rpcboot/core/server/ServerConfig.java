@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.rpcboot.core.protocol.FrameCodec;
+import io.rpcboot.core.protocol.PeerLimits;
 
 /**
  * Immutable, validated server settings.
@@ -20,10 +21,21 @@ import io.rpcboot.core.protocol.FrameCodec;
  * @param drainTimeout         how long a graceful stop waits for calls in flight
  * @param checksum             whether responses carry a CRC32C
  * @param compressionThreshold response bodies of at least this many bytes are compressed; 0 never
+ * @param peerLimits           what one client may make the server hold on its connection (header block,
+ *                             attachments, inflation, frame time, heartbeats, water marks, pending bytes)
+ * @param maxConnections       client connections open at once; more are closed as they are accepted
+ * @param maxConnectionsPerAddress client connections one address may keep open at once
+ * @param maxAcceptsPerSecond  new connections accepted per second (bursts of one second's worth)
+ * @param maxConnectionAge     a connection this old is told the server is draining, and closed once its
+ *                             calls are done (or after the drain timeout); {@link Duration#ZERO}: no limit
+ * @param maxConcurrentCallsPerConnection calls one connection may have in flight; more are answered
+ *                             {@code RESOURCE_EXHAUSTED} without running
  */
 public record ServerConfig(String host, int port, String advertisedHost, int ioThreads, int workerThreads,
                            int queueCapacity, ExecutionMode executionMode, int maxFrameSize, Duration idleTimeout,
-                           Duration drainTimeout, boolean checksum, int compressionThreshold) {
+                           Duration drainTimeout, boolean checksum, int compressionThreshold, PeerLimits peerLimits,
+                           int maxConnections, int maxConnectionsPerAddress, int maxAcceptsPerSecond,
+                           Duration maxConnectionAge, int maxConcurrentCallsPerConnection) {
 
     public static final int DEFAULT_PORT = 7070;
 
@@ -33,6 +45,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         Objects.requireNonNull(executionMode, "executionMode");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(peerLimits, "peerLimits");
+        Objects.requireNonNull(maxConnectionAge, "maxConnectionAge");
         require(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
         require(ioThreads >= 1, "ioThreads must be >= 1, was " + ioThreads);
         require(workerThreads >= 1, "workerThreads must be >= 1, was " + workerThreads);
@@ -41,6 +55,12 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         require(!idleTimeout.isNegative(), "idleTimeout must be >= 0, was " + idleTimeout);
         require(!drainTimeout.isNegative(), "drainTimeout must be >= 0, was " + drainTimeout);
         require(compressionThreshold >= 0, "compressionThreshold must be >= 0, was " + compressionThreshold);
+        require(maxConnections >= 1, "maxConnections must be >= 1, was " + maxConnections);
+        require(maxConnectionsPerAddress >= 1, "maxConnectionsPerAddress must be >= 1, was " + maxConnectionsPerAddress);
+        require(maxAcceptsPerSecond >= 1, "maxAcceptsPerSecond must be >= 1, was " + maxAcceptsPerSecond);
+        require(!maxConnectionAge.isNegative(), "maxConnectionAge must be >= 0 (0 = no limit), was " + maxConnectionAge);
+        require(maxConcurrentCallsPerConnection >= 1, "maxConcurrentCallsPerConnection must be >= 1, was "
+                + maxConcurrentCallsPerConnection);
     }
 
     private static void require(boolean ok, String message) {
@@ -53,7 +73,11 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         return new Builder();
     }
 
-    /** Defaults: 0.0.0.0:7070, one I/O loop per core, 200 workers, queue 1000, 16 MiB frames, idle 60 s, drain 10 s. */
+    /**
+     * Defaults: 0.0.0.0:7070, one I/O loop per core, 200 workers, queue 1000, 16 MiB frames, idle 60 s,
+     * drain 10 s, {@link PeerLimits#DEFAULTS}, 2048 connections (256 per address, 1000 new per second),
+     * no connection age limit, 1000 calls in flight per connection.
+     */
     public static final class Builder {
         private String host = "0.0.0.0";
         private int port = DEFAULT_PORT;
@@ -67,6 +91,12 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private Duration drainTimeout = Duration.ofSeconds(10);
         private boolean checksum;
         private int compressionThreshold;
+        private PeerLimits peerLimits = PeerLimits.DEFAULTS;
+        private int maxConnections = 2048;
+        private int maxConnectionsPerAddress = 256;
+        private int maxAcceptsPerSecond = 1000;
+        private Duration maxConnectionAge = Duration.ZERO;
+        private int maxConcurrentCallsPerConnection = 1000;
 
         public Builder host(String v) {
             host = v;
@@ -129,11 +159,42 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        public Builder peerLimits(PeerLimits v) {
+            peerLimits = v;
+            return this;
+        }
+
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        public Builder maxConnectionsPerAddress(int v) {
+            maxConnectionsPerAddress = v;
+            return this;
+        }
+
+        public Builder maxAcceptsPerSecond(int v) {
+            maxAcceptsPerSecond = v;
+            return this;
+        }
+
+        public Builder maxConnectionAge(Duration v) {
+            maxConnectionAge = v;
+            return this;
+        }
+
+        public Builder maxConcurrentCallsPerConnection(int v) {
+            maxConcurrentCallsPerConnection = v;
+            return this;
+        }
+
         public ServerConfig build() {
             String advertised = !advertisedHost.isEmpty() ? advertisedHost
                     : host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
             return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
-                    maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold);
+                    maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
+                    maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection);
         }
     }
 }

@@ -1,15 +1,18 @@
 package io.rpcboot.core.server;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.rpcboot.core.buffer.PooledBuffer;
 import io.rpcboot.core.protocol.Frame;
 import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.FrameDecoder;
 import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.ProtocolException;
+import io.rpcboot.core.protocol.InboundGuard;
+import io.rpcboot.core.protocol.LimitExceededException;
 import io.rpcboot.core.protocol.Status;
 import io.rpcboot.core.transport.Connection;
 import io.rpcboot.core.transport.ConnectionHandler;
@@ -18,9 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's side of one client connection: decodes frames, answers heartbeats, hands requests to
- * the dispatcher, and sends responses from any thread. Callbacks run on the connection's loop.
- * A malformed frame closes this connection only, and is logged and counted.
+ * The server's side of one client connection: decodes frames under the connection's budgets,
+ * answers heartbeats (at a bounded rate), hands requests to the dispatcher, and sends responses
+ * from any thread. Callbacks run on the connection's loop. A malformed frame or an exceeded limit
+ * closes this connection only, and is counted and logged (rate-limited).
+ *
+ * <p>Back-pressure: while more than the high water mark of responses waits for a client that does
+ * not read, the server stops reading that client's requests; past {@code maxPendingWriteBytes} it
+ * closes the connection.
  */
 final class ServerConnection implements ConnectionHandler {
 
@@ -28,11 +36,13 @@ final class ServerConnection implements ConnectionHandler {
 
     private final FrameCodec codec;
     private final RequestDispatcher dispatcher;
+    private final ServerConfig config;
     private final Counter bytesReceived;
     private final Counter bytesSent;
-    private final Counter malformed;
+    private final InboundGuard inbound;
     private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
-    private @Nullable FrameDecoder decoder;
+    /** Calls of this connection being served (admitted and not yet answered). */
+    private final AtomicInteger calls = new AtomicInteger();
     private volatile @Nullable Connection connection;
     /**
      * The method the last request on this connection resolved to, keyed by the identity of its
@@ -44,35 +54,29 @@ final class ServerConnection implements ConnectionHandler {
     private @Nullable String lastSignature;
     private @Nullable ProvidedMethod lastMethod;
 
-    ServerConnection(FrameCodec codec, RequestDispatcher dispatcher, Counter bytesReceived, Counter bytesSent,
-                     Counter malformed) {
+    ServerConnection(FrameCodec codec, RequestDispatcher dispatcher, ServerConfig config, Counter bytesReceived,
+                     Counter bytesSent, InboundGuard.Reports reports) {
         this.codec = codec;
         this.dispatcher = dispatcher;
+        this.config = config;
         this.bytesReceived = bytesReceived;
         this.bytesSent = bytesSent;
-        this.malformed = malformed;
+        this.inbound = new InboundGuard(codec, reports);
     }
 
     @Override
     public void onConnected(Connection c) {
         connection = c;
-        decoder = codec.newDecoder();
+        inbound.start(c);
+        if (!config.maxConnectionAge().isZero()) {
+            scheduleAgeLimit(c);
+        }
     }
 
     @Override
     public void onData(Connection c, ByteBuffer data) {
         bytesReceived.increment(data.remaining());
-        FrameDecoder d = decoder;
-        if (d == null) {
-            return;
-        }
-        try {
-            d.decode(data, onFrame);
-        } catch (ProtocolException e) {
-            malformed.increment();
-            log.warn("closing {}: malformed frame: {}", c, e.getMessage());
-            c.close("malformed frame: " + e.getMessage());
-        }
+        inbound.decode(c, data, onFrame);
     }
 
     private void onFrame(Frame frame) {
@@ -82,9 +86,51 @@ final class ServerConnection implements ConnectionHandler {
             return;
         }
         frame.release();
-        if (type == FrameType.HEARTBEAT && !frame.isHeartbeatReply()) {
+        Connection c = connection;
+        if (type == FrameType.HEARTBEAT && !frame.isHeartbeatReply() && c != null && inbound.heartbeatAllowed(c)) {
             send(codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, Status.OK).heartbeatReply().finish());
         }
+    }
+
+    /** A client that does not read its responses stops being read from, until it catches up. */
+    @Override
+    public void onWritabilityChanged(Connection c, boolean writable) {
+        c.setReadEnabled(writable);
+    }
+
+    /**
+     * Admits one more call on this connection, or refuses it past
+     * {@link ServerConfig#maxConcurrentCallsPerConnection()}; each admitted call is ended with
+     * {@link #callEnded()}.
+     */
+    boolean admitCall() {
+        if (calls.incrementAndGet() > config.maxConcurrentCallsPerConnection()) {
+            calls.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void callEnded() {
+        calls.decrementAndGet();
+    }
+
+    /** Counts an exceeded limit that the server answers (the connection stays open). */
+    void limitExceeded(String reason) {
+        dispatcher.limitExceeded(reason);
+    }
+
+    /** Closes the connection (any thread, idempotent). */
+    void close(String reason) {
+        Connection c = connection;
+        if (c != null) {
+            c.close(reason);
+        }
+    }
+
+    boolean isOpen() {
+        Connection c = connection;
+        return c != null && c.isOpen();
     }
 
     /** The method last resolved for exactly these header strings (the same instances), or null. */
@@ -110,7 +156,14 @@ final class ServerConnection implements ConnectionHandler {
             return false;
         }
         bytesSent.increment(frame.readableBytes());
-        return c.write(frame);
+        boolean queued = c.write(frame);
+        long pending = c.pendingWriteBytes();
+        if (pending > config.peerLimits().maxPendingWriteBytes()) {
+            inbound.exceeded(c, new LimitExceededException("pending_write_bytes", pending + " bytes of responses"
+                    + " wait for the client, above the limit of " + config.peerLimits().maxPendingWriteBytes()
+                    + ": it does not read them"));
+        }
+        return queued;
     }
 
     /** Tells the client this server is going away: it should send new calls elsewhere. */
@@ -118,14 +171,28 @@ final class ServerConnection implements ConnectionHandler {
         send(codec.start(FrameType.DRAINING, 0, 0, Status.OK).finish());
     }
 
+    /**
+     * At {@code maxConnectionAge} the client is told to move on (DRAINING: it finishes its calls,
+     * then closes); a drain timeout later the connection is closed whatever it is doing.
+     */
+    private void scheduleAgeLimit(Connection c) {
+        try {
+            c.eventLoop().schedule(config.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS, () -> {
+                if (c.isOpen()) {
+                    sendDraining();
+                    c.eventLoop().schedule(Math.max(1, config.drainTimeout().toNanos()), TimeUnit.NANOSECONDS,
+                            () -> c.close("reached the maximum connection age of " + config.maxConnectionAge()));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the loop is stopping, and the connection with it
+        }
+    }
+
     @Override
     public void onClosed(Connection c, String reason) {
         log.debug("{} closed: {}", c, reason);
-        FrameDecoder d = decoder;
-        decoder = null;
-        if (d != null) {
-            d.close();
-        }
+        inbound.close();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.rpcboot.core.transport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Channel;
@@ -9,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +57,12 @@ public final class TcpServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    private final LongAdder rejectedPerAddress = new LongAdder();
+    private final LongAdder rejectedRate = new LongAdder();
+    /** Open connections per peer address, only when that limit is on. */
+    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    /** Accept-rate bucket, a virtual clock (boss loop only): empty while it is ahead of now. */
+    private long acceptCredit = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable ServerSocketChannel serverChannel;
     private volatile @Nullable InetSocketAddress localAddress;
@@ -135,6 +143,16 @@ public final class TcpServer implements AutoCloseable {
         return rejected.sum();
     }
 
+    /** Connections closed at once because their address had {@code maxConnectionsPerAddress} open. */
+    public long rejectedPerAddress() {
+        return rejectedPerAddress.sum();
+    }
+
+    /** Connections closed at once because they came faster than {@code maxAcceptsPerSecond}. */
+    public long rejectedByRate() {
+        return rejectedRate.sum();
+    }
+
     /**
      * Stops accepting and frees the port; open connections stay open. Idempotent, any thread; from a
      * thread other than the boss loop it returns once the port is free (or after 5 s).
@@ -193,6 +211,21 @@ public final class TcpServer implements AutoCloseable {
                 closeQuietly(ch);
                 continue;
             }
+            if (!acceptRateAllows()) {
+                rejectedRate.increment();
+                log.debug("rejected connection from {}: more than {} accepts per second", remoteOf(ch),
+                        config.maxAcceptsPerSecond());
+                closeQuietly(ch);
+                continue;
+            }
+            InetAddress peer = peerAddressIfLimited(ch);
+            if (peer != null && !claimAddressSlot(peer)) {
+                rejectedPerAddress.increment();
+                log.debug("rejected connection from {}: {} connections from that address are open", remoteOf(ch),
+                        config.maxConnectionsPerAddress());
+                closeQuietly(ch);
+                continue;
+            }
             Connection c;
             EventLoop worker = workers.next();
             try {
@@ -201,6 +234,9 @@ public final class TcpServer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 log.warn("could not set up connection from {}", remoteOf(ch), e);
                 closeQuietly(ch);
+                if (peer != null) {
+                    releaseAddressSlot(peer);
+                }
                 continue;
             }
             open.incrementAndGet();
@@ -221,7 +257,50 @@ public final class TcpServer implements AutoCloseable {
     private void released(Connection c) {
         if (connections.remove(c)) {
             open.decrementAndGet();
+            if (config.maxConnectionsPerAddress() > 0 && c.remoteAddress() instanceof InetSocketAddress a) {
+                releaseAddressSlot(a.getAddress());
+            }
         }
+    }
+
+    /** Boss loop: a token bucket of one second's worth of accepts. */
+    private boolean acceptRateAllows() {
+        int rate = config.maxAcceptsPerSecond();
+        if (rate == 0) {
+            return true;
+        }
+        long now = System.nanoTime();
+        long second = TimeUnit.SECONDS.toNanos(1);
+        long credit = Math.max(acceptCredit, now - second) + second / rate;
+        if (credit - now > 0) {
+            return false;
+        }
+        acceptCredit = credit;
+        return true;
+    }
+
+    private @Nullable InetAddress peerAddressIfLimited(SocketChannel ch) {
+        if (config.maxConnectionsPerAddress() == 0) {
+            return null;
+        }
+        try {
+            return ch.getRemoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private boolean claimAddressSlot(InetAddress peer) {
+        AtomicInteger n = perAddress.computeIfAbsent(peer, k -> new AtomicInteger());
+        if (n.incrementAndGet() > config.maxConnectionsPerAddress()) {
+            releaseAddressSlot(peer);
+            return false;
+        }
+        return true;
+    }
+
+    private void releaseAddressSlot(InetAddress peer) {
+        perAddress.computeIfPresent(peer, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 
     static void configure(SocketChannel ch, TransportConfig config) throws IOException {

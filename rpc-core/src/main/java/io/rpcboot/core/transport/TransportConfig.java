@@ -17,10 +17,13 @@ import java.util.Objects;
  * @param receiveBufferSize   SO_RCVBUF in bytes; 0 keeps the operating system's default
  * @param sendBufferSize      SO_SNDBUF in bytes; 0 keeps the operating system's default
  * @param acceptBacklog       pending-connection backlog of a listening socket
+ * @param maxConnectionsPerAddress accepted connections one peer address may keep open at once; 0 means no limit
+ * @param maxAcceptsPerSecond connections a server accepts per second (bursts of one second's worth); more are
+ *                            closed at once; 0 means no limit
  */
 public record TransportConfig(int lowWaterMark, int highWaterMark, Duration idleTimeout, Duration connectTimeout,
                               int maxConnections, boolean tcpNoDelay, int receiveBufferSize, int sendBufferSize,
-                              int acceptBacklog) {
+                              int acceptBacklog, int maxConnectionsPerAddress, int maxAcceptsPerSecond) {
 
     /** 32 KiB low / 64 KiB high water marks, no idle timeout, 3 s connect timeout, no connection limit. */
     public static final TransportConfig DEFAULTS = builder().build();
@@ -48,6 +51,14 @@ public record TransportConfig(int lowWaterMark, int highWaterMark, Duration idle
             throw new IllegalArgumentException("receiveBufferSize and sendBufferSize must be >= 0 (0 = OS default), were "
                     + receiveBufferSize + " and " + sendBufferSize);
         }
+        if (maxConnectionsPerAddress < 0) {
+            throw new IllegalArgumentException("maxConnectionsPerAddress must be >= 0 (0 = unlimited), was "
+                    + maxConnectionsPerAddress);
+        }
+        if (maxAcceptsPerSecond < 0) {
+            throw new IllegalArgumentException("maxAcceptsPerSecond must be >= 0 (0 = unlimited), was "
+                    + maxAcceptsPerSecond);
+        }
         if (acceptBacklog < 1) {
             throw new IllegalArgumentException("acceptBacklog must be >= 1, was " + acceptBacklog);
         }
@@ -60,7 +71,8 @@ public record TransportConfig(int lowWaterMark, int highWaterMark, Duration idle
     public Builder toBuilder() {
         return new Builder().waterMarks(lowWaterMark, highWaterMark).idleTimeout(idleTimeout)
                 .connectTimeout(connectTimeout).maxConnections(maxConnections).tcpNoDelay(tcpNoDelay)
-                .socketBuffers(receiveBufferSize, sendBufferSize).acceptBacklog(acceptBacklog);
+                .socketBuffers(receiveBufferSize, sendBufferSize).acceptBacklog(acceptBacklog)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress).maxAcceptsPerSecond(maxAcceptsPerSecond);
     }
 
     /** Collects settings; {@link #build()} validates them. */
@@ -74,6 +86,8 @@ public record TransportConfig(int lowWaterMark, int highWaterMark, Duration idle
         private int receiveBufferSize;
         private int sendBufferSize;
         private int acceptBacklog = 1024;
+        private int maxConnectionsPerAddress;
+        private int maxAcceptsPerSecond;
 
         private Builder() {
         }
@@ -115,9 +129,20 @@ public record TransportConfig(int lowWaterMark, int highWaterMark, Duration idle
             return this;
         }
 
+        public Builder maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+            this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+            return this;
+        }
+
+        public Builder maxAcceptsPerSecond(int maxAcceptsPerSecond) {
+            this.maxAcceptsPerSecond = maxAcceptsPerSecond;
+            return this;
+        }
+
         public TransportConfig build() {
             return new TransportConfig(lowWaterMark, highWaterMark, idleTimeout, connectTimeout, maxConnections,
-                    tcpNoDelay, receiveBufferSize, sendBufferSize, acceptBacklog);
+                    tcpNoDelay, receiveBufferSize, sendBufferSize, acceptBacklog, maxConnectionsPerAddress,
+                    maxAcceptsPerSecond);
         }
     }
 }

@@ -65,16 +65,41 @@ class BufferPoolTests {
     }
 
     @Test
-    void neverAllocatesPooledBlocksBeyondTheCap() {
-        BufferPool pool = BufferPool.builder().maxPooledBytes(4096).build();
+    void neverAllocatesPooledBlocksBeyondTheCapNorMoreThanAQuarterOfItForOneSize() {
+        BufferPool pool = BufferPool.builder().maxPooledBytes(16384).build();
         List<PooledBuffer> held = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             held.add(pool.acquire(1024));
         }
-        assertThat(pool.allocatedBytes()).isEqualTo(4096);
+        assertThat(pool.allocatedBytes()).isEqualTo(4096); // a quarter of the cap: 4 blocks of 1 KiB
         assertThat(pool.unpooledAllocations()).isEqualTo(6);
+        for (int size : new int[] {256, 512, 2048, 4096, 8192}) {
+            for (int i = 0; i < 10; i++) {
+                held.add(pool.acquire(size));
+            }
+        }
+        // 256 B: 2560, 512 B: 4096 (its share), 1 KiB: 4096, 2 KiB: 4096 (two blocks); then the cap is near
+        assertThat(pool.allocatedBytes()).isEqualTo(2560 + 4096 + 4096 + 4096).isLessThanOrEqualTo(16384);
+        for (int sizeClass = 0; sizeClass < 9; sizeClass++) {
+            assertThat(pool.classBytes(sizeClass)).isLessThanOrEqualTo(16384 / 4);
+        }
         held.forEach(PooledBuffer::release);
-        assertThat(pool.pooled()).isEqualTo(4);
+        assertThat(pool.pooledBytes()).isEqualTo(pool.allocatedBytes());
+        assertThat(pool.inUse()).isZero();
+    }
+
+    @Test
+    void aFloodOfOneSizeLeavesRoomForTheOthers() {
+        BufferPool pool = BufferPool.builder().maxPooledBytes(64 * 1024).build();
+        List<PooledBuffer> flood = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            flood.add(pool.acquire(256));
+        }
+        flood.forEach(PooledBuffer::release);
+        assertThat(pool.allocatedBytes()).isEqualTo(16 * 1024); // the flood kept a quarter, for good
+        PooledBuffer other = pool.acquire(16 * 1024);
+        assertThat(pool.unpooledAllocations()).isEqualTo(1000 - 64); // the 16 KiB block was pooled
+        other.release();
         assertThat(pool.inUse()).isZero();
     }
 

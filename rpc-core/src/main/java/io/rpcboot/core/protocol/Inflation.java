@@ -1,0 +1,78 @@
+package io.rpcboot.core.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.buffer.PooledBuffer;
+
+/**
+ * Inflates a compressed body (u32 uncompressed length, then a zlib stream) under a budget. The
+ * output buffer starts small and grows as output appears, so memory follows what the stream really
+ * produces, never what it announces; both the announced size and the output are held to
+ * {@code limit} (the frame limit, and the ratio cap times the compressed size).
+ */
+final class Inflation {
+
+    private static final int FIRST_OUTPUT = 4096;
+
+    private Inflation() {
+    }
+
+    /** A pooled buffer (position 0, limit = inflated size) that the caller owns. */
+    static PooledBuffer inflate(BufferPool pool, ByteBuffer body, long limit) {
+        if (body.remaining() < 4) {
+            throw new ProtocolException("compressed body of " + body.remaining() + " bytes has no length");
+        }
+        int compressed = body.remaining() - 4;
+        long announced = Integer.toUnsignedLong(body.order(ByteOrder.LITTLE_ENDIAN).getInt());
+        if (announced > limit) {
+            throw new LimitExceededException("inflated_size", "a compressed body of " + compressed
+                    + " bytes announces " + announced + " bytes, above its budget of " + limit
+                    + " bytes (the frame limit, and the inflation ratio cap times the compressed size)");
+        }
+        Inflater inflater = new Inflater();
+        PooledBuffer out = pool.acquire((int) Math.min(announced, Math.max(FIRST_OUTPUT, 4L * compressed)));
+        try {
+            inflater.setInput(body);
+            ByteBuffer target = out.buffer();
+            while (!inflater.finished()) {
+                if (!target.hasRemaining()) {
+                    if (target.position() == announced) {
+                        break; // more output than announced: corrupt
+                    }
+                    out = grow(pool, out, announced);
+                    target = out.buffer();
+                }
+                if (inflater.inflate(target) == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+            }
+            if (!inflater.finished() || target.position() != announced) {
+                throw new ProtocolException("compressed body does not inflate to the " + announced
+                        + " bytes it announces");
+            }
+            target.flip();
+            return out;
+        } catch (DataFormatException | RuntimeException e) {
+            out.release();
+            if (e instanceof ProtocolException p) {
+                throw p;
+            }
+            throw new ProtocolException("compressed body is corrupt: " + e.getMessage(), e);
+        } finally {
+            inflater.end();
+        }
+    }
+
+    private static PooledBuffer grow(BufferPool pool, PooledBuffer out, long announced) {
+        ByteBuffer old = out.buffer();
+        int have = old.position();
+        PooledBuffer bigger = pool.acquire((int) Math.min(announced, 2L * have));
+        bigger.buffer().put(0, old, 0, have).position(have);
+        out.release();
+        return bigger;
+    }
+}
