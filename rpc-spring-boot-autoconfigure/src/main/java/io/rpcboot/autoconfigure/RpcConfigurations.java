@@ -3,10 +3,12 @@ package io.rpcboot.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.buffer.BufferPool;
 import io.rpcboot.core.client.ClientConfig;
+import io.rpcboot.core.protocol.PeerLimits;
 import io.rpcboot.core.registry.InMemoryServiceRegistry;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;
@@ -38,13 +40,50 @@ final class RpcConfigurations {
         positive("rpc.server.io-threads", p.getIoThreads(), 0, 1024);
         positive("rpc.server.worker-threads", p.getWorkerThreads(), 1, 100_000);
         positive("rpc.server.queue-capacity", p.getQueueCapacity(), 0, Integer.MAX_VALUE);
-        return ServerConfig.builder().host(p.getHost()).port(p.getPort()).advertisedHost(p.getAdvertisedHost())
+        ServerConfig.Builder config = ServerConfig.builder().host(p.getHost()).port(p.getPort()).advertisedHost(p.getAdvertisedHost())
                 .ioThreads(p.getIoThreads() == 0 ? cores() : p.getIoThreads()).workerThreads(p.getWorkerThreads())
                 .queueCapacity(p.getQueueCapacity()).executionMode(mode)
                 .maxFrameSize(bytes("rpc.server.max-frame-size", p.getMaxFrameSize(), 1024))
                 .idleTimeout(nonNegative("rpc.server.idle-timeout", p.getIdleTimeout()))
                 .drainTimeout(nonNegative("rpc.server.drain-timeout", p.getDrainTimeout())).checksum(p.isChecksum())
-                .compressionThreshold(bytes("rpc.server.compression-threshold", p.getCompressionThreshold(), 0)).build();
+                .compressionThreshold(bytes("rpc.server.compression-threshold", p.getCompressionThreshold(), 0))
+                .peerLimits(peerLimits("rpc.server.limits", p.getLimits()));
+        RpcProperties.ServerLimits l = p.getLimits();
+        return build("rpc.server.limits", () -> config.maxConnections(l.getMaxConnections())
+                .maxConnectionsPerAddress(l.getMaxConnectionsPerAddress()).maxAcceptsPerSecond(l.getMaxAcceptsPerSecond())
+                .maxConnectionAge(l.getMaxConnectionAge())
+                .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection()).build());
+    }
+
+    /**
+     * The core validates each limit and names the parameter that is wrong; this turns that name into
+     * the property (e.g. {@code maxHeaderSize} under {@code rpc.server.limits} is
+     * {@code rpc.server.limits.max-header-size}).
+     */
+    static PeerLimits peerLimits(String prefix, RpcProperties.Limits l) {
+        return build(prefix, () -> PeerLimits.builder()
+                .maxHeaderSize(bytes(prefix + ".max-header-size", l.getMaxHeaderSize(), 0))
+                .maxAttachments(l.getMaxAttachments()).maxInflateRatio(l.getMaxInflateRatio())
+                .frameTimeout(l.getFrameTimeout()).maxHeartbeatsPerSecond(l.getMaxHeartbeatsPerSecond())
+                .waterMarks(bytes(prefix + ".low-water-mark", l.getLowWaterMark(), 0),
+                        bytes(prefix + ".high-water-mark", l.getHighWaterMark(), 0))
+                .maxPendingWriteBytes(l.getMaxPendingWriteBytes().toBytes()).maxDecodeRatio(l.getMaxDecodeRatio()).build());
+    }
+
+    private static <T> T build(String prefix, Supplier<T> builder) {
+        try {
+            return builder.get();
+        } catch (IllegalArgumentException e) {
+            String message = String.valueOf(e.getMessage());
+            int space = message.indexOf(' ');
+            String parameter = space > 0 ? message.substring(0, space) : message;
+            int was = message.lastIndexOf("was ");
+            throw invalid(prefix + "." + kebab(parameter), was >= 0 ? message.substring(was + 4) : "", message);
+        }
+    }
+
+    private static String kebab(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {
@@ -69,7 +108,8 @@ final class RpcConfigurations {
                 .retries(positive("rpc.client.retries", p.getRetries(), 0, 100)).loadBalancer(p.getLoadBalancer())
                 .serialization(properties.getSerialization())
                 .ioThreads(positive("rpc.client.io-threads", p.getIoThreads(), 0, 1024) == 0 ? cores() : p.getIoThreads())
-                .maxFrameSize(bytes("rpc.server.max-frame-size", properties.getServer().getMaxFrameSize(), 1024)).build();
+                .maxFrameSize(bytes("rpc.client.max-frame-size", p.getMaxFrameSize(), 1024))
+                .peerLimits(peerLimits("rpc.client.limits", p.getLimits())).build();
     }
 
     static BufferPool bufferPool(RpcProperties.BufferPool p) {

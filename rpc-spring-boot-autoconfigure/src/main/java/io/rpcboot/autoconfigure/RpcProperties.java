@@ -108,6 +108,13 @@ public class RpcProperties {
         /** Response bodies at least this large are compressed; 0 disables compression. */
         private DataSize compressionThreshold = DataSize.ofBytes(0);
 
+        /** What one client may make the server hold or do (docs/security.md explains each limit). */
+        private final ServerLimits limits = new ServerLimits();
+
+        public ServerLimits getLimits() {
+            return limits;
+        }
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -226,7 +233,25 @@ public class RpcProperties {
         private int connectionsPerEndpoint = 2;
 
         /** Calls in flight on one connection before further calls wait for a free slot. */
-        private int maxInFlightPerConnection = 10000;
+        private int maxInFlightPerConnection = 1000;
+
+        /** Largest frame accepted from a provider or sent to one. */
+        private DataSize maxFrameSize = DataSize.ofMegabytes(16);
+
+        /** What one provider may make this client hold or do (docs/security.md explains each limit). */
+        private final Limits limits = new Limits();
+
+        public DataSize getMaxFrameSize() {
+            return maxFrameSize;
+        }
+
+        public void setMaxFrameSize(DataSize maxFrameSize) {
+            this.maxFrameSize = maxFrameSize;
+        }
+
+        public Limits getLimits() {
+            return limits;
+        }
 
         /** A quiet connection sends a heartbeat this often; a missed reply closes it. 0 disables heartbeats. */
         private Duration heartbeatInterval = Duration.ofSeconds(15);
@@ -418,6 +443,168 @@ public class RpcProperties {
 
         public void setMaxRetries(int maxRetries) {
             this.maxRetries = maxRetries;
+        }
+    }
+
+    /** What one peer may make this side hold or do on one connection; the defaults are safe on an open network. */
+    public static class Limits {
+
+        /** Largest block of header entries in one frame; a larger one closes the connection. */
+        private DataSize maxHeaderSize = DataSize.ofKilobytes(8);
+
+        /** Most attachment entries in one frame; more close the connection. */
+        private int maxAttachments = 64;
+
+        /** A compressed body may inflate to at most this many times its size (plus 64 KiB), never past the frame limit. */
+        private int maxInflateRatio = 100;
+
+        /** A frame whose first byte arrived must be complete within this time, or the connection closes. */
+        private Duration frameTimeout = Duration.ofSeconds(30);
+
+        /** Heartbeats a peer may send per second on average (bursts of twice that); a faster peer is disconnected. */
+        private int maxHeartbeatsPerSecond = 10;
+
+        /** Queued outbound bytes below which a paused connection is read from again. */
+        private DataSize lowWaterMark = DataSize.ofKilobytes(32);
+
+        /** Queued outbound bytes above which a server stops reading that client's requests until it catches up. */
+        private DataSize highWaterMark = DataSize.ofKilobytes(64);
+
+        /** Queued outbound bytes past which the peer, which does not read, is disconnected. */
+        private DataSize maxPendingWriteBytes = DataSize.ofMegabytes(64);
+
+        /** Decoding a body may create at most this many bytes of objects per byte received (plus 64 KiB). */
+        private int maxDecodeRatio = 32;
+
+        public int getMaxDecodeRatio() {
+            return maxDecodeRatio;
+        }
+
+        public void setMaxDecodeRatio(int maxDecodeRatio) {
+            this.maxDecodeRatio = maxDecodeRatio;
+        }
+
+        public DataSize getMaxHeaderSize() {
+            return maxHeaderSize;
+        }
+
+        public void setMaxHeaderSize(DataSize maxHeaderSize) {
+            this.maxHeaderSize = maxHeaderSize;
+        }
+
+        public int getMaxAttachments() {
+            return maxAttachments;
+        }
+
+        public void setMaxAttachments(int maxAttachments) {
+            this.maxAttachments = maxAttachments;
+        }
+
+        public int getMaxInflateRatio() {
+            return maxInflateRatio;
+        }
+
+        public void setMaxInflateRatio(int maxInflateRatio) {
+            this.maxInflateRatio = maxInflateRatio;
+        }
+
+        public Duration getFrameTimeout() {
+            return frameTimeout;
+        }
+
+        public void setFrameTimeout(Duration frameTimeout) {
+            this.frameTimeout = frameTimeout;
+        }
+
+        public int getMaxHeartbeatsPerSecond() {
+            return maxHeartbeatsPerSecond;
+        }
+
+        public void setMaxHeartbeatsPerSecond(int maxHeartbeatsPerSecond) {
+            this.maxHeartbeatsPerSecond = maxHeartbeatsPerSecond;
+        }
+
+        public DataSize getLowWaterMark() {
+            return lowWaterMark;
+        }
+
+        public void setLowWaterMark(DataSize lowWaterMark) {
+            this.lowWaterMark = lowWaterMark;
+        }
+
+        public DataSize getHighWaterMark() {
+            return highWaterMark;
+        }
+
+        public void setHighWaterMark(DataSize highWaterMark) {
+            this.highWaterMark = highWaterMark;
+        }
+
+        public DataSize getMaxPendingWriteBytes() {
+            return maxPendingWriteBytes;
+        }
+
+        public void setMaxPendingWriteBytes(DataSize maxPendingWriteBytes) {
+            this.maxPendingWriteBytes = maxPendingWriteBytes;
+        }
+    }
+
+    /** The server's limits: those of every peer, and those on connections and calls. */
+    public static class ServerLimits extends Limits {
+
+        /** Client connections open at once; more are closed as they are accepted. */
+        private int maxConnections = 2048;
+
+        /** Client connections one address may keep open at once. */
+        private int maxConnectionsPerAddress = 256;
+
+        /** New connections accepted per second (bursts of one second's worth); more are closed at once. */
+        private int maxAcceptsPerSecond = 1000;
+
+        /** A connection this old is asked to move on (draining), then closed; 0 means no limit. */
+        private Duration maxConnectionAge = Duration.ZERO;
+
+        /** Calls one connection may have in flight; more are answered RESOURCE_EXHAUSTED without running. */
+        private int maxConcurrentCallsPerConnection = 1000;
+
+        public int getMaxConnections() {
+            return maxConnections;
+        }
+
+        public void setMaxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+        }
+
+        public int getMaxConnectionsPerAddress() {
+            return maxConnectionsPerAddress;
+        }
+
+        public void setMaxConnectionsPerAddress(int maxConnectionsPerAddress) {
+            this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        }
+
+        public int getMaxAcceptsPerSecond() {
+            return maxAcceptsPerSecond;
+        }
+
+        public void setMaxAcceptsPerSecond(int maxAcceptsPerSecond) {
+            this.maxAcceptsPerSecond = maxAcceptsPerSecond;
+        }
+
+        public Duration getMaxConnectionAge() {
+            return maxConnectionAge;
+        }
+
+        public void setMaxConnectionAge(Duration maxConnectionAge) {
+            this.maxConnectionAge = maxConnectionAge;
+        }
+
+        public int getMaxConcurrentCallsPerConnection() {
+            return maxConcurrentCallsPerConnection;
+        }
+
+        public void setMaxConcurrentCallsPerConnection(int maxConcurrentCallsPerConnection) {
+            this.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection;
         }
     }
 

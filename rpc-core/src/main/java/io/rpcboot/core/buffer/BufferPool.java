@@ -70,6 +70,7 @@ public final class BufferPool {
     private final Set<ThreadCache> liveCaches = ConcurrentHashMap.newKeySet();
     private final AtomicLong allocatedBytes = new AtomicLong();
     private final LongAdder inUse = new LongAdder();
+    private final LongAdder lentBytes = new LongAdder();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder unpooled = new LongAdder();
@@ -193,6 +194,7 @@ public final class BufferPool {
         }
         block.clear().limit(size);
         inUse.increment();
+        lentBytes.add(block.capacity());
         return new PooledBuffer(block, sizeClass, this);
     }
 
@@ -200,6 +202,7 @@ public final class BufferPool {
         ByteBuffer block = allocate(size); // may throw OutOfMemoryError: then nothing is counted
         unpooled.increment();
         inUse.increment();
+        lentBytes.add(size);
         return new PooledBuffer(block, UNPOOLED, this);
     }
 
@@ -239,6 +242,7 @@ public final class BufferPool {
 
     void giveBack(ByteBuffer block, int sizeClass) {
         inUse.decrement();
+        lentBytes.add(-block.capacity());
         if (sizeClass == UNPOOLED) {
             return;
         }
@@ -310,6 +314,14 @@ public final class BufferPool {
     /** Buffers acquired and not yet released, pooled and unpooled alike. 0 when nothing leaks. */
     public long inUse() {
         return inUse.sum();
+    }
+
+    /**
+     * Bytes of the buffers lent out now (pooled blocks by their size class, unpooled ones by their
+     * size): what the holders of this pool's buffers keep. 0 when nothing leaks.
+     */
+    public long bytesInUse() {
+        return lentBytes.sum();
     }
 
     /** Free blocks waiting in the free lists. */

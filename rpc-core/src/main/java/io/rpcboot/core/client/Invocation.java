@@ -281,6 +281,7 @@ final class Invocation implements LoadBalancer.CallInfo {
         Status status = frame.status();
         try {
             if (frame.isOversize()) {
+                runtime.inbound.limitExceeded("frame_size").increment();
                 fail(new RpcException("the response of " + method.describe() + " from " + endpoint.address + " is "
                         + frame.oversizeBytes() + " bytes, above this client's frame limit of "
                         + runtime.config.maxFrameSize() + " bytes (rpc.client.max-frame-size); it was skipped"));

@@ -47,13 +47,15 @@ public final class Frame {
     /** For an oversize frame: its size as announced (its body was skipped); 0 otherwise. */
     private final long oversizeBytes;
     private final @Nullable BufferPool pool;
+    private final int decodeRatio;
 
     /** {@link #deadlineMillis()} when the deadline header is not a decimal number. */
     public static final long BAD_DEADLINE = Long.MIN_VALUE;
 
     Frame(FrameType type, int flags, int serializationId, int statusCode, long requestId, String[] known,
           byte @Nullable [] attachmentBlock, long deadline, @Nullable PooledBuffer storage, ByteBuffer bodyBytes,
-          int bodyOffset, int bodyLength, long inflateLimit, long oversizeBytes, @Nullable BufferPool pool) {
+          int bodyOffset, int bodyLength, long inflateLimit, long oversizeBytes, @Nullable BufferPool pool,
+          int decodeRatio) {
         this.type = type;
         this.flags = flags;
         this.serializationId = serializationId;
@@ -69,6 +71,7 @@ public final class Frame {
         this.inflateLimit = inflateLimit;
         this.oversizeBytes = oversizeBytes;
         this.pool = pool;
+        this.decodeRatio = decodeRatio;
     }
 
     public FrameType type() {
@@ -202,14 +205,16 @@ public final class Frame {
     }
 
     /**
-     * A reader over the body (no view of the buffer is made: it reads the pooled bytes in place).
+     * A reader over the body (no view of the buffer is made: it reads the pooled bytes in place),
+     * with the receiver's decode budget ({@link PeerLimits#maxDecodeRatio()}).
      *
      * @throws LimitExceededException if a compressed body inflates past its budget
      * @throws ProtocolException      if a compressed body is corrupt
      */
     public BinaryReader bodyReader() {
         inflateIfCompressed();
-        return new BinaryReader(bodyBytes, bodyOffset, bodyLength);
+        BinaryReader reader = new BinaryReader(bodyBytes, bodyOffset, bodyLength);
+        return decodeRatio == BinaryReader.DEFAULT_DECODE_RATIO ? reader : reader.withDecodeRatio(decodeRatio);
     }
 
     private void inflateIfCompressed() {

@@ -269,7 +269,7 @@ public final class FrameDecoder implements AutoCloseable {
                     : Math.min(codec.maxFrameSize(), (long) limits.maxInflateRatio() * bodyLength + INFLATE_ALLOWANCE);
             return new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), parsedKnown,
                     parsedAttachments, parsedDeadline, storage, bodyBytes, bodyOffset, bodyLength, inflateLimit, 0,
-                    codec.pool());
+                    codec.pool(), limits.maxDecodeRatio());
         } catch (RuntimeException e) {
             if (r != null && !r.isReleased()) {
                 r.release();
@@ -288,7 +288,7 @@ public final class FrameDecoder implements AutoCloseable {
             frames++;
             return new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), parsedKnown,
                     parsedAttachments, parsedDeadline, null, EMPTY, 0, 0, 0, oversizeBytes,
-                    codec.pool());
+                    codec.pool(), limits.maxDecodeRatio());
         } finally {
             if (h != null) {
                 h.release();

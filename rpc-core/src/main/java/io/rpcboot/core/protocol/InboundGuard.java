@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *  heartbeat ─► token bucket (rate, burst 2 x rate) empty? ─► close (heartbeat_rate)
  * </pre>
  *
- * All methods run on the connection's loop, except {@link #close()} (idempotent, any thread).
+ * All methods run on the connection's loop, except {@link #exceeded} and {@link #close()}
+ * (idempotent), which any thread may call.
  */
 public final class InboundGuard {
 
@@ -115,6 +116,9 @@ public final class InboundGuard {
      * connection is closed and false returned.
      */
     public boolean heartbeatAllowed(Connection c) {
+        if (!c.isOpen()) {
+            return false; // cut off already: the rest of its last read is not counted again
+        }
         long now = System.nanoTime();
         long credit = Math.max(heartbeatCredit, now - heartbeatBurstNanos) + heartbeatIntervalNanos;
         if (credit - now > 0) {

@@ -3,6 +3,8 @@ package io.rpcboot.core.protocol;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.rpcboot.core.serialize.BinaryReader;
+
 /**
  * What one peer may make this side hold or do on one connection, whichever side it is on (a server
  * applies these to each client, a client to each provider). Immutable and validated: every error
@@ -22,11 +24,17 @@ import java.util.Objects;
  *                               from the peer (a server) until it reads its responses
  * @param maxPendingWriteBytes   queued outbound bytes past which the peer is disconnected: it does
  *                               not read what it asked for
+ * @param maxDecodeRatio         decoding a body may create at most this many bytes of objects per byte
+ *                               received (plus 64 KiB): see {@link io.rpcboot.core.serialize.BinaryReader}
  */
 public record PeerLimits(int maxHeaderSize, int maxAttachments, int maxInflateRatio, Duration frameTimeout,
-                         int maxHeartbeatsPerSecond, int lowWaterMark, int highWaterMark, long maxPendingWriteBytes) {
+                         int maxHeartbeatsPerSecond, int lowWaterMark, int highWaterMark, long maxPendingWriteBytes,
+                         int maxDecodeRatio) {
 
-    /** 8 KiB of header entries, 64 attachments, 100:1 inflation, 30 s per frame, 10 heartbeats/s, 32/64 KiB water marks, 64 MiB pending. */
+    /**
+     * 8 KiB of header entries, 64 attachments, 100:1 inflation, 30 s per frame, 10 heartbeats/s,
+     * 32/64 KiB water marks, 64 MiB pending, 32 bytes of decoded objects per byte.
+     */
     public static final PeerLimits DEFAULTS = builder().build();
 
     public PeerLimits {
@@ -41,6 +49,7 @@ public record PeerLimits(int maxHeaderSize, int maxAttachments, int maxInflateRa
         require(lowWaterMark >= 0, "lowWaterMark must be >= 0, was " + lowWaterMark);
         require(highWaterMark > lowWaterMark, "highWaterMark must be > lowWaterMark (" + lowWaterMark + "), was "
                 + highWaterMark);
+        require(maxDecodeRatio >= 1 && maxDecodeRatio <= 4096, "maxDecodeRatio must be 1..4096, was " + maxDecodeRatio);
         require(maxPendingWriteBytes > highWaterMark, "maxPendingWriteBytes must be > highWaterMark (" + highWaterMark
                 + "), was " + maxPendingWriteBytes);
     }
@@ -58,7 +67,8 @@ public record PeerLimits(int maxHeaderSize, int maxAttachments, int maxInflateRa
     public Builder toBuilder() {
         return new Builder().maxHeaderSize(maxHeaderSize).maxAttachments(maxAttachments).maxInflateRatio(maxInflateRatio)
                 .frameTimeout(frameTimeout).maxHeartbeatsPerSecond(maxHeartbeatsPerSecond)
-                .waterMarks(lowWaterMark, highWaterMark).maxPendingWriteBytes(maxPendingWriteBytes);
+                .waterMarks(lowWaterMark, highWaterMark).maxPendingWriteBytes(maxPendingWriteBytes)
+                .maxDecodeRatio(maxDecodeRatio);
     }
 
     /** Collects settings; {@link #build()} validates them. */
@@ -71,6 +81,7 @@ public record PeerLimits(int maxHeaderSize, int maxAttachments, int maxInflateRa
         private int lowWaterMark = 32 * 1024;
         private int highWaterMark = 64 * 1024;
         private long maxPendingWriteBytes = 64L * 1024 * 1024;
+        private int maxDecodeRatio = BinaryReader.DEFAULT_DECODE_RATIO;
 
         private Builder() {
         }
@@ -111,9 +122,14 @@ public record PeerLimits(int maxHeaderSize, int maxAttachments, int maxInflateRa
             return this;
         }
 
+        public Builder maxDecodeRatio(int ratio) {
+            this.maxDecodeRatio = ratio;
+            return this;
+        }
+
         public PeerLimits build() {
             return new PeerLimits(maxHeaderSize, maxAttachments, maxInflateRatio, frameTimeout, maxHeartbeatsPerSecond,
-                    lowWaterMark, highWaterMark, maxPendingWriteBytes);
+                    lowWaterMark, highWaterMark, maxPendingWriteBytes, maxDecodeRatio);
         }
     }
 }

@@ -56,6 +56,15 @@ public final class EventLoopGroup implements AutoCloseable {
         return List.of(loops);
     }
 
+    /** {@link EventLoop#escapedFailures()} over every loop of the group. */
+    public long escapedFailures() {
+        long n = 0;
+        for (EventLoop loop : loops()) {
+            n += loop.escapedFailures();
+        }
+        return n;
+    }
+
     public int size() {
         return loops.length;
     }

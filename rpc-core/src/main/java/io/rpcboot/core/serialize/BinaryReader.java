@@ -25,11 +25,13 @@ public final class BinaryReader {
 
     /**
      * Estimated heap bytes a decode may create per byte received, unless {@link #withDecodeRatio} says
-     * otherwise. Ordinary values stay far below it: a list of strings or of records with all their
-     * fields costs 2-20 bytes of heap per byte; the densest legitimate shapes (lists of empty strings,
-     * of empty collections, of records whose sender did not know most of their fields) reach 25-55.
+     * otherwise. Ordinary values stay far below it: a list of strings or of records with their fields
+     * costs 2-20 bytes of heap per byte; lists of empty strings or of empty collections reach 20-25.
+     * Records sent without most of their fields (each absent field costs nothing on the wire and a
+     * slot in memory) go past it: that is the amplification this budget exists to stop, and such a
+     * payload is refused unless it is small enough for {@link #DECODE_BUDGET_BASE}.
      */
-    public static final int DEFAULT_DECODE_RATIO = 64;
+    public static final int DEFAULT_DECODE_RATIO = 32;
 
     /**
      * Estimated heap bytes every region may create whatever its length, so that a small message
@@ -130,7 +132,7 @@ public final class BinaryReader {
     }
 
     private SerializationException overBudget() {
-        return new SerializationException("decoding would create more than " + budget + " bytes of objects from "
+        return new DecodeBudgetException("decoding would create more than " + budget + " bytes of objects from "
                 + (limit - start) + " bytes received (the limit is " + decodeRatio + " x the bytes received + "
                 + DECODE_BUDGET_BASE + "), at offset " + offset());
     }

@@ -28,8 +28,11 @@ final class DecodeCost {
     private DecodeCost() {
     }
 
-    /** A record or POJO instance of {@code fields} fields. */
+    /**
+     * A record or POJO instance of {@code fields} fields, and the array of its field values that
+     * decoding fills before the instance is made (the two are about the same size).
+     */
     static long struct(int fields) {
-        return OBJECT + (long) REFERENCE * fields;
+        return OBJECT + (long) REFERENCE * fields + ARRAY + (long) REFERENCE * fields;
     }
 }

@@ -19,6 +19,7 @@ import io.rpcboot.core.protocol.InboundGuard;
 import io.rpcboot.core.protocol.LimitExceededException;
 import io.rpcboot.core.protocol.Status;
 import io.rpcboot.core.registry.ServiceKey;
+import io.rpcboot.core.serialize.DecodeBudgetException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -275,6 +276,11 @@ final class RequestDispatcher {
                 args = method.readArguments(serializationId, f.bodyReader());
             } catch (LimitExceededException e) { // a compressed body over its budget
                 connection.limitExceeded(e.reason());
+                fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
+                        + "." + method.signature + ": " + e.getMessage());
+                return;
+            } catch (DecodeBudgetException e) { // more objects than the bytes received allow
+                connection.limitExceeded("decode_budget");
                 fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
                         + "." + method.signature + ": " + e.getMessage());
                 return;

@@ -80,14 +80,18 @@ final class ServerConnection implements ConnectionHandler {
     }
 
     private void onFrame(Frame frame) {
+        Connection c = connection;
+        if (c == null || !c.isOpen()) { // closed by an earlier frame of the same read: the rest is not served
+            frame.release();
+            return;
+        }
         FrameType type = frame.type();
         if (type == FrameType.REQUEST || type == FrameType.ONE_WAY) {
             dispatcher.dispatch(this, frame);
             return;
         }
         frame.release();
-        Connection c = connection;
-        if (type == FrameType.HEARTBEAT && !frame.isHeartbeatReply() && c != null && inbound.heartbeatAllowed(c)) {
+        if (type == FrameType.HEARTBEAT && !frame.isHeartbeatReply() && inbound.heartbeatAllowed(c)) {
             send(codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, Status.OK).heartbeatReply().finish());
         }
     }
@@ -95,6 +99,9 @@ final class ServerConnection implements ConnectionHandler {
     /** A client that does not read its responses stops being read from, until it catches up. */
     @Override
     public void onWritabilityChanged(Connection c, boolean writable) {
+        if (!writable) {
+            dispatcher.limitExceeded("write_backlog"); // counted each time reading pauses
+        }
         c.setReadEnabled(writable);
     }
 
@@ -179,6 +186,7 @@ final class ServerConnection implements ConnectionHandler {
         try {
             c.eventLoop().schedule(config.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS, () -> {
                 if (c.isOpen()) {
+                    dispatcher.limitExceeded("connection_age");
                     sendDraining();
                     c.eventLoop().schedule(Math.max(1, config.drainTimeout().toNanos()), TimeUnit.NANOSECONDS,
                             () -> c.close("reached the maximum connection age of " + config.maxConnectionAge()));

@@ -331,6 +331,7 @@ public final class Connection {
     }
 
     private void handlerFailed(String callback, Throwable t) {
+        loop.recordEscapedFailure();
         log.warn("{} failed in {} on {}; closing the connection", handler, callback, this, t);
         close("handler failed in " + callback + ": " + t, t);
     }

@@ -1,9 +1,11 @@
 package io.rpcboot.core.rpc;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.rpcboot.core.buffer.BufferPool;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;
@@ -13,13 +15,18 @@ import io.rpcboot.core.server.ServerConfig;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /**
- * Real servers and clients on 127.0.0.1 with port 0, sharing one in-memory registry; all closed
- * after each test.
+ * Real servers and clients on 127.0.0.1 with port 0, sharing one in-memory registry and one buffer
+ * pool (unless a test brings its own); all closed after each test. After each test it checks that
+ * nothing leaked: no call in flight on any client or server, and every pooled buffer given back.
  */
 final class RpcFixture implements AfterEachCallback {
 
     final InMemoryServiceRegistry registry = new InMemoryServiceRegistry();
+    final BufferPool pool = BufferPool.createDefault();
     private final List<RpcServer> servers = new ArrayList<>();
     private final List<RpcClient> clients = new ArrayList<>();
 
@@ -28,7 +35,7 @@ final class RpcFixture implements AfterEachCallback {
     }
 
     RpcServer server(ServerConfig.Builder config, Consumer<RpcServer.Builder> setup) {
-        RpcServer.Builder b = RpcServer.builder().config(config.build()).registry(registry);
+        RpcServer.Builder b = RpcServer.builder().config(config.build()).registry(registry).bufferPool(pool);
         setup.accept(b);
         RpcServer server = b.build();
         servers.add(server);
@@ -51,7 +58,7 @@ final class RpcFixture implements AfterEachCallback {
     }
 
     RpcClient client(ClientConfig.Builder config, RpcMetrics metrics) {
-        RpcClient.Builder b = RpcClient.builder().config(config.build()).registry(registry);
+        RpcClient.Builder b = RpcClient.builder().config(config.build()).registry(registry).bufferPool(pool);
         if (metrics != null) {
             b.metrics(metrics);
         }
@@ -62,9 +69,23 @@ final class RpcFixture implements AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) {
-        clients.forEach(RpcClient::close);
-        for (RpcServer s : servers) {
-            s.stop(java.time.Duration.ofSeconds(5));
+        try {
+            // calls end on their own (answered, timed out, failed): none may stay in flight for ever
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (RpcClient c : clients) {
+                    assertThat(c.inFlight()).as("calls in flight on a client after the test").isZero();
+                }
+                for (RpcServer s : servers) {
+                    assertThat(s.inFlight()).as("calls in flight on a server after the test").isZero();
+                }
+            });
+        } finally {
+            clients.forEach(RpcClient::close);
+            for (RpcServer s : servers) {
+                s.stop(Duration.ofSeconds(5));
+            }
         }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(pool.inUse()).as("pooled buffers not given back after the test").isZero());
     }
 }

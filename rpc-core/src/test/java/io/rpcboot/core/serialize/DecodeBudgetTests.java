@@ -72,7 +72,7 @@ class DecodeBudgetTests {
         assertThatExceptionOfType(SerializationException.class)
                 .isThrownBy(() -> binary.codec(listOf(Concrete.class)).read(in))
                 .withMessageStartingWith("decoding would create more than " + budget(bytes.length) + " bytes of objects"
-                        + " from " + bytes.length + " bytes received (the limit is 64 x the bytes received + 65536)");
+                        + " from " + bytes.length + " bytes received (the limit is " + BinaryReader.DEFAULT_DECODE_RATIO + " x the bytes received + 65536)");
         assertThat(in.offset()).as("refused partway, not at the end").isLessThan(bytes.length);
     }
 
@@ -81,7 +81,7 @@ class DecodeBudgetTests {
         for (int records : new int[] {1, 100, 1_000, 100_000}) {
             byte[] bytes = listOfEmptyRecords(records);
             BinaryReader in = BinaryReader.of(bytes);
-            assertThat(in.decodeBudget()).isEqualTo(64L * bytes.length + 65_536);
+            assertThat(in.decodeBudget()).isEqualTo((long) BinaryReader.DEFAULT_DECODE_RATIO * bytes.length + 65_536);
             try {
                 binary.codec(listOf(Concrete.class)).read(in);
                 assertThat(in.charged()).as("%d records decoded", records).isLessThanOrEqualTo(in.decodeBudget());

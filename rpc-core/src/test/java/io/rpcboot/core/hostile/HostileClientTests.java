@@ -1,0 +1,221 @@
+package io.rpcboot.core.hostile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.client.ClientConfig;
+import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.protocol.FrameBuilder;
+import io.rpcboot.core.protocol.FrameCodec;
+import io.rpcboot.core.protocol.FrameDecoder;
+import io.rpcboot.core.protocol.FrameType;
+import io.rpcboot.core.protocol.PeerLimits;
+import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.reactor.EventLoopGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static io.rpcboot.core.hostile.HostileHarness.bytes;
+import static io.rpcboot.core.hostile.HostileHarness.fixedHeader;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The client's side of the hostile-peers table (rows 1, 3 and 9): a rogue provider, written with a
+ * raw server socket, answers a real {@link RpcClient} as an attacker would. Every call completes by
+ * its deadline, the client holds what the bytes received allow, and nothing reaches an event loop.
+ */
+@Timeout(60)
+class HostileClientTests {
+
+    private static final Duration CALL_TIMEOUT = Duration.ofMillis(800);
+
+    private final BufferPool pool = BufferPool.createDefault();
+    private final RpcMetrics metrics = RpcMetrics.simple();
+    private final EventLoopGroup loops = new EventLoopGroup("hostile-client", 1);
+    private final FrameCodec rogueCodec = new FrameCodec(BufferPool.builder().direct(false).build(), Integer.MAX_VALUE,
+            false, 0);
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        loops.close();
+    }
+
+    /** A provider that answers each request with what {@code answer} writes (request id, socket output). */
+    private int rogueProvider(BiFunction<Long, OutputStream, Boolean> answer) throws IOException {
+        ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        closeables.add(listener);
+        Thread t = new Thread(() -> {
+            while (!listener.isClosed()) {
+                try {
+                    Socket s = listener.accept();
+                    closeables.add(s);
+                    serve(s, answer);
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "rogue-provider");
+        t.setDaemon(true);
+        t.start();
+        return listener.getLocalPort();
+    }
+
+    private void serve(Socket s, BiFunction<Long, OutputStream, Boolean> answer) {
+        Thread t = new Thread(() -> {
+            FrameDecoder decoder = rogueCodec.newDecoder();
+            try (InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                byte[] chunk = new byte[8192];
+                int n;
+                while ((n = in.read(chunk)) > 0) {
+                    List<Long> requests = new ArrayList<>();
+                    decoder.decode(ByteBuffer.wrap(chunk, 0, n), f -> {
+                        if (f.type() == FrameType.REQUEST) {
+                            requests.add(f.requestId());
+                        }
+                        f.release();
+                    });
+                    for (long id : requests) {
+                        if (!answer.apply(id, out)) {
+                            return;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the client closed the connection
+            } finally {
+                decoder.close();
+            }
+        }, "rogue-connection");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private RpcClient client(int port) {
+        RpcClient client = RpcClient.builder().bufferPool(pool).metrics(metrics).eventLoops(loops)
+                .config(ClientConfig.builder().timeout(CALL_TIMEOUT).maxFrameSize(64 * 1024)
+                        .peerLimits(PeerLimits.builder().frameTimeout(Duration.ofMillis(300)).build()).build())
+                .staticInstances(HostileServices.Orders.class, "127.0.0.1:" + port).build();
+        closeables.add(0, client);
+        return client;
+    }
+
+    private static boolean write(OutputStream out, byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void assertRecovered(RpcClient client) {
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(client.inFlight()).isZero());
+        client.close();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(pool.inUse()).isZero());
+        assertThat(loops.escapedFailures()).as("throwables that reached the client's event loop").isZero();
+    }
+
+    private double clientLimit(String reason) {
+        return metrics.registry().find("rpc.limits.exceeded").tag("side", "client").tag("reason", reason).counters()
+                .stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    /** Row 9: whatever the provider answers, an asynchronous call completes, by its deadline. */
+    @Test
+    void asynchronousCallsCompleteByTheirDeadlineWhateverTheProviderAnswers() throws Exception {
+        List<BiFunction<Long, OutputStream, Boolean>> answers = List.of(
+                (id, out) -> true, // never answers
+                (id, out) -> write(out, okWithBody(id, new byte[] {2, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF})), // garbage
+                (id, out) -> write(out, bytes(rogueCodec.start(FrameType.RESPONSE, id, 1, Status.OK).finish())), // empty
+                (id, out) -> write(out, withStatus(id, 200)), // a status nobody knows
+                (id, out) -> write(out, typeTagBomb(id)), // a result of 20,000 '['
+                (id, out) -> write(out, fixedHeader(FrameType.RESPONSE, id, 0, 1 << 30)), // oversize, never sent
+                (id, out) -> write(out, bytes(rogueCodec.start(FrameType.RESPONSE, id + 7, 1, Status.OK).finish())));
+        for (BiFunction<Long, OutputStream, Boolean> answer : answers) {
+            RpcClient client = client(rogueProvider(answer));
+            long start = System.nanoTime();
+            CompletableFuture<String> call = client.create(HostileServices.Orders.class).echoLater("hi");
+            try {
+                call.get(CALL_TIMEOUT.toMillis() + 2000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException expected) {
+                // failing is fine; hanging is not
+            }
+            assertThat(call).isDone();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(CALL_TIMEOUT.plusSeconds(2));
+            assertRecovered(client);
+        }
+    }
+
+    /** Row 1, client side: a response that claims a huge body and trickles holds little and is cut off. */
+    @Test
+    void aTricklingProviderIsCutOffAndHoldsLittle() throws Exception {
+        int port = rogueProvider((id, out) -> write(out, fixedHeader(FrameType.RESPONSE, id, 0, 60 * 1024))
+                && write(out, new byte[100]));
+        RpcClient client = client(port);
+        long base = pool.bytesInUse();
+        CompletableFuture<String> call = client.create(HostileServices.Orders.class).echoLater("hi");
+        await().atMost(Duration.ofSeconds(5)).until(() -> clientLimit("frame_timeout") == 1);
+        assertThat(call).isCompletedExceptionally();
+        assertThat(pool.bytesInUse() - base).isLessThanOrEqualTo(8 * 1024);
+        assertRecovered(client);
+    }
+
+    /** Row 3, client side: a provider flooding heartbeats is cut off at the heartbeat rate. */
+    @Test
+    void aProviderFloodingHeartbeatsIsCutOff() throws Exception {
+        byte[] heartbeat = bytes(rogueCodec.start(FrameType.HEARTBEAT, 9, 0, Status.OK).finish());
+        int port = rogueProvider((id, out) -> {
+            for (int i = 0; i < 100_000; i++) {
+                if (!write(out, heartbeat)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        RpcClient client = client(port);
+        CompletableFuture<String> call = client.create(HostileServices.Orders.class).echoLater("hi");
+        await().atMost(Duration.ofSeconds(5)).until(() -> clientLimit("heartbeat_rate") == 1);
+        await().atMost(Duration.ofSeconds(5)).until(call::isDone);
+        assertRecovered(client);
+    }
+
+    private byte[] okWithBody(long id, byte[] body) {
+        FrameBuilder b = rogueCodec.start(FrameType.RESPONSE, id, 1, Status.OK);
+        b.body().writeRaw(body, 0, body.length);
+        return bytes(b.finish());
+    }
+
+    private byte[] withStatus(long id, int status) {
+        byte[] frame = okWithBody(id, new byte[] {1, 0});
+        frame[6] = (byte) status;
+        return frame;
+    }
+
+    private byte[] typeTagBomb(long id) {
+        FrameBuilder b = rogueCodec.start(FrameType.RESPONSE, id, 1, Status.OK);
+        b.body().writeByte(2);
+        b.body().writeString("[".repeat(20_000) + "I");
+        return bytes(b.finish());
+    }
+}
