@@ -95,9 +95,15 @@ public final class Matrix {
 
     private static List<Cell> runClient(String peer, int port, Process server, int payload, List<Integer> levels,
                                         long warmup, long measure, long prewarm) throws Exception {
+        return runClient(peer, port, server, payload, levels, warmup, measure, prewarm, System.getProperty("java.class.path"));
+    }
+
+    /** One load-client run against {@code server}, the client started with {@code classpath}. */
+    static List<Cell> runClient(String peer, int port, Process server, int payload, List<Integer> levels, long warmup,
+                                long measure, long prewarm, String classpath) throws Exception {
         Process client = java(LoadClient.class, List.of(peer, String.valueOf(port), String.valueOf(payload),
                 String.join(",", levels.stream().map(String::valueOf).toList()), String.valueOf(warmup),
-                String.valueOf(measure), String.valueOf(prewarm)));
+                String.valueOf(measure), String.valueOf(prewarm)), classpath);
         List<Cell> cells = new ArrayList<>();
         StringBuilder output = new StringBuilder();
         long serverCpuStart = 0;
@@ -143,17 +149,21 @@ public final class Matrix {
     }
 
     static Process java(Class<?> main, List<String> args) throws IOException {
+        return java(main, args, System.getProperty("java.class.path"));
+    }
+
+    static Process java(Class<?> main, List<String> args, String classpath) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classpath);
         command.add(main.getName());
         command.addAll(args);
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    private static int awaitReady(Process p) throws IOException {
+    static int awaitReady(Process p) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -171,7 +181,7 @@ public final class Matrix {
         return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
-    private static List<Integer> ints(String csv) {
+    static List<Integer> ints(String csv) {
         return Arrays.stream(csv.split(",")).map(String::strip).map(Integer::valueOf).toList();
     }
 
