@@ -155,13 +155,17 @@ class HostileClientTests {
         for (BiFunction<Long, OutputStream, Boolean> answer : answers) {
             RpcClient client = client(rogueProvider(answer));
             long start = System.nanoTime();
-            CompletableFuture<String> call = client.create(HostileServices.Orders.class).echoLater("hi");
-            try {
-                call.get(CALL_TIMEOUT.toMillis() + 2000, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException expected) {
-                // failing is fine; hanging is not
+            HostileServices.Orders orders = client.create(HostileServices.Orders.class);
+            // one call whose result type is fixed, one whose result carries a type tag (an open type)
+            List<CompletableFuture<?>> calls = List.of(orders.echoLater("hi"), orders.anything("hi"));
+            for (CompletableFuture<?> call : calls) {
+                try {
+                    call.get(CALL_TIMEOUT.toMillis() + 2000, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException expected) {
+                    // failing is fine; hanging is not
+                }
+                assertThat(call).isDone();
             }
-            assertThat(call).isDone();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(CALL_TIMEOUT.plusSeconds(2));
             assertRecovered(client);
         }

@@ -23,6 +23,8 @@ final class HostileServices {
         String fail(int messageLength);
 
         CompletableFuture<String> echoLater(String text);
+
+        CompletableFuture<Object> anything(String text);
     }
 
     static final class DefaultOrders implements Orders {
@@ -48,6 +50,11 @@ final class HostileServices {
 
         @Override
         public CompletableFuture<String> echoLater(String text) {
+            return CompletableFuture.completedFuture(text);
+        }
+
+        @Override
+        public CompletableFuture<Object> anything(String text) {
             return CompletableFuture.completedFuture(text);
         }
     }
