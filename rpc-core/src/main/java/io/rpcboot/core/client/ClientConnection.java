@@ -7,9 +7,9 @@ import java.util.function.Consumer;
 
 import io.rpcboot.core.buffer.PooledBuffer;
 import io.rpcboot.core.protocol.Frame;
+import io.rpcboot.core.protocol.FrameType;
 import io.rpcboot.core.protocol.InboundGuard;
 import io.rpcboot.core.protocol.LimitExceededException;
-import io.rpcboot.core.protocol.FrameType;
 import io.rpcboot.core.protocol.Status;
 import io.rpcboot.core.reactor.EventLoop;
 import io.rpcboot.core.transport.Connection;
