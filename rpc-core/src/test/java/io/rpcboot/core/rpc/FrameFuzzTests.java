@@ -34,7 +34,9 @@ class FrameFuzzTests {
             assertThat(figures.frames()).isEqualTo(FRAMES);
             assertThat(figures.failures()).isZero();
             assertThat(figures.dispatched()).as("frames that reached dispatch").isGreaterThanOrEqualTo(FRAMES / 2);
-            assertThat(figures.peakBytesLent()).as("bytes the server's pool lent at once").isLessThan(16 << 20);
+            // one fuzzed frame at a time is in the server: its buffer, and perhaps its inflated body
+            assertThat(figures.peakBytesLent()).as("bytes the server's pool lent at once")
+                    .isLessThanOrEqualTo(4L * FrameFuzzer.SERVER_MAX_FRAME_SIZE);
 
             target.assertServesNormalCalls();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
