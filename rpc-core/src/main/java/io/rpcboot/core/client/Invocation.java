@@ -319,7 +319,7 @@ final class Invocation implements LoadBalancer.CallInfo {
                 case INTERNAL, UNKNOWN -> mayHaveRun(remote);
                 default -> fail(remote); // SERVICE_ERROR, BAD_REQUEST: the same everywhere
             }
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        } catch (Throwable e) {
             // a SerializationException or an exceeded budget, or a bug in a codec: whatever the provider
             // sent, the call ends here (an asynchronous caller's future must complete)
             fail(new RpcException("cannot read the result of " + method.describe() + " from " + endpoint.address + ": "
@@ -374,7 +374,7 @@ final class Invocation implements LoadBalancer.CallInfo {
             Object decoded = method.resultCodec.read(frame.bodyReader());
             method.timers.record(Outcome.SUCCESS, System.nanoTime() - startNanos);
             return decoded;
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        } catch (Throwable e) {
             method.timers.record(Outcome.FAILURE, System.nanoTime() - startNanos);
             throw new RpcException("cannot read the result of " + method.describe() + " from " + undecodedFrom.address
                     + ": " + e.getMessage(), e);

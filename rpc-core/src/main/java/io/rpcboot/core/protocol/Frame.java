@@ -221,10 +221,9 @@ public final class Frame {
         if (inflateLimit == 0) {
             return;
         }
-        long limit = inflateLimit;
-        inflateLimit = 0;
         PooledBuffer inflated = Inflation.inflate(pool, bodyBytes.slice(bodyOffset, bodyLength)
-                .order(ByteOrder.LITTLE_ENDIAN), limit);
+                .order(ByteOrder.LITTLE_ENDIAN), inflateLimit); // a failure leaves the body compressed: it throws again
+        inflateLimit = 0;
         if (storage != null) {
             storage.release();
         }

@@ -22,11 +22,13 @@ import org.jspecify.annotations.Nullable;
  * the frame) and grows as more arrives. The header block is capped ({@link PeerLimits#maxHeaderSize()}),
  * attachments are counted and skipped (parsed only if someone asks, see {@link Frame#header}),
  * and a compressed body stays compressed here: it is inflated, under a size and ratio budget, by
- * whoever reads the body ({@link Frame#bodyReader()}), which keeps that work off the I/O loop.
+ * whoever reads the body ({@link Frame#bodyReader()}): a server's worker in pool mode (the loop
+ * itself only in direct mode, or for an asynchronous client call's result).
  *
  * <p>A request or response larger than the frame limit whose header block is within its cap is not
  * an error of the stream: its header entries are read, its body is skipped without being buffered,
- * and it is delivered as an {@linkplain Frame#isOversize() oversize} frame with no body, so that the
+ * and it is delivered as an {@linkplain Frame#isOversize() oversize} frame with no body (and no
+ * checksum verified, since the body was never read), so that the
  * receiver can answer it and keep the connection. Any other malformed input throws
  * {@link ProtocolException}; the stream cannot be resynchronised, so the caller closes the
  * connection (and this decoder).
@@ -81,6 +83,7 @@ public final class FrameDecoder implements AutoCloseable {
     private long parsedDeadline;
     private byte @Nullable [] parsedAttachments;
     private final byte[] scratch = new byte[20];
+    private boolean closed;
 
     FrameDecoder(FrameCodec codec) {
         this.codec = codec;
@@ -95,7 +98,7 @@ public final class FrameDecoder implements AutoCloseable {
      *                           was exceeded); frames decoded before it were delivered
      */
     public void decode(ByteBuffer in, Consumer<Frame> sink) {
-        while (in.hasRemaining()) {
+        while (!closed && in.hasRemaining()) { // a frame's receiver may close this decoder (and its connection)
             if (rest == null && skipLeft == 0) {
                 if (fillHead(in)) {
                     startFrame(in, sink);
@@ -106,7 +109,7 @@ public final class FrameDecoder implements AutoCloseable {
                 gather(in, sink);
             }
         }
-        if (partialSince == 0 && hasPartialFrame()) {
+        if (!closed && partialSince == 0 && hasPartialFrame()) {
             partialSince = System.nanoTime();
         }
     }
@@ -449,9 +452,17 @@ public final class FrameDecoder implements AutoCloseable {
         return hasPartialFrame() ? partialSince : 0;
     }
 
-    /** Releases a partly received frame. Idempotent. */
+    /** Counts the frame being received as started now (reading it was paused by this side). */
+    public void restartFrameClock() {
+        if (partialSince != 0) {
+            partialSince = System.nanoTime();
+        }
+    }
+
+    /** Releases a partly received frame; later input is ignored. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         PooledBuffer r = rest;
         rest = null;
         if (r != null) {

@@ -47,6 +47,7 @@ public final class InboundGuard {
     private final long heartbeatBurstNanos;
     private volatile @Nullable Timeout checker;
     private volatile boolean closed;
+    private boolean paused; // loop thread only
     // loop thread only
     private long heartbeatCredit; // a virtual clock: the bucket is empty while it is ahead of now
 
@@ -82,12 +83,23 @@ public final class InboundGuard {
             return;
         }
         long since = decoder.partialFrameSince();
-        if (since != 0 && System.nanoTime() - since > frameTimeoutNanos) {
+        if (!paused && since != 0 && System.nanoTime() - since > frameTimeoutNanos) {
             exceeded(c, new LimitExceededException("frame_timeout", "a frame was not completed within "
                     + limits.frameTimeout().toMillis() + " ms"));
             return;
         }
         schedule(c);
+    }
+
+    /**
+     * Loop thread: this side stopped (true) or resumed (false) reading the connection. While paused,
+     * a frame that is not complete is not the peer's delay; on resume its clock starts again.
+     */
+    public void readsPaused(boolean paused) {
+        this.paused = paused;
+        if (!paused) {
+            decoder.restartFrameClock();
+        }
     }
 
     /** Loop thread: decodes {@code data}; on a malformed frame or an exceeded limit, closes {@code c}. */

@@ -34,19 +34,20 @@ final class Inflation {
                     + " bytes (the frame limit, and the inflation ratio cap times the compressed size)");
         }
         Inflater inflater = new Inflater();
-        PooledBuffer out = pool.acquire((int) Math.min(announced, Math.max(FIRST_OUTPUT, 4L * compressed)));
+        PooledBuffer out = null;
+        boolean done = false;
         try {
+            out = pool.acquire((int) Math.min(announced, Math.max(FIRST_OUTPUT, 4L * compressed)));
             inflater.setInput(body);
             ByteBuffer target = out.buffer();
             while (!inflater.finished()) {
-                if (!target.hasRemaining()) {
-                    if (target.position() == announced) {
-                        break; // more output than announced: corrupt
-                    }
+                if (!target.hasRemaining() && target.position() < announced) {
                     out = grow(pool, out, announced);
                     target = out.buffer();
                 }
-                if (inflater.inflate(target) == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                // with no room left, inflate still consumes an empty final block; more output means corrupt
+                int n = inflater.inflate(target);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary() || !target.hasRemaining())) {
                     break;
                 }
             }
@@ -55,14 +56,18 @@ final class Inflation {
                         + " bytes it announces");
             }
             target.flip();
+            done = true;
             return out;
-        } catch (DataFormatException | RuntimeException e) {
-            out.release();
-            if (e instanceof ProtocolException p) {
-                throw p;
-            }
+        } catch (DataFormatException e) {
+            throw new ProtocolException("compressed body is corrupt: " + e.getMessage(), e);
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (RuntimeException e) {
             throw new ProtocolException("compressed body is corrupt: " + e.getMessage(), e);
         } finally {
+            if (!done && out != null) {
+                out.release(); // whatever failed, an OutOfMemoryError included
+            }
             inflater.end();
         }
     }

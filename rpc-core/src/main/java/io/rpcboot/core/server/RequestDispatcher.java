@@ -1,5 +1,7 @@
 package io.rpcboot.core.server;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -7,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 import io.rpcboot.core.RpcContext;
+import io.rpcboot.core.buffer.PooledBuffer;
 import io.rpcboot.core.metrics.Outcome;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.protocol.ErrorBody;
@@ -235,6 +238,19 @@ final class RequestDispatcher {
     }
 
     /** One request on its way through a worker (or the loop, in direct mode). */
+    private static final VarHandle TAKEN;
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TAKEN = lookup.findVarHandle(Call.class, "taken", int.class);
+            ENDED = lookup.findVarHandle(Call.class, "ended", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final class Call implements Runnable, RpcContext.Body<Object, Throwable> {
         private final ServerConnection connection;
         private final ProvidedMethod method;
@@ -243,8 +259,12 @@ final class RequestDispatcher {
         private final int serializationId;
         private final boolean oneWay;
         private final long startNanos = System.nanoTime();
-        private @Nullable Frame frame;
+        private final Frame frame;
         private Object @Nullable [] args;
+        /** 0, then 1 once run() or rejected() took the call: only one of them may serve it. */
+        private volatile int taken;
+        /** 0, then 1 once the call's outcome is decided: it is answered and counted exactly once. */
+        private volatile int ended;
 
         Call(ServerConnection connection, Frame frame, ProvidedMethod method, long deadline) {
             this.connection = connection;
@@ -262,11 +282,26 @@ final class RequestDispatcher {
             return method.invoke(args);
         }
 
+        /**
+         * Total: whatever a codec or the provider throws (an {@code Error} included), the call ends
+         * with exactly one answer and one count.
+         */
         @Override
         public void run() {
+            if (!TAKEN.compareAndSet(this, 0, 1)) {
+                return; // rejected() answered it already (an executor that queued it, then threw)
+            }
+            try {
+                serve();
+            } catch (Throwable t) {
+                log.warn("serving {}.{} failed outside the method", method.serviceName, method.signature, t);
+                fail(Status.INTERNAL, Status.INTERNAL.name(), "the server failed while serving the call: " + t);
+            }
+        }
+
+        private void serve() {
             Object[] args;
             Frame f = frame;
-            frame = null;
             if (!connection.isOpen()) { // the client went away while the call waited: nobody to answer
                 f.release();
                 done(Outcome.FAILURE);
@@ -284,8 +319,8 @@ final class RequestDispatcher {
                 fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
                         + "." + method.signature + ": " + e.getMessage());
                 return;
-            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                // a SerializationException (bytes over the decode budget among them), or a bug in a codec
+            } catch (Throwable e) {
+                // a SerializationException, or a bug in a codec (an Error included)
                 fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
                         + "." + method.signature + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                 return;
@@ -324,33 +359,38 @@ final class RequestDispatcher {
 
         /** The executor was full: answer without running. */
         void rejected() {
-            Frame f = frame;
-            frame = null;
-            if (f != null) {
-                f.release();
+            if (!TAKEN.compareAndSet(this, 0, 1)) {
+                return; // a worker took it after all
             }
+            frame.release();
             fail(Status.OVERLOADED, Status.OVERLOADED.name(), "the server's worker pool is full");
         }
 
         private void succeed(@Nullable Object value) {
+            if (!ENDED.compareAndSet(this, 0, 1)) {
+                return;
+            }
             if (oneWay) {
                 done(Outcome.SUCCESS);
                 return;
             }
             FrameBuilder b = codec.start(FrameType.RESPONSE, requestId, serializationId, Status.OK);
+            PooledBuffer response;
             try {
                 if (!method.returnsVoid) {
                     method.resultCodec(serializationId).write(b.body(), value);
                 }
-                connection.send(b.finish());
-            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                response = b.finish();
+            } catch (Throwable e) {
                 // SerializationException, ProtocolException (over the frame limit), or a bug in a codec
                 b.discard();
-                log.warn("cannot send the result of {}.{}: {}", method.serviceName, method.signature, e.getMessage());
-                fail(Status.INTERNAL, Status.INTERNAL.name(), "cannot send the result of " + method.serviceName + "."
-                        + method.signature + ": " + e.getMessage());
+                log.warn("cannot send the result of {}.{}: {}", method.serviceName, method.signature, e.toString());
+                sendError(connection, requestId, Status.INTERNAL, Status.INTERNAL.name(), "cannot send the result of "
+                        + method.serviceName + "." + method.signature + ": " + e.getMessage());
+                done(Outcome.of(Status.INTERNAL));
                 return;
             }
+            connection.send(response);
             done(Outcome.SUCCESS);
         }
 
@@ -366,6 +406,9 @@ final class RequestDispatcher {
         }
 
         private void fail(Status status, String type, String message) {
+            if (!ENDED.compareAndSet(this, 0, 1)) {
+                return;
+            }
             if (!oneWay) {
                 sendError(connection, requestId, status, type, message);
             }

@@ -26,8 +26,9 @@ import io.rpcboot.core.protocol.PeerLimits;
  * @param maxConnections       client connections open at once; more are closed as they are accepted
  * @param maxConnectionsPerAddress client connections one address may keep open at once
  * @param maxAcceptsPerSecond  new connections accepted per second (bursts of one second's worth)
- * @param maxConnectionAge     a connection this old is told the server is draining, and closed once its
- *                             calls are done (or after the drain timeout); {@link Duration#ZERO}: no limit
+ * @param maxConnectionAge     a connection this old is told the server is draining (the client closes it
+ *                             once its calls are done), and closed a drain timeout later whatever it is
+ *                             doing; {@link Duration#ZERO}: no limit
  * @param maxConcurrentCallsPerConnection calls one connection may have in flight; more are answered
  *                             {@code RESOURCE_EXHAUSTED} without running
  */

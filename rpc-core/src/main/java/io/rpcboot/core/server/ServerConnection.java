@@ -14,6 +14,7 @@ import io.rpcboot.core.protocol.FrameType;
 import io.rpcboot.core.protocol.InboundGuard;
 import io.rpcboot.core.protocol.LimitExceededException;
 import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.reactor.Timeout;
 import io.rpcboot.core.transport.Connection;
 import io.rpcboot.core.transport.ConnectionHandler;
 import org.jspecify.annotations.Nullable;
@@ -44,6 +45,7 @@ final class ServerConnection implements ConnectionHandler {
     /** Calls of this connection being served (admitted and not yet answered). */
     private final AtomicInteger calls = new AtomicInteger();
     private volatile @Nullable Connection connection;
+    private volatile @Nullable Timeout ageLimit;
     /**
      * The method the last request on this connection resolved to, keyed by the identity of its
      * header strings, which the decoder reuses while they repeat. Loop thread only.
@@ -102,6 +104,7 @@ final class ServerConnection implements ConnectionHandler {
         if (!writable) {
             dispatcher.limitExceeded("write_backlog"); // counted each time reading pauses
         }
+        inbound.readsPaused(!writable); // a frame that waits because we do not read is not the peer's delay
         c.setReadEnabled(writable);
     }
 
@@ -184,7 +187,7 @@ final class ServerConnection implements ConnectionHandler {
      */
     private void scheduleAgeLimit(Connection c) {
         try {
-            c.eventLoop().schedule(config.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS, () -> {
+            ageLimit = c.eventLoop().schedule(config.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS, () -> {
                 if (c.isOpen()) {
                     dispatcher.limitExceeded("connection_age");
                     sendDraining();
@@ -200,6 +203,10 @@ final class ServerConnection implements ConnectionHandler {
     @Override
     public void onClosed(Connection c, String reason) {
         log.debug("{} closed: {}", c, reason);
+        Timeout t = ageLimit;
+        if (t != null) {
+            t.cancel(); // a closed connection must not stay reachable from the loop's timers
+        }
         inbound.close();
     }
 

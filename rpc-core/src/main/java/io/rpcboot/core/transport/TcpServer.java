@@ -290,13 +290,18 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
+    /** Check and count in one atomic step of the map, so a release on a worker loop cannot race it. */
     private boolean claimAddressSlot(InetAddress peer) {
-        AtomicInteger n = perAddress.computeIfAbsent(peer, k -> new AtomicInteger());
-        if (n.incrementAndGet() > config.maxConnectionsPerAddress()) {
-            releaseAddressSlot(peer);
-            return false;
-        }
-        return true;
+        boolean[] claimed = new boolean[1];
+        perAddress.compute(peer, (k, n) -> {
+            AtomicInteger count = n == null ? new AtomicInteger() : n;
+            if (count.get() < config.maxConnectionsPerAddress()) {
+                count.incrementAndGet();
+                claimed[0] = true;
+            }
+            return count.get() == 0 ? null : count;
+        });
+        return claimed[0];
     }
 
     private void releaseAddressSlot(InetAddress peer) {

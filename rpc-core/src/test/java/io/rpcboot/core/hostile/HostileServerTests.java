@@ -150,6 +150,24 @@ class HostileServerTests {
         h.assertRecovered();
     }
 
+    /** A connection cut off in the middle of a read: the rest of that read (a frame begun) is not kept. */
+    @Test
+    void whatFollowsTheFrameThatClosedAConnectionIsNotKept() throws Exception {
+        HostileHarness h = start();
+        byte[] heartbeat = bytes(h.attackerCodec.start(FrameType.HEARTBEAT, 1, 0, Status.OK).finish());
+        ByteArrayOutputStream packet = new ByteArrayOutputStream();
+        for (int i = 0; i < 25; i++) { // past the burst of 20: the connection closes inside this read
+            packet.write(heartbeat);
+        }
+        packet.write(fixedHeader(FrameType.REQUEST, 2, 0, 100_000)); // then a frame begins
+        packet.write(new byte[10]);
+        Socket s = h.connect();
+        s.getOutputStream().write(packet.toByteArray());
+        assertThat(closedByServer(s, Duration.ofSeconds(5))).isTrue();
+        assertThat(h.limitCount("heartbeat_rate")).isEqualTo(1);
+        h.assertRecovered(); // among its checks: no pooled buffer held
+    }
+
     /** Row 3, with requests: a client that sends calls but never reads the answers is no longer read from. */
     @Test
     void aClientThatDoesNotReadItsResponsesIsNotReadFrom() throws Exception {
