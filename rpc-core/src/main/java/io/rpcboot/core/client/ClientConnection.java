@@ -9,7 +9,6 @@ import io.rpcboot.core.buffer.PooledBuffer;
 import io.rpcboot.core.protocol.Frame;
 import io.rpcboot.core.protocol.FrameType;
 import io.rpcboot.core.protocol.InboundGuard;
-import io.rpcboot.core.protocol.LimitExceededException;
 import io.rpcboot.core.protocol.Status;
 import io.rpcboot.core.reactor.EventLoop;
 import io.rpcboot.core.transport.Connection;
@@ -86,7 +85,7 @@ final class ClientConnection implements ConnectionHandler {
                 return pending.take(call.requestId()) == null; // if onClosed already took it, it was told
             }
             runtime.bytesSent.increment(bytes);
-            checkPending(c);
+            inbound.checkPendingWrites(c);
             return true;
         } finally {
             sending.decrementAndGet();
@@ -124,16 +123,6 @@ final class ClientConnection implements ConnectionHandler {
 
     boolean isDraining() {
         return draining;
-    }
-
-    /** A provider that does not read what it is sent cannot make this side queue without bound. */
-    private void checkPending(Connection c) {
-        long pendingBytes = c.pendingWriteBytes();
-        if (pendingBytes > runtime.config.peerLimits().maxPendingWriteBytes()) {
-            inbound.exceeded(c, new LimitExceededException("pending_write_bytes", pendingBytes
-                    + " bytes are waiting to be sent to " + endpoint.address + ", above the limit of "
-                    + runtime.config.peerLimits().maxPendingWriteBytes() + ": the provider does not read"));
-        }
     }
 
     @Override

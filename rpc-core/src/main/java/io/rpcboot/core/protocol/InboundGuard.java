@@ -23,8 +23,8 @@ import org.jspecify.annotations.Nullable;
  *  heartbeat ─► token bucket (rate, burst 2 x rate) empty? ─► close (heartbeat_rate)
  * </pre>
  *
- * All methods run on the connection's loop, except {@link #exceeded} and {@link #close()}
- * (idempotent), which any thread may call.
+ * All methods run on the connection's loop, except {@link #exceeded}, {@link #checkPendingWrites}
+ * and {@link #close()} (idempotent), which any thread may call.
  */
 public final class InboundGuard {
 
@@ -121,6 +121,18 @@ public final class InboundGuard {
         reports.limitExceeded(e.reason()).increment();
         reports.warnings().warn(c.remoteAddress(), e.reason(), "closing {}: {}", c, e.getMessage());
         c.close("limit exceeded (" + e.reason() + "): " + e.getMessage());
+    }
+
+    /**
+     * Any thread, after queueing bytes for the peer: a peer that does not read what it is sent cannot
+     * make this side queue past {@link PeerLimits#maxPendingWriteBytes()}; past it, its connection closes.
+     */
+    public void checkPendingWrites(Connection c) {
+        long pending = c.pendingWriteBytes();
+        if (pending > limits.maxPendingWriteBytes()) {
+            exceeded(c, new LimitExceededException("pending_write_bytes", pending + " bytes wait to be sent to "
+                    + c.remoteAddress() + ", above the limit of " + limits.maxPendingWriteBytes() + ": the peer does not read"));
+        }
     }
 
     /**

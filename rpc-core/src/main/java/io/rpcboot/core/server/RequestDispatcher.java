@@ -309,18 +309,13 @@ final class RequestDispatcher {
             }
             try {
                 args = method.readArguments(serializationId, f.bodyReader());
-            } catch (LimitExceededException e) { // a compressed body over its budget
-                connection.limitExceeded(e.reason());
-                fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
-                        + "." + method.signature + ": " + e.getMessage());
-                return;
-            } catch (DecodeBudgetException e) { // more objects than the bytes received allow
-                connection.limitExceeded("decode_budget");
-                fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
-                        + "." + method.signature + ": " + e.getMessage());
-                return;
             } catch (Throwable e) {
-                // a SerializationException, or a bug in a codec (an Error included)
+                // a SerializationException (a budget among them: counted), or a bug in a codec (an Error included)
+                if (e instanceof LimitExceededException limit) { // a compressed body over its budget
+                    connection.limitExceeded(limit.reason());
+                } else if (e instanceof DecodeBudgetException) { // more objects than the bytes received allow
+                    connection.limitExceeded("decode_budget");
+                }
                 fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
                         + "." + method.signature + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                 return;

@@ -12,7 +12,6 @@ import io.rpcboot.core.protocol.Frame;
 import io.rpcboot.core.protocol.FrameCodec;
 import io.rpcboot.core.protocol.FrameType;
 import io.rpcboot.core.protocol.InboundGuard;
-import io.rpcboot.core.protocol.LimitExceededException;
 import io.rpcboot.core.protocol.Status;
 import io.rpcboot.core.reactor.Timeout;
 import io.rpcboot.core.transport.Connection;
@@ -167,12 +166,7 @@ final class ServerConnection implements ConnectionHandler {
         }
         bytesSent.increment(frame.readableBytes());
         boolean queued = c.write(frame);
-        long pending = c.pendingWriteBytes();
-        if (pending > config.peerLimits().maxPendingWriteBytes()) {
-            inbound.exceeded(c, new LimitExceededException("pending_write_bytes", pending + " bytes of responses"
-                    + " wait for the client, above the limit of " + config.peerLimits().maxPendingWriteBytes()
-                    + ": it does not read them"));
-        }
+        inbound.checkPendingWrites(c);
         return queued;
     }
 
