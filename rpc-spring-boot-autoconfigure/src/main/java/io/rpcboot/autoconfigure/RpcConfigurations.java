@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 import io.rpcboot.core.balance.LoadBalancers;
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.ClientConfig;
-import io.rpcboot.core.protocol.PeerLimits;
+import io.rpcboot.core.internal.protocol.PeerLimits;
 import io.rpcboot.core.registry.InMemoryServiceRegistry;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;

@@ -1,6 +1,6 @@
 package io.rpcboot.autoconfigure;
 
-import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 

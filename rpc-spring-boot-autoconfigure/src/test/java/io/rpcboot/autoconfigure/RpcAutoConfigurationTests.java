@@ -13,7 +13,7 @@ import io.rpcboot.autoconfigure.Greetings.NoInterface;
 import io.rpcboot.autoconfigure.Greetings.TwoInterfaces;
 import io.rpcboot.autoconfigure.Greetings.VersionedGreeter;
 import io.rpcboot.core.balance.LoadBalancers;
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;

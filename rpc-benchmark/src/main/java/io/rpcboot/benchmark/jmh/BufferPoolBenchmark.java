@@ -2,8 +2,8 @@ package io.rpcboot.benchmark.jmh;
 
 import java.util.concurrent.TimeUnit;
 
-import io.rpcboot.core.buffer.BufferPool;
-import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -4,15 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.rpcboot.core.buffer.BufferPool;
-import io.rpcboot.core.buffer.PooledBuffer;
-import io.rpcboot.core.protocol.Frame;
-import io.rpcboot.core.protocol.FrameBuilder;
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.FrameDecoder;
-import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.Headers;
-import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
+import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.protocol.FrameBuilder;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.FrameDecoder;
+import io.rpcboot.core.internal.protocol.FrameType;
+import io.rpcboot.core.internal.protocol.Headers;
+import io.rpcboot.core.RpcStatus;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -39,7 +39,7 @@ public class FrameCodecBenchmark {
     }
 
     private PooledBuffer build() {
-        FrameBuilder b = codec.start(FrameType.REQUEST, 7, 1, Status.OK).header(Headers.SERVICE, "com.example.EchoService")
+        FrameBuilder b = codec.start(FrameType.REQUEST, 7, 1, RpcStatus.OK).header(Headers.SERVICE, "com.example.EchoService")
                 .header(Headers.METHOD, "echo(byte[])").header(Headers.DEADLINE, 1_795_000_000_000L);
         b.body().writeRaw(body, 0, body.length);
         return b.finish();

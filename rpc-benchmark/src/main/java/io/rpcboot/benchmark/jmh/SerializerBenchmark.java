@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import io.rpcboot.core.buffer.BufferPool;
-import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.serialize.BinaryReader;
 import io.rpcboot.core.serialize.BinarySerialization;
 import io.rpcboot.core.serialize.BinaryWriter;

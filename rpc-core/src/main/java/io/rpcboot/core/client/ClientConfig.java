@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.rpcboot.core.balance.LoadBalancers;
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.PeerLimits;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.PeerLimits;
 import io.rpcboot.core.serialize.BinarySerialization;
 
 /**

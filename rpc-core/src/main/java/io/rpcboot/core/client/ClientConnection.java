@@ -5,14 +5,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import io.rpcboot.core.buffer.PooledBuffer;
-import io.rpcboot.core.protocol.Frame;
-import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.InboundGuard;
-import io.rpcboot.core.protocol.Status;
-import io.rpcboot.core.reactor.EventLoop;
-import io.rpcboot.core.transport.Connection;
-import io.rpcboot.core.transport.ConnectionHandler;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
+import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.protocol.FrameType;
+import io.rpcboot.core.internal.protocol.InboundGuard;
+import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.internal.reactor.EventLoop;
+import io.rpcboot.core.internal.transport.Connection;
+import io.rpcboot.core.internal.transport.ConnectionHandler;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,7 +163,7 @@ final class ClientConnection implements ConnectionHandler {
                 frame.release();
                 Connection c = connection;
                 if (!frame.isHeartbeatReply() && c != null && inbound.heartbeatAllowed(c)) {
-                    write(runtime.codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, Status.OK).heartbeatReply().finish());
+                    write(runtime.codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, RpcStatus.OK).heartbeatReply().finish());
                 }
             }
             default -> frame.release();
@@ -178,7 +178,7 @@ final class ClientConnection implements ConnectionHandler {
             return;
         }
         heartbeatOutstanding = true;
-        write(runtime.codec.start(FrameType.HEARTBEAT, nextRequestId(), 0, Status.OK).finish());
+        write(runtime.codec.start(FrameType.HEARTBEAT, nextRequestId(), 0, RpcStatus.OK).finish());
     }
 
     private void write(PooledBuffer frame) {

@@ -12,18 +12,18 @@ import java.util.concurrent.atomic.LongAdder;
 import io.micrometer.core.instrument.Counter;
 import io.rpcboot.core.balance.InstanceStats;
 import io.rpcboot.core.balance.LoadBalancers;
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.InboundGuard;
-import io.rpcboot.core.protocol.PeerLimits;
-import io.rpcboot.core.reactor.EventLoop;
-import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.InboundGuard;
+import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.internal.reactor.EventLoop;
+import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
-import io.rpcboot.core.transport.TcpClient;
-import io.rpcboot.core.transport.TransportConfig;
+import io.rpcboot.core.internal.transport.TcpClient;
+import io.rpcboot.core.internal.transport.TransportConfig;
 
 /** What every reference of one client shares: configuration, loops, transport, endpoints, meters. */
 final class ClientRuntime {

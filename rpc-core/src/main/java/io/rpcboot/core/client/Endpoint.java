@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.rpcboot.core.balance.InstanceStats;
-import io.rpcboot.core.pool.ConnectionPool;
-import io.rpcboot.core.pool.PoolConfig;
-import io.rpcboot.core.transport.Connection;
+import io.rpcboot.core.internal.pool.ConnectionPool;
+import io.rpcboot.core.internal.pool.PoolConfig;
+import io.rpcboot.core.internal.transport.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,10 @@
 package io.rpcboot.core.client;
 
+import io.rpcboot.core.RpcTimeoutException;
+import io.rpcboot.core.RpcRemoteException;
+import io.rpcboot.core.RpcNoInstanceException;
+import io.rpcboot.core.RpcConnectionException;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -13,21 +18,21 @@ import java.util.concurrent.locks.LockSupport;
 import io.rpcboot.core.RpcContext;
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.balance.LoadBalancer;
-import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.metrics.Outcome;
-import io.rpcboot.core.pool.PoolException;
-import io.rpcboot.core.pool.PoolTimeoutException;
-import io.rpcboot.core.protocol.ErrorBody;
-import io.rpcboot.core.protocol.Frame;
-import io.rpcboot.core.protocol.FrameBuilder;
-import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.Headers;
-import io.rpcboot.core.protocol.ProtocolException;
-import io.rpcboot.core.protocol.Status;
-import io.rpcboot.core.reactor.EventLoop;
-import io.rpcboot.core.reactor.Timeout;
+import io.rpcboot.core.internal.pool.PoolException;
+import io.rpcboot.core.internal.pool.PoolTimeoutException;
+import io.rpcboot.core.internal.protocol.ErrorBody;
+import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.protocol.FrameBuilder;
+import io.rpcboot.core.internal.protocol.FrameType;
+import io.rpcboot.core.internal.protocol.Headers;
+import io.rpcboot.core.internal.protocol.ProtocolException;
+import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.internal.reactor.EventLoop;
+import io.rpcboot.core.internal.reactor.Timeout;
 import io.rpcboot.core.registry.ServiceInstance;
-import io.rpcboot.core.serialize.SerializationException;
+import io.rpcboot.core.SerializationException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -240,7 +245,7 @@ final class Invocation implements LoadBalancer.CallInfo {
     private void send(Endpoint endpoint, ClientConnection connection) {
         long requestId = connection.nextRequestId();
         long remainingNanos = deadlineNanos - System.nanoTime();
-        FrameBuilder b = runtime.codec.start(FrameType.REQUEST, requestId, reference.serialization.id(), Status.OK)
+        FrameBuilder b = runtime.codec.start(FrameType.REQUEST, requestId, reference.serialization.id(), RpcStatus.OK)
                 .header(Headers.SERVICE, reference.key.interfaceName()).header(Headers.METHOD, method.signature);
         if (!reference.key.version().isEmpty()) {
             b.header(Headers.VERSION, reference.key.version());
@@ -278,7 +283,7 @@ final class Invocation implements LoadBalancer.CallInfo {
     }
 
     private void onResponse(Endpoint endpoint, @Nullable Frame frame) {
-        Status status = frame.status();
+        RpcStatus status = frame.status();
         try {
             if (frame.isOversize()) {
                 runtime.inbound.limitExceeded("frame_size").increment();
@@ -287,7 +292,7 @@ final class Invocation implements LoadBalancer.CallInfo {
                         + runtime.config.maxFrameSize() + " bytes (rpc.client.max-frame-size); it was skipped"));
                 return;
             }
-            if (status == Status.OK) {
+            if (status == RpcStatus.OK) {
                 if (waiter != null && method.resultCodec != null) {
                     if (finish()) {
                         undecoded = frame; // the caller decodes it, and releases it

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.protocol.Headers;
+import io.rpcboot.core.internal.protocol.Headers;
 import io.rpcboot.core.serialize.Serialization;
 import io.rpcboot.core.serialize.TypeCodec;
 import org.jspecify.annotations.Nullable;

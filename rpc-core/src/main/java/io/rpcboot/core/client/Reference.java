@@ -12,7 +12,7 @@ import io.rpcboot.core.RpcException;
 import io.rpcboot.core.balance.LoadBalancer;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.serialize.Serialization;
-import io.rpcboot.core.serialize.SerializationException;
+import io.rpcboot.core.SerializationException;
 
 /**
  * The invocation handler behind one proxy: {@code equals}, {@code hashCode} and {@code toString}

@@ -12,10 +12,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.rpcboot.core.balance.LoadBalancers;
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.pool.ConnectionPool;
-import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.pool.ConnectionPool;
+import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.registry.InMemoryServiceRegistry;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
-import io.rpcboot.core.protocol.InboundGuard;
-import io.rpcboot.core.protocol.PeerWarnings;
+import io.rpcboot.core.internal.protocol.InboundGuard;
+import io.rpcboot.core.internal.protocol.PeerWarnings;
 import org.slf4j.LoggerFactory;
 
 /**

@@ -1,6 +1,6 @@
 package io.rpcboot.core.metrics;
 
-import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.RpcStatus;
 
 /** How a call ended, as the {@code outcome} tag of the request timers. */
 public enum Outcome {
@@ -26,7 +26,7 @@ public enum Outcome {
     }
 
     /** The outcome a response status stands for. */
-    public static Outcome of(Status status) {
+    public static Outcome of(RpcStatus status) {
         return switch (status) {
             case OK -> SUCCESS;
             case SERVICE_ERROR -> ERROR;

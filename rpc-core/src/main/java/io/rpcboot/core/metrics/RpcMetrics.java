@@ -14,8 +14,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.rpcboot.core.buffer.BufferPool;
-import io.rpcboot.core.protocol.InboundGuard;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.protocol.InboundGuard;
 
 /**
  * Every meter rpc-boot publishes, declared here and nowhere else. Names follow

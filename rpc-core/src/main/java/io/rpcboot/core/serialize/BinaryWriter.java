@@ -1,12 +1,14 @@
 package io.rpcboot.core.serialize;
 
+import io.rpcboot.core.SerializationException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import io.rpcboot.core.buffer.BufferPool;
-import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,5 +1,7 @@
 package io.rpcboot.core.serialize;
 
+import io.rpcboot.core.SerializationException;
+
 /**
  * Decoding would create more objects than the bytes received allow (the decode budget of
  * {@link BinaryReader}). Counted by the receiver as {@code rpc.limits.exceeded{reason=decode_budget}}.

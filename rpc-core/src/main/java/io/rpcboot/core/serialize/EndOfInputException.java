@@ -1,5 +1,7 @@
 package io.rpcboot.core.serialize;
 
+import io.rpcboot.core.SerializationException;
+
 /** A read needed more bytes than the input holds: the input is truncated or a length is wrong. */
 public final class EndOfInputException extends SerializationException {
 

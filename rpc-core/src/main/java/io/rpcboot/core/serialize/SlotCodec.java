@@ -1,5 +1,7 @@
 package io.rpcboot.core.serialize;
 
+import io.rpcboot.core.SerializationException;
+
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 import java.time.ZoneId;

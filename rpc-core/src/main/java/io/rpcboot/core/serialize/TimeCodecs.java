@@ -1,5 +1,7 @@
 package io.rpcboot.core.serialize;
 
+import io.rpcboot.core.SerializationException;
+
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.rpcboot.core.serialize;
 
+import io.rpcboot.core.SerializationException;
+
 import java.lang.reflect.Array;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.ParameterizedType;

@@ -9,11 +9,11 @@ import java.lang.reflect.Type;
 import java.util.concurrent.CompletionStage;
 
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.protocol.Headers;
+import io.rpcboot.core.internal.protocol.Headers;
 import io.rpcboot.core.serialize.BinaryReader;
 import io.rpcboot.core.serialize.Serialization;
 import io.rpcboot.core.serialize.Serializations;
-import io.rpcboot.core.serialize.SerializationException;
+import io.rpcboot.core.SerializationException;
 import io.rpcboot.core.serialize.TypeCodec;
 
 /**

@@ -9,18 +9,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 import io.rpcboot.core.RpcContext;
-import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.metrics.Outcome;
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.protocol.ErrorBody;
-import io.rpcboot.core.protocol.Frame;
-import io.rpcboot.core.protocol.FrameBuilder;
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.Headers;
-import io.rpcboot.core.protocol.InboundGuard;
-import io.rpcboot.core.protocol.LimitExceededException;
-import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.internal.protocol.ErrorBody;
+import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.protocol.FrameBuilder;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.FrameType;
+import io.rpcboot.core.internal.protocol.Headers;
+import io.rpcboot.core.internal.protocol.InboundGuard;
+import io.rpcboot.core.internal.protocol.LimitExceededException;
+import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.serialize.DecodeBudgetException;
 import org.jspecify.annotations.Nullable;
@@ -82,7 +82,7 @@ final class RequestDispatcher {
         inFlight.incrementAndGet();
         if (!connection.admitCall()) {
             perConnectionRejected.increment();
-            reject(connection, frame, Status.RESOURCE_EXHAUSTED, false, "the connection already has "
+            reject(connection, frame, RpcStatus.RESOURCE_EXHAUSTED, false, "the connection already has "
                     + maxCallsPerConnection + " calls in flight (rpc.server.limits.max-concurrent-calls-per-connection)");
             return;
         }
@@ -91,7 +91,7 @@ final class RequestDispatcher {
             call = admit(connection, frame);
         } catch (Throwable t) { // a bug, or memory running out: the request still gets its answer
             log.warn("could not admit a request on {}", connection, t);
-            reject(connection, frame, Status.INTERNAL, true, "the server could not accept the call: " + t);
+            reject(connection, frame, RpcStatus.INTERNAL, true, "the server could not accept the call: " + t);
             return;
         }
         if (call == null) {
@@ -113,12 +113,12 @@ final class RequestDispatcher {
     private @Nullable Call admit(ServerConnection connection, Frame frame) {
         if (draining) {
             drainingRejected.increment();
-            reject(connection, frame, Status.DRAINING, true, "the server is shutting down; send the call elsewhere");
+            reject(connection, frame, RpcStatus.DRAINING, true, "the server is shutting down; send the call elsewhere");
             return null;
         }
         if (frame.isOversize()) {
             connection.limitExceeded("frame_size");
-            reject(connection, frame, Status.RESOURCE_EXHAUSTED, true, "the request is " + frame.oversizeBytes()
+            reject(connection, frame, RpcStatus.RESOURCE_EXHAUSTED, true, "the request is " + frame.oversizeBytes()
                     + " bytes, above the server's frame limit of " + codec.maxFrameSize()
                     + " bytes (rpc.server.max-frame-size); its body was skipped");
             return null;
@@ -126,7 +126,7 @@ final class RequestDispatcher {
         String service = frame.header(Headers.SERVICE);
         String signature = frame.header(Headers.METHOD);
         if (service == null || signature == null || service.isBlank() || signature.isBlank()) {
-            reject(connection, frame, Status.BAD_REQUEST, true, "the request has no service or method header");
+            reject(connection, frame, RpcStatus.BAD_REQUEST, true, "the request has no service or method header");
             return null;
         }
         String version = frame.header(Headers.VERSION);
@@ -138,7 +138,7 @@ final class RequestDispatcher {
             method = provided == null ? null : provided.methods().get(signature);
             if (method == null) {
                 notFound.increment();
-                reject(connection, frame, Status.NOT_FOUND, true, provided == null ? "no service " + key + " here"
+                reject(connection, frame, RpcStatus.NOT_FOUND, true, provided == null ? "no service " + key + " here"
                         : "service " + key + " has no method " + signature);
                 return null;
             }
@@ -146,16 +146,16 @@ final class RequestDispatcher {
         }
         long deadline = frame.deadlineMillis();
         if (deadline == Frame.BAD_DEADLINE) {
-            reject(connection, frame, Status.BAD_REQUEST, true, "deadline header is not a number");
+            reject(connection, frame, RpcStatus.BAD_REQUEST, true, "deadline header is not a number");
             return null;
         }
         if (deadline != 0 && System.currentTimeMillis() >= deadline) {
             deadlineRejected.increment();
-            reject(connection, frame, Status.DEADLINE_EXCEEDED, true, "the deadline passed before the call could start");
+            reject(connection, frame, RpcStatus.DEADLINE_EXCEEDED, true, "the deadline passed before the call could start");
             return null;
         }
         if (!method.supports(frame.serializationId())) {
-            reject(connection, frame, Status.BAD_REQUEST, true, "serialization id " + frame.serializationId()
+            reject(connection, frame, RpcStatus.BAD_REQUEST, true, "serialization id " + frame.serializationId()
                     + " is not available on this server");
             return null;
         }
@@ -163,7 +163,7 @@ final class RequestDispatcher {
     }
 
     /** Answers a request that will not run. {@code admitted}: whether it holds a slot of its connection. */
-    private void reject(ServerConnection connection, Frame frame, Status status, boolean admitted, String message) {
+    private void reject(ServerConnection connection, Frame frame, RpcStatus status, boolean admitted, String message) {
         long id = frame.requestId();
         boolean oneWay = frame.type() == FrameType.ONE_WAY;
         frame.release();
@@ -180,7 +180,7 @@ final class RequestDispatcher {
      * Total: the error response is built from text truncated to a budget, so it always fits a frame;
      * if even that fails, the connection is closed (the client then fails its calls at once).
      */
-    private void sendError(ServerConnection connection, long requestId, Status status, String type, String message) {
+    private void sendError(ServerConnection connection, long requestId, RpcStatus status, String type, String message) {
         FrameBuilder b = null;
         try {
             b = codec.start(FrameType.RESPONSE, requestId, 0, status);
@@ -295,7 +295,7 @@ final class RequestDispatcher {
                 serve();
             } catch (Throwable t) {
                 log.warn("serving {}.{} failed outside the method", method.serviceName, method.signature, t);
-                fail(Status.INTERNAL, Status.INTERNAL.name(), "the server failed while serving the call: " + t);
+                fail(RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "the server failed while serving the call: " + t);
             }
         }
 
@@ -316,7 +316,7 @@ final class RequestDispatcher {
                 } else if (e instanceof DecodeBudgetException) { // more objects than the bytes received allow
                     connection.limitExceeded("decode_budget");
                 }
-                fail(Status.BAD_REQUEST, Status.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
+                fail(RpcStatus.BAD_REQUEST, RpcStatus.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
                         + "." + method.signature + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                 return;
             } finally {
@@ -324,7 +324,7 @@ final class RequestDispatcher {
             }
             if (deadline != 0 && System.currentTimeMillis() >= deadline) {
                 deadlineRejected.increment();
-                fail(Status.DEADLINE_EXCEEDED, Status.DEADLINE_EXCEEDED.name(), "the deadline passed while the call waited");
+                fail(RpcStatus.DEADLINE_EXCEEDED, RpcStatus.DEADLINE_EXCEEDED.name(), "the deadline passed while the call waited");
                 return;
             }
             Object result;
@@ -358,7 +358,7 @@ final class RequestDispatcher {
                 return; // a worker took it after all
             }
             frame.release();
-            fail(Status.OVERLOADED, Status.OVERLOADED.name(), "the server's worker pool is full");
+            fail(RpcStatus.OVERLOADED, RpcStatus.OVERLOADED.name(), "the server's worker pool is full");
         }
 
         private void succeed(@Nullable Object value) {
@@ -369,7 +369,7 @@ final class RequestDispatcher {
                 done(Outcome.SUCCESS);
                 return;
             }
-            FrameBuilder b = codec.start(FrameType.RESPONSE, requestId, serializationId, Status.OK);
+            FrameBuilder b = codec.start(FrameType.RESPONSE, requestId, serializationId, RpcStatus.OK);
             PooledBuffer response;
             try {
                 if (!method.returnsVoid) {
@@ -380,9 +380,9 @@ final class RequestDispatcher {
                 // SerializationException, ProtocolException (over the frame limit), or a bug in a codec
                 b.discard();
                 log.warn("cannot send the result of {}.{}: {}", method.serviceName, method.signature, e.toString());
-                sendError(connection, requestId, Status.INTERNAL, Status.INTERNAL.name(), "cannot send the result of "
+                sendError(connection, requestId, RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "cannot send the result of "
                         + method.serviceName + "." + method.signature + ": " + e.getMessage());
-                done(Outcome.of(Status.INTERNAL));
+                done(Outcome.of(RpcStatus.INTERNAL));
                 return;
             }
             connection.send(response);
@@ -397,10 +397,10 @@ final class RequestDispatcher {
             } catch (Throwable broken) { // an exception whose getMessage throws
                 message = "(the message could not be read: " + broken.getClass().getName() + ")";
             }
-            fail(Status.SERVICE_ERROR, t.getClass().getName(), message);
+            fail(RpcStatus.SERVICE_ERROR, t.getClass().getName(), message);
         }
 
-        private void fail(Status status, String type, String message) {
+        private void fail(RpcStatus status, String type, String message) {
             if (!ENDED.compareAndSet(this, 0, 1)) {
                 return;
             }

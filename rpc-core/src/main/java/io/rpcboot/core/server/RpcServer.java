@@ -15,19 +15,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.InboundGuard;
-import io.rpcboot.core.protocol.PeerLimits;
-import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.InboundGuard;
+import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
 import io.rpcboot.core.serialize.TypeAllowList;
-import io.rpcboot.core.transport.Connection;
-import io.rpcboot.core.transport.TcpServer;
-import io.rpcboot.core.transport.TransportConfig;
+import io.rpcboot.core.internal.transport.Connection;
+import io.rpcboot.core.internal.transport.TcpServer;
+import io.rpcboot.core.internal.transport.TransportConfig;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -299,7 +299,7 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /** Keeps the connection list in step with the transport. */
-    private final class TrackedHandler implements io.rpcboot.core.transport.ConnectionHandler {
+    private final class TrackedHandler implements io.rpcboot.core.internal.transport.ConnectionHandler {
         private final ServerConnection delegate;
 
         TrackedHandler(ServerConnection delegate) {

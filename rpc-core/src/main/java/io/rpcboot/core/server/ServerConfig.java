@@ -3,8 +3,8 @@ package io.rpcboot.core.server;
 import java.time.Duration;
 import java.util.Objects;
 
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.PeerLimits;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.PeerLimits;
 
 /**
  * Immutable, validated server settings.

@@ -7,15 +7,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
-import io.rpcboot.core.buffer.PooledBuffer;
-import io.rpcboot.core.protocol.Frame;
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.InboundGuard;
-import io.rpcboot.core.protocol.Status;
-import io.rpcboot.core.reactor.Timeout;
-import io.rpcboot.core.transport.Connection;
-import io.rpcboot.core.transport.ConnectionHandler;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
+import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.FrameType;
+import io.rpcboot.core.internal.protocol.InboundGuard;
+import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.internal.reactor.Timeout;
+import io.rpcboot.core.internal.transport.Connection;
+import io.rpcboot.core.internal.transport.ConnectionHandler;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +93,7 @@ final class ServerConnection implements ConnectionHandler {
         }
         frame.release();
         if (type == FrameType.HEARTBEAT && !frame.isHeartbeatReply() && inbound.heartbeatAllowed(c)) {
-            send(codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, Status.OK).heartbeatReply().finish());
+            send(codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, RpcStatus.OK).heartbeatReply().finish());
         }
     }
 
@@ -172,7 +172,7 @@ final class ServerConnection implements ConnectionHandler {
 
     /** Tells the client this server is going away: it should send new calls elsewhere. */
     void sendDraining() {
-        send(codec.start(FrameType.DRAINING, 0, 0, Status.OK).finish());
+        send(codec.start(FrameType.DRAINING, 0, 0, RpcStatus.OK).finish());
     }
 
     /**

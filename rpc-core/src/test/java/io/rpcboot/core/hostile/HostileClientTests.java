@@ -15,17 +15,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.protocol.FrameBuilder;
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.FrameDecoder;
-import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.PeerLimits;
-import io.rpcboot.core.protocol.Status;
-import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.protocol.FrameBuilder;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.FrameDecoder;
+import io.rpcboot.core.internal.protocol.FrameType;
+import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -147,11 +147,11 @@ class HostileClientTests {
         List<BiFunction<Long, OutputStream, Boolean>> answers = List.of(
                 (id, out) -> true, // never answers
                 (id, out) -> write(out, okWithBody(id, new byte[] {2, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF})), // garbage
-                (id, out) -> write(out, bytes(rogueCodec.start(FrameType.RESPONSE, id, 1, Status.OK).finish())), // empty
+                (id, out) -> write(out, bytes(rogueCodec.start(FrameType.RESPONSE, id, 1, RpcStatus.OK).finish())), // empty
                 (id, out) -> write(out, withStatus(id, 200)), // a status nobody knows
                 (id, out) -> write(out, typeTagBomb(id)), // a result of 20,000 '['
                 (id, out) -> write(out, fixedHeader(FrameType.RESPONSE, id, 0, 1 << 30)), // oversize, never sent
-                (id, out) -> write(out, bytes(rogueCodec.start(FrameType.RESPONSE, id + 7, 1, Status.OK).finish())));
+                (id, out) -> write(out, bytes(rogueCodec.start(FrameType.RESPONSE, id + 7, 1, RpcStatus.OK).finish())));
         for (BiFunction<Long, OutputStream, Boolean> answer : answers) {
             RpcClient client = client(rogueProvider(answer));
             long start = System.nanoTime();
@@ -188,7 +188,7 @@ class HostileClientTests {
     /** Row 3, client side: a provider flooding heartbeats is cut off at the heartbeat rate. */
     @Test
     void aProviderFloodingHeartbeatsIsCutOff() throws Exception {
-        byte[] heartbeat = bytes(rogueCodec.start(FrameType.HEARTBEAT, 9, 0, Status.OK).finish());
+        byte[] heartbeat = bytes(rogueCodec.start(FrameType.HEARTBEAT, 9, 0, RpcStatus.OK).finish());
         int port = rogueProvider((id, out) -> {
             for (int i = 0; i < 100_000; i++) {
                 if (!write(out, heartbeat)) {
@@ -205,7 +205,7 @@ class HostileClientTests {
     }
 
     private byte[] okWithBody(long id, byte[] body) {
-        FrameBuilder b = rogueCodec.start(FrameType.RESPONSE, id, 1, Status.OK);
+        FrameBuilder b = rogueCodec.start(FrameType.RESPONSE, id, 1, RpcStatus.OK);
         b.body().writeRaw(body, 0, body.length);
         return bytes(b.finish());
     }
@@ -217,7 +217,7 @@ class HostileClientTests {
     }
 
     private byte[] typeTagBomb(long id) {
-        FrameBuilder b = rogueCodec.start(FrameType.RESPONSE, id, 1, Status.OK);
+        FrameBuilder b = rogueCodec.start(FrameType.RESPONSE, id, 1, RpcStatus.OK);
         b.body().writeByte(2);
         b.body().writeString("[".repeat(20_000) + "I");
         return bytes(b.finish());

@@ -18,19 +18,19 @@ import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.rpcboot.core.buffer.BufferPool;
-import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.protocol.Frame;
-import io.rpcboot.core.protocol.FrameBuilder;
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.FrameDecoder;
-import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.Headers;
-import io.rpcboot.core.protocol.Status;
-import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.protocol.FrameBuilder;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.FrameDecoder;
+import io.rpcboot.core.internal.protocol.FrameType;
+import io.rpcboot.core.internal.protocol.Headers;
+import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.server.RpcServer;
 import io.rpcboot.core.server.ServerConfig;
 
@@ -59,7 +59,7 @@ final class HostileHarness implements AutoCloseable {
 
     HostileHarness(Consumer<ServerConfig.Builder> config, Consumer<RpcServer.Builder> services) {
         ServerConfig.Builder c = ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(2).workerThreads(8);
-        c.peerLimits(io.rpcboot.core.protocol.PeerLimits.builder().frameTimeout(FRAME_TIMEOUT).build());
+        c.peerLimits(io.rpcboot.core.internal.protocol.PeerLimits.builder().frameTimeout(FRAME_TIMEOUT).build());
         config.accept(c);
         RpcServer.Builder b = RpcServer.builder().config(c.build()).bufferPool(pool).metrics(metrics)
                 .eventLoops(boss, workers);
@@ -105,7 +105,7 @@ final class HostileHarness implements AutoCloseable {
     }
 
     FrameBuilder request(long id, String service, String method) {
-        return attackerCodec.start(FrameType.REQUEST, id, 1, Status.OK).header(Headers.SERVICE, service)
+        return attackerCodec.start(FrameType.REQUEST, id, 1, RpcStatus.OK).header(Headers.SERVICE, service)
                 .header(Headers.METHOD, method);
     }
 

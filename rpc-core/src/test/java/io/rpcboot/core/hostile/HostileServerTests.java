@@ -11,15 +11,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 
-import io.rpcboot.core.client.RpcRemoteException;
-import io.rpcboot.core.buffer.BufferPool;
-import io.rpcboot.core.buffer.PooledBuffer;
-import io.rpcboot.core.protocol.Frame;
-import io.rpcboot.core.protocol.FrameBuilder;
-import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.Headers;
-import io.rpcboot.core.protocol.PeerLimits;
-import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.RpcRemoteException;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
+import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.protocol.FrameBuilder;
+import io.rpcboot.core.internal.protocol.FrameType;
+import io.rpcboot.core.internal.protocol.Headers;
+import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.serialize.BinaryWriter;
 import io.rpcboot.core.server.ExecutionMode;
 import org.junit.jupiter.api.AfterEach;
@@ -110,7 +110,7 @@ class HostileServerTests {
                 sent += frame.length;
             }
             List<Frame> answers = readResponses(s, bombs, Integer.MAX_VALUE);
-            assertThat(answers).hasSize(bombs).allSatisfy(f -> assertThat(f.status()).isEqualTo(Status.BAD_REQUEST));
+            assertThat(answers).hasSize(bombs).allSatisfy(f -> assertThat(f.status()).isEqualTo(RpcStatus.BAD_REQUEST));
             assertThat(probe.peak()).as("bytes held after %d bytes of bombs", sent)
                     .isLessThanOrEqualTo(2 * sent + 64 * 1024);
         }
@@ -123,7 +123,7 @@ class HostileServerTests {
     void aHeartbeatFloodIsCutOffAndHoldsLittle() throws Exception {
         HostileHarness h = start();
         Socket s = h.connect();
-        byte[] heartbeat = bytes(h.attackerCodec.start(FrameType.HEARTBEAT, 1, 0, Status.OK).finish());
+        byte[] heartbeat = bytes(h.attackerCodec.start(FrameType.HEARTBEAT, 1, 0, RpcStatus.OK).finish());
         byte[] burst = new byte[heartbeat.length * 1000];
         for (int i = 0; i < 1000; i++) {
             System.arraycopy(heartbeat, 0, burst, i * heartbeat.length, heartbeat.length);
@@ -154,7 +154,7 @@ class HostileServerTests {
     @Test
     void whatFollowsTheFrameThatClosedAConnectionIsNotKept() throws Exception {
         HostileHarness h = start();
-        byte[] heartbeat = bytes(h.attackerCodec.start(FrameType.HEARTBEAT, 1, 0, Status.OK).finish());
+        byte[] heartbeat = bytes(h.attackerCodec.start(FrameType.HEARTBEAT, 1, 0, RpcStatus.OK).finish());
         ByteArrayOutputStream packet = new ByteArrayOutputStream();
         for (int i = 0; i < 25; i++) { // past the burst of 20: the connection closes inside this read
             packet.write(heartbeat);
@@ -245,7 +245,7 @@ class HostileServerTests {
         List<Frame> answers = readResponses(s, 1, Integer.MAX_VALUE);
         long allocated = HostileHarness.serverThreadAllocations() - before;
         assertThat(answers).hasSize(1);
-        assertThat(answers.get(0).status()).as("refused at the decode budget").isEqualTo(Status.BAD_REQUEST);
+        assertThat(answers.get(0).status()).as("refused at the decode budget").isEqualTo(RpcStatus.BAD_REQUEST);
         assertThat(h.limitCount("decode_budget")).isEqualTo(1);
         assertThat(allocated).as("heap allocated decoding %d bytes", frame.length)
                 .isLessThanOrEqualTo(48L * frame.length + 2 * 1024 * 1024);
@@ -263,7 +263,7 @@ class HostileServerTests {
         Socket s = h.connect();
         s.getOutputStream().write(bytes(b.finish()));
         List<Frame> answers = readResponses(s, 1, Integer.MAX_VALUE);
-        assertThat(answers).singleElement().satisfies(f -> assertThat(f.status()).isEqualTo(Status.BAD_REQUEST));
+        assertThat(answers).singleElement().satisfies(f -> assertThat(f.status()).isEqualTo(RpcStatus.BAD_REQUEST));
         h.assertRecovered();
     }
 
@@ -277,7 +277,7 @@ class HostileServerTests {
         String longService = "s".repeat(7000); // within the header block cap, echoed by "no service ... here"
         s.getOutputStream().write(bytes(h.request(1, longService, ECHO).finish()));
         List<Frame> answers = readResponses(s, 1, 64 * 1024);
-        assertThat(answers).singleElement().satisfies(f -> assertThat(f.status()).isEqualTo(Status.NOT_FOUND));
+        assertThat(answers).singleElement().satisfies(f -> assertThat(f.status()).isEqualTo(RpcStatus.NOT_FOUND));
         h.assertRecovered();
     }
 
@@ -292,7 +292,7 @@ class HostileServerTests {
         }
         s.getOutputStream().write(all.toByteArray());
         List<Frame> answers = readResponses(s, 1100, Integer.MAX_VALUE);
-        assertThat(answers).hasSize(1100).allSatisfy(f -> assertThat(f.status()).isEqualTo(Status.BAD_REQUEST));
+        assertThat(answers).hasSize(1100).allSatisfy(f -> assertThat(f.status()).isEqualTo(RpcStatus.BAD_REQUEST));
         h.assertRecovered();
     }
 
@@ -374,7 +374,7 @@ class HostileServerTests {
             s.getOutputStream().write(echoRequest(h, 1, "z".repeat(1024 * 1024)));
             s.getOutputStream().write(echoRequest(h, 2, "small"));
             List<Frame> answers = readResponses(s, 2, Integer.MAX_VALUE);
-            assertThat(answers).extracting(Frame::status).containsExactly(Status.RESOURCE_EXHAUSTED, Status.OK);
+            assertThat(answers).extracting(Frame::status).containsExactly(RpcStatus.RESOURCE_EXHAUSTED, RpcStatus.OK);
             assertThat(probe.peak()).as("the skipped body is never buffered").isLessThan(256 * 1024);
         }
         assertThat(h.limitCount("frame_size")).isEqualTo(1);
@@ -394,7 +394,7 @@ class HostileServerTests {
         s.getOutputStream().write(all.toByteArray());
         List<Frame> answers = readResponses(s, 200, Integer.MAX_VALUE);
         assertThat(answers).hasSize(200);
-        long refused = answers.stream().filter(f -> f.status() == Status.RESOURCE_EXHAUSTED).count();
+        long refused = answers.stream().filter(f -> f.status() == RpcStatus.RESOURCE_EXHAUSTED).count();
         assertThat(refused).isPositive();
         assertThat(h.limitCount("calls_per_connection")).isEqualTo(refused);
         h.assertRecovered();

@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.rpcboot.core.client.ReferenceConfig;
 import io.rpcboot.core.client.RpcClient;
-import io.rpcboot.core.client.RpcNoInstanceException;
-import io.rpcboot.core.client.RpcRemoteException;
-import io.rpcboot.core.client.RpcTimeoutException;
-import io.rpcboot.core.protocol.Status;
+import io.rpcboot.core.RpcNoInstanceException;
+import io.rpcboot.core.RpcRemoteException;
+import io.rpcboot.core.RpcTimeoutException;
+import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.rpc.TestServices.Calculator;
 import io.rpcboot.core.rpc.TestServices.DefaultCalculator;
 import io.rpcboot.core.rpc.TestServices.Echo;
@@ -65,7 +65,7 @@ class CallSemanticsTests {
         Calculator calc = calculator();
         assertThatExceptionOfType(RpcRemoteException.class).isThrownBy(() -> calc.divide(1, 0))
                 .satisfies(e -> {
-                    assertThat(e.status()).isEqualTo(Status.SERVICE_ERROR);
+                    assertThat(e.status()).isEqualTo(RpcStatus.SERVICE_ERROR);
                     assertThat(e.remoteType()).isEqualTo("java.lang.ArithmeticException");
                     assertThat(e.remoteMessage()).isEqualTo("b must not be zero");
                 })

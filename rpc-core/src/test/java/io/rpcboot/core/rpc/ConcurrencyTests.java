@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.rpc.TestServices.Echo;
 import io.rpcboot.core.rpc.TestServices.NamedEcho;

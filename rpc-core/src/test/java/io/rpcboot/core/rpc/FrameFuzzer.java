@@ -35,21 +35,21 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import java.util.zip.Deflater;
 
-import io.rpcboot.core.buffer.BufferPool;
-import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.protocol.Frame;
-import io.rpcboot.core.protocol.FrameBuilder;
-import io.rpcboot.core.protocol.FrameCodec;
-import io.rpcboot.core.protocol.FrameDecoder;
-import io.rpcboot.core.protocol.FrameType;
-import io.rpcboot.core.protocol.Headers;
-import io.rpcboot.core.protocol.PeerLimits;
-import io.rpcboot.core.protocol.ProtocolException;
-import io.rpcboot.core.protocol.Status;
-import io.rpcboot.core.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.protocol.FrameBuilder;
+import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.FrameDecoder;
+import io.rpcboot.core.internal.protocol.FrameType;
+import io.rpcboot.core.internal.protocol.Headers;
+import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.internal.protocol.ProtocolException;
+import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.rpc.TestServices.Calculator;
 import io.rpcboot.core.rpc.TestServices.DefaultCalculator;
 import io.rpcboot.core.rpc.TestServices.Echo;
@@ -107,7 +107,7 @@ final class FrameFuzzer implements AutoCloseable {
 
     /** What a run did; counts accumulate over runs of the same fuzzer. */
     record Figures(long frames, long bodyFrames, long headerFrames, long anywhereFrames, long bodyDispatched,
-                   long headerDispatched, long anywhereDispatched, Map<Status, Long> answers, long sharedCloses,
+                   long headerDispatched, long anywhereDispatched, Map<RpcStatus, Long> answers, long sharedCloses,
                    long freshCloses, long failures, long peakBytesLent, Duration elapsed) {
 
         long dispatched() {
@@ -151,7 +151,7 @@ final class FrameFuzzer implements AutoCloseable {
     private long sharedCloses, freshCloses, failures, peakBytesLent, elapsedNanos;
     /** When the run under way started ({@link System#nanoTime()}), 0 between runs. */
     private long runStart;
-    private final Map<Status, Long> answers = new EnumMap<>(Status.class);
+    private final Map<RpcStatus, Long> answers = new EnumMap<>(RpcStatus.class);
 
     /**
      * @param serverPool the server's buffer pool, whose lent bytes are sampled after every frame
@@ -163,7 +163,7 @@ final class FrameFuzzer implements AutoCloseable {
         this.mutator = new FrameMutator(random);
         BufferPool own = BufferPool.builder().direct(false).build();
         this.replies = new FrameCodec(own, Integer.MAX_VALUE, false, 0);
-        this.sentinel = bytes(replies.start(FrameType.HEARTBEAT, 0, 0, Status.OK).finish());
+        this.sentinel = bytes(replies.start(FrameType.HEARTBEAT, 0, 0, RpcStatus.OK).finish());
         this.seeds = seeds(own);
     }
 
@@ -446,7 +446,7 @@ final class FrameFuzzer implements AutoCloseable {
     private Seed request(FrameType type, Class<?> service, Method method, Serialization serialization,
                          FrameCodec codec) {
         String signature = Headers.methodValue(method);
-        FrameBuilder b = codec.start(type, 0, serialization.id(), Status.OK).header(Headers.SERVICE, service.getName())
+        FrameBuilder b = codec.start(type, 0, serialization.id(), RpcStatus.OK).header(Headers.SERVICE, service.getName())
                 .header(Headers.METHOD, signature);
         StringBuilder name = new StringBuilder(service.getSimpleName()).append('.').append(signature).append(' ')
                 .append(serialization.name()).append(type == FrameType.ONE_WAY ? " one-way" : "");

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;

@@ -1,9 +1,11 @@
 package io.rpcboot.core.serialize;
 
+import io.rpcboot.core.SerializationException;
+
 import java.nio.ByteBuffer;
 
-import io.rpcboot.core.buffer.BufferPool;
-import io.rpcboot.core.buffer.PooledBuffer;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;

@@ -9,9 +9,9 @@ import java.util.SortedSet;
 
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.autoconfigure.RpcServiceCatalog;
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.RpcClient;
-import io.rpcboot.core.pool.ConnectionPool;
+import io.rpcboot.core.internal.pool.ConnectionPool;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.registry.ServiceRegistry;

@@ -3,7 +3,7 @@ package io.rpcboot.autoconfigure.actuate;
 import io.rpcboot.autoconfigure.RpcAutoConfiguration;
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.autoconfigure.RpcServiceCatalog;
-import io.rpcboot.core.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.TypeAllowList;

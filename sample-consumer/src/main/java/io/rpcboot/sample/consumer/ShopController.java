@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import io.rpcboot.annotation.RpcReference;
-import io.rpcboot.core.client.RpcRemoteException;
+import io.rpcboot.core.RpcRemoteException;
 import io.rpcboot.sample.api.GreetingService;
 import io.rpcboot.sample.api.Order;
 import io.rpcboot.sample.api.OrderLine;

@@ -1,0 +1,13 @@
+package io.rpcboot.core.internal.pool;
+
+import io.rpcboot.core.RpcException;
+
+/** A connection could not be opened for the pool. */
+public final class PoolException extends RpcException {
+
+    private static final long serialVersionUID = 1L;
+
+    public PoolException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,508 @@
+package io.rpcboot.core.internal.transport;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.buffer.PooledBuffer;
+import io.rpcboot.core.internal.reactor.EventLoop;
+import io.rpcboot.core.internal.reactor.IoHandler;
+import io.rpcboot.core.internal.reactor.IoRegistration;
+import io.rpcboot.core.internal.reactor.Timeout;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection, owned by one {@link EventLoop}: reads, socket writes and every
+ * {@link ConnectionHandler} callback happen on that loop's thread.
+ *
+ * <p>Writing: {@link #write} may be called from any thread. It queues the buffer and schedules one
+ * flush task per batch; the flush gathers queued buffers into as few {@code write} calls as it can.
+ * {@code OP_WRITE} is registered only while the socket refuses bytes. When more than the high water
+ * mark is queued, {@link #isWritable()} turns false (and back to true below the low water mark);
+ * producers that respect it keep memory bounded.
+ *
+ * <p>Reading: each read goes into a buffer from the {@link BufferPool}, sized adaptively, handed to
+ * {@link ConnectionHandler#onData} and released right after. {@link #setReadEnabled(boolean)}
+ * stops and resumes reading (TCP flow control then slows the peer).
+ *
+ * <p>Closing: {@link #close(String)} from any thread, idempotent. The channel is closed, every queued
+ * buffer released, and {@link ConnectionHandler#onClosed} called exactly once with the first reason.
+ */
+public final class Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final int MIN_READ = 512;
+    private static final int MAX_READ = 64 * 1024;
+    private static final int MAX_READS_PER_EVENT = 16;
+    private static final int MAX_WRITE_ROUNDS = 16;
+
+    private final long id = IDS.incrementAndGet();
+    private final SocketChannel channel;
+    private final EventLoop loop;
+    private final BufferPool pool;
+    private final ConnectionHandler handler;
+    private final TransportConfig config;
+    private final Consumer<Connection> onRelease;
+    private final SocketAddress remoteAddress;
+    private final SocketAddress localAddress;
+    private final OutboundBuffer outbound;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final Runnable flushTask = this::flushFromTask;
+    private final Runnable syncWritabilityTask = this::syncWritability;
+    private final Io io = new Io();
+    private volatile @Nullable String closeReason;
+    private volatile @Nullable Object attachment;
+
+    // loop thread only
+    private @Nullable IoRegistration registration;
+    private boolean connected;
+    private long reportedFlips;
+    private boolean waitingForWritable;
+    private boolean readEnabled = true;
+    private int readGuess = 2048;
+    private long lastActivityNanos = System.nanoTime();
+    private @Nullable Timeout idleTimer;
+
+    Connection(SocketChannel channel, EventLoop loop, BufferPool pool, ConnectionHandler handler,
+               TransportConfig config, Consumer<Connection> onRelease) throws IOException {
+        this.channel = channel;
+        this.loop = loop;
+        this.pool = pool;
+        this.handler = handler;
+        this.config = config;
+        this.onRelease = onRelease;
+        this.remoteAddress = channel.getRemoteAddress();
+        this.localAddress = channel.getLocalAddress();
+        this.outbound = new OutboundBuffer(config.lowWaterMark(), config.highWaterMark(), this::writabilityFlipped);
+    }
+
+    /** Loop thread: registers the channel for reads and fires {@code onConnected}. */
+    void activate() {
+        if (closed.get()) {
+            finishClose();
+            return;
+        }
+        try {
+            activate(loop.registerNow(channel, SelectionKey.OP_READ, io));
+        } catch (IOException | RuntimeException e) {
+            close("registration failed: " + e, e);
+        }
+    }
+
+    /** Loop thread: takes over an existing registration (a client's, after OP_CONNECT). */
+    void activate(IoRegistration reg) {
+        registration = reg;
+        reg.handler(io);
+        reg.interestOps(readEnabled ? SelectionKey.OP_READ : 0);
+        connected = true;
+        lastActivityNanos = System.nanoTime();
+        if (!config.idleTimeout().isZero()) {
+            scheduleIdleCheck(config.idleTimeout().toNanos());
+        }
+        try {
+            handler.onConnected(this);
+        } catch (Throwable t) {
+            handlerFailed("onConnected", t);
+        }
+        if (!outbound.isEmpty()) {
+            scheduleFlush();
+        }
+    }
+
+    /**
+     * Queues {@code buffer} (its bytes between position and limit) for writing, and takes ownership
+     * of it: it is released once written or when the connection closes. Any thread.
+     *
+     * @return false if the connection was already closed (the buffer is then released at once)
+     */
+    public boolean write(PooledBuffer buffer) {
+        if (buffer.isReleased()) {
+            throw new IllegalArgumentException("cannot write a released buffer to " + this);
+        }
+        if (closed.get()) {
+            buffer.release();
+            return false;
+        }
+        outbound.add(buffer);
+        if (closed.get()) {
+            // raced with close(): make sure nothing stays queued
+            outbound.releaseAll(loop.inEventLoop());
+            return false;
+        }
+        scheduleFlush();
+        return true;
+    }
+
+    private void scheduleFlush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(flushTask);
+            } catch (RejectedExecutionException e) {
+                close("event loop stopped", e);
+            }
+        }
+    }
+
+    private void flushFromTask() {
+        flushScheduled.set(false);
+        if (!waitingForWritable) {
+            flush();
+        }
+    }
+
+    /** Loop thread. Writes until the queue is empty, the socket refuses bytes, or the round limit. */
+    private void flush() {
+        if (!connected || closed.get()) {
+            return;
+        }
+        try {
+            for (int round = 0; round < MAX_WRITE_ROUNDS; round++) {
+                if (closed.get()) {
+                    outbound.releaseAll(true); // close() may have run from a callback inside the last round
+                    return;
+                }
+                long written = outbound.writeRound(channel);
+                if (written > 0) {
+                    lastActivityNanos = System.nanoTime();
+                }
+                if (written < 0) {
+                    setWaitingForWritable(false);
+                    return;
+                }
+                if (outbound.hasPartialWrite()) {
+                    setWaitingForWritable(true); // the socket buffer is full
+                    return;
+                }
+            }
+            setWaitingForWritable(false);
+            scheduleFlush(); // more to write: yield to other connections first
+        } catch (IOException e) {
+            close("write failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            log.warn("flushing {} failed; closing it", this, e);
+            close("write failed: " + e, e);
+        }
+    }
+
+    private void setWaitingForWritable(boolean waiting) {
+        if (waitingForWritable != waiting && registration != null) {
+            waitingForWritable = waiting;
+            if (waiting) {
+                registration.addInterest(SelectionKey.OP_WRITE);
+            } else {
+                registration.removeInterest(SelectionKey.OP_WRITE);
+            }
+        }
+    }
+
+    private void read() {
+        for (int i = 0; i < MAX_READS_PER_EVENT && readEnabled && !closed.get(); i++) {
+            PooledBuffer buffer = pool.acquire(readGuess);
+            ByteBuffer bytes = buffer.buffer();
+            int requested = bytes.remaining();
+            int n;
+            try {
+                n = channel.read(bytes);
+            } catch (IOException e) {
+                buffer.release();
+                close("read failed: " + e.getMessage(), e);
+                return;
+            }
+            if (n <= 0) {
+                buffer.release();
+                if (n < 0) {
+                    close("closed by peer");
+                }
+                return;
+            }
+            lastActivityNanos = System.nanoTime();
+            adaptReadGuess(n, requested);
+            bytes.flip();
+            try {
+                handler.onData(this, bytes);
+            } catch (Throwable t) {
+                handlerFailed("onData", t);
+                return;
+            } finally {
+                buffer.release();
+            }
+            if (n < requested) {
+                return; // the socket had no more for now
+            }
+        }
+    }
+
+    private void adaptReadGuess(int n, int requested) {
+        if (n == requested) {
+            readGuess = Math.min(MAX_READ, requested * 2);
+        } else if (n < requested / 4) {
+            readGuess = Math.max(MIN_READ, requested / 2);
+        }
+    }
+
+    /** Stops (false) or resumes (true) reading from the socket. Any thread. */
+    public void setReadEnabled(boolean enabled) {
+        if (!loop.inEventLoop()) {
+            executeOrIgnore(() -> setReadEnabled(enabled));
+            return;
+        }
+        readEnabled = enabled;
+        if (registration != null && registration.isValid()) {
+            if (enabled) {
+                registration.addInterest(SelectionKey.OP_READ);
+            } else {
+                registration.removeInterest(SelectionKey.OP_READ);
+            }
+        }
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleTimer = loop.schedule(delayNanos, TimeUnit.NANOSECONDS, this::checkIdle);
+    }
+
+    private void checkIdle() {
+        if (closed.get()) {
+            return;
+        }
+        long timeout = config.idleTimeout().toNanos();
+        long idleFor = System.nanoTime() - lastActivityNanos;
+        if (idleFor >= timeout) {
+            lastActivityNanos = System.nanoTime();
+            try {
+                handler.onIdle(this);
+            } catch (Throwable t) {
+                handlerFailed("onIdle", t);
+            }
+            if (!closed.get()) {
+                scheduleIdleCheck(timeout);
+            }
+        } else {
+            scheduleIdleCheck(timeout - idleFor);
+        }
+    }
+
+    /** Any thread. Always via a task, so the handler is never re-entered from inside a write or flush. */
+    private void writabilityFlipped() {
+        executeOrIgnore(syncWritabilityTask);
+    }
+
+    /**
+     * Loop thread: reports the flips the handler has not seen. An odd number since the last report is
+     * one change; an even number (a flip and its undo) is reported as that pair, so a handler that saw
+     * {@code isWritable() == false} and paused is always told when writing is possible again.
+     */
+    private void syncWritability() {
+        long flips = outbound.flips();
+        boolean now = (flips & 1) == 0;
+        long missed = flips - reportedFlips;
+        if (missed == 0 || !connected || closed.get()) {
+            return;
+        }
+        reportedFlips = flips;
+        if ((missed & 1) == 0) {
+            fireWritabilityChanged(!now);
+        }
+        fireWritabilityChanged(now);
+    }
+
+    private void fireWritabilityChanged(boolean writable) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            handler.onWritabilityChanged(this, writable);
+        } catch (Throwable t) {
+            handlerFailed("onWritabilityChanged", t);
+        }
+    }
+
+    private void handlerFailed(String callback, Throwable t) {
+        loop.recordEscapedFailure();
+        log.warn("{} failed in {} on {}; closing the connection", handler, callback, this, t);
+        close("handler failed in " + callback + ": " + t, t);
+    }
+
+    /** Closes the connection with {@code reason}. Idempotent, any thread; the first reason wins. */
+    public void close(String reason) {
+        close(reason, null);
+    }
+
+    private void close(String reason, @Nullable Throwable cause) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeReason = reason;
+        if (cause != null && !(cause instanceof IOException)) {
+            log.debug("closing {}: {}", this, reason, cause);
+        } else {
+            log.debug("closing {}: {}", this, reason);
+        }
+        if (loop.inEventLoop()) {
+            finishClose();
+        } else {
+            try {
+                loop.execute(this::finishClose);
+            } catch (RejectedExecutionException e) {
+                // the loop is in its last moments: once it has terminated nothing else touches us
+                awaitLoopTermination();
+                finishClose();
+            }
+        }
+    }
+
+    private void awaitLoopTermination() {
+        try {
+            if (!loop.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("event loop {} did not terminate in 5 s; releasing {} anyway", loop.name(), this);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The one place that releases everything and tells the handler; runs once, on the loop thread
+     * (or on the closing thread once the loop has terminated).
+     */
+    private void finishClose() {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            closeChannel();
+            if (idleTimer != null) {
+                idleTimer.cancel();
+            }
+            outbound.releaseAll(true);
+        } finally {
+            onRelease.accept(this);
+            if (connected) {
+                connected = false;
+                try {
+                    handler.onClosed(this, String.valueOf(closeReason));
+                } catch (Throwable t) {
+                    log.warn("{} failed in onClosed on {}", handler, this, t);
+                }
+            }
+        }
+    }
+
+    private void closeChannel() {
+        if (registration != null) {
+            registration.cancelAndClose();
+        } else {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                log.debug("closing the channel of {} failed", this, e);
+            }
+        }
+    }
+
+    private void executeOrIgnore(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException ignored) {
+            // the loop stopped: the connection is being closed with it
+        }
+    }
+
+    /** Whether more may be queued without passing the high water mark. Any thread. */
+    public boolean isWritable() {
+        return outbound.isWritable();
+    }
+
+    /** Bytes queued and not yet written to the socket. */
+    public long pendingWriteBytes() {
+        return outbound.pendingBytes();
+    }
+
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** Why the connection closed, or null while it is open. */
+    public @Nullable String closeReason() {
+        return closeReason;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    public BufferPool bufferPool() {
+        return pool;
+    }
+
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    public SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    public Duration idleTimeout() {
+        return config.idleTimeout();
+    }
+
+    /** Per-connection state for the handler's own use. */
+    public @Nullable Object attachment() {
+        return attachment;
+    }
+
+    public void attach(@Nullable Object value) {
+        this.attachment = value;
+    }
+
+    @Override
+    public String toString() {
+        return "Connection#" + id + "[" + localAddress + " -> " + remoteAddress + "]";
+    }
+
+    /** Readiness callbacks from the loop; kept private so they are not part of the public API. */
+    private final class Io implements IoHandler {
+        @Override
+        public void handleReady(IoRegistration reg, int readyOps) {
+            if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+                flush();
+            }
+            if ((readyOps & SelectionKey.OP_READ) != 0) {
+                read();
+            }
+        }
+
+        @Override
+        public void handleFailure(IoRegistration reg, Throwable failure) {
+            close("I/O handler failed: " + failure, failure);
+        }
+
+        @Override
+        public void handleLoopStopped(IoRegistration reg) {
+            close("event loop stopped");
+        }
+
+        @Override
+        public String toString() {
+            return Connection.this.toString();
+        }
+    }
+}

@@ -1,9 +1,0 @@
-/**
- * The Reactor: an {@link io.rpcboot.core.reactor.EventLoop} owns one {@link java.nio.channels.Selector}
- * and one thread, runs I/O readiness callbacks, tasks submitted from any thread, and timers.
- * An {@link io.rpcboot.core.reactor.EventLoopGroup} owns several loops and hands them out round-robin.
- */
-@NullMarked
-package io.rpcboot.core.reactor;
-
-import org.jspecify.annotations.NullMarked;
