@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
+import io.rpcboot.core.internal.protocol.PooledWriter;
 import io.rpcboot.core.serialize.BinaryReader;
 import io.rpcboot.core.serialize.BinarySerialization;
 import io.rpcboot.core.serialize.BinaryWriter;
@@ -53,7 +54,7 @@ public class SerializerBenchmark {
 
     @Benchmark
     public int encode() {
-        BinaryWriter w = BinaryWriter.pooled(pool, 256);
+        PooledWriter w = PooledWriter.start(pool, 256);
         codec.write(w, order);
         PooledBuffer b = w.finish();
         int n = b.readableBytes();

@@ -7,47 +7,30 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import io.rpcboot.core.internal.buffer.BufferPool;
-import io.rpcboot.core.internal.buffer.PooledBuffer;
-import org.jspecify.annotations.Nullable;
-
 /**
- * Appends little-endian primitives, varints and length-prefixed data to a growing buffer: either a
- * buffer from a {@link BufferPool} (handed over by {@link #finish()}) or a heap array
- * ({@link #toByteArray()}). Not thread-safe; one writer per message.
+ * Appends little-endian primitives, varints and length-prefixed data to a growing buffer: a heap
+ * array by default ({@link #heap(int)}, result by {@link #toByteArray()}); a subclass may supply other
+ * memory by overriding {@link #grow(ByteBuffer, int)} (rpc-core writes frames into pooled direct
+ * buffers that way). Not thread-safe; one writer per message.
  *
  * <p>Formats (also in {@code docs/protocol.md}): fixed-width integers and IEEE 754 floats are
  * little-endian; {@code varint} is unsigned LEB128 (7 bits per byte, low group first, high bit set
  * on all but the last byte); {@code zigzag} maps n to {@code (n << 1) ^ (n >> 63)} before the varint;
  * strings are a varint byte count followed by UTF-8; byte arrays a varint count followed by the bytes.
  */
-public final class BinaryWriter {
+public class BinaryWriter {
 
-    private final @Nullable BufferPool pool;
-    private @Nullable PooledBuffer pooled;
     private ByteBuffer buf;
     private int depth;
 
-    private BinaryWriter(@Nullable BufferPool pool, int initialCapacity) {
-        this.pool = pool;
-        if (pool != null) {
-            this.pooled = pool.acquire(initialCapacity);
-            this.buf = pooled.buffer();
-            buf.limit(buf.capacity());
-        } else {
-            this.buf = ByteBuffer.allocate(initialCapacity);
-        }
-        buf.order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /** A writer into buffers from {@code pool}; {@link #finish()} hands the result over. */
-    public static BinaryWriter pooled(BufferPool pool, int initialCapacity) {
-        return new BinaryWriter(pool, Math.max(16, initialCapacity));
+    /** A writer that starts writing at position 0 of {@code initial}, up to its capacity. */
+    protected BinaryWriter(ByteBuffer initial) {
+        this.buf = initial.clear().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** A writer into a heap array; {@link #toByteArray()} copies the result. */
     public static BinaryWriter heap(int initialCapacity) {
-        return new BinaryWriter(null, Math.max(16, initialCapacity));
+        return new BinaryWriter(ByteBuffer.allocate(Math.max(16, initialCapacity)));
     }
 
     /** Bytes written so far. */
@@ -216,20 +199,6 @@ public final class BinaryWriter {
         buf.put(position, (byte) v);
     }
 
-    /**
-     * Hands over the pooled buffer holding the bytes written (position 0, limit = bytes written).
-     * The writer must not be used afterwards.
-     */
-    public PooledBuffer finish() {
-        PooledBuffer result = pooled;
-        if (result == null) {
-            throw new IllegalStateException("finish() is for pooled writers; use toByteArray()");
-        }
-        pooled = null;
-        buf.flip();
-        return result;
-    }
-
     /** A copy of the bytes written. */
     public byte[] toByteArray() {
         if (buf.hasArray()) {
@@ -238,15 +207,6 @@ public final class BinaryWriter {
         byte[] out = new byte[buf.position()];
         buf.duplicate().flip().get(out);
         return out;
-    }
-
-    /** Releases the pooled buffer without handing it over (on an encoding failure). Idempotent. */
-    public void discard() {
-        PooledBuffer p = pooled;
-        pooled = null;
-        if (p != null) {
-            p.release();
-        }
     }
 
     private void ensure(int bytes) {
@@ -258,22 +218,16 @@ public final class BinaryWriter {
             throw new SerializationException("message larger than 2 GiB");
         }
         int capacity = Math.max(needed, buf.capacity() <= (1 << 29) ? buf.capacity() * 2 : Integer.MAX_VALUE - 8);
-        ByteBuffer bigger;
-        PooledBuffer next = null;
-        if (pool != null) {
-            next = pool.acquire(capacity);
-            bigger = next.buffer();
-            bigger.limit(bigger.capacity());
-        } else {
-            bigger = ByteBuffer.allocate(capacity);
-        }
-        bigger.order(ByteOrder.LITTLE_ENDIAN);
-        buf.flip();
-        bigger.put(buf);
-        if (pooled != null) {
-            pooled.release();
-        }
-        pooled = next;
-        buf = bigger;
+        buf = grow(buf, capacity).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Returns a buffer of at least {@code capacity} bytes holding the bytes written so far (positioned
+     * after them, limit at its capacity), when {@code full} has no room for the next value. Called on
+     * the writer's thread; the writer uses only the returned buffer afterwards. The default copies into
+     * a new heap buffer.
+     */
+    protected ByteBuffer grow(ByteBuffer full, int capacity) {
+        return ByteBuffer.allocate(capacity).put(full.flip());
     }
 }

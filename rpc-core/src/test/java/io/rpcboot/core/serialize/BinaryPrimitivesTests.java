@@ -2,10 +2,7 @@ package io.rpcboot.core.serialize;
 
 import io.rpcboot.core.SerializationException;
 
-import java.nio.ByteBuffer;
 
-import io.rpcboot.core.internal.buffer.BufferPool;
-import io.rpcboot.core.internal.buffer.PooledBuffer;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
@@ -115,30 +112,6 @@ class BinaryPrimitivesTests {
                 .isThrownBy(() -> BinaryReader.of(unterminated).readVarInt64());
         assertThatExceptionOfType(SerializationException.class).isThrownBy(() -> BinaryReader.of(new byte[] {2}).readBool())
                 .withMessage("bool at offset 0 must be 0 or 1, was 2");
-    }
-
-    @Test
-    void pooledWriterGrowsAndHandsOverOneBuffer() {
-        BufferPool pool = BufferPool.createDefault();
-        BinaryWriter w = BinaryWriter.pooled(pool, 16);
-        for (int i = 0; i < 10_000; i++) {
-            w.writeInt32(i);
-        }
-        PooledBuffer out = w.finish();
-        assertThat(pool.inUse()).isEqualTo(1);
-        ByteBuffer bytes = out.buffer();
-        assertThat(bytes.remaining()).isEqualTo(40_000);
-        BinaryReader r = new BinaryReader(bytes);
-        for (int i = 0; i < 10_000; i++) {
-            assertThat(r.readInt32()).isEqualTo(i);
-        }
-        out.release();
-        assertThat(pool.inUse()).isZero();
-
-        BinaryWriter discarded = BinaryWriter.pooled(pool, 16);
-        discarded.writeInt64(1);
-        discarded.discard();
-        assertThat(pool.inUse()).isZero();
     }
 
     private static int[] varint(int v) {

@@ -20,7 +20,7 @@ public final class FrameBuilder {
     private final FrameCodec codec;
     private final FrameType type;
     private final int fixedSize;
-    private BinaryWriter out;
+    private PooledWriter out;
     private int bodyStart = -1;
     private int flags;
 
@@ -29,7 +29,7 @@ public final class FrameBuilder {
         this.type = type;
         this.fixedSize = codec.checksum() ? FrameCodec.HEADER_SIZE + 4 : FrameCodec.HEADER_SIZE;
         this.flags = codec.checksum() ? FrameCodec.FLAG_CHECKSUM : 0;
-        this.out = BinaryWriter.pooled(codec.pool(), 256);
+        this.out = PooledWriter.start(codec.pool(), 256);
         out.writeByte(FrameCodec.MAGIC_0);
         out.writeByte(FrameCodec.MAGIC_1);
         out.writeByte(FrameCodec.VERSION);
@@ -122,7 +122,7 @@ public final class FrameBuilder {
     /** Replaces the body with u32 uncompressed length + zlib stream, if that is smaller. */
     private int compressBody(int bodyLength) {
         ByteBuffer plain = out.view(bodyStart, bodyStart + bodyLength);
-        BinaryWriter compressed = BinaryWriter.pooled(codec.pool(), bodyStart + bodyLength / 2 + 64);
+        PooledWriter compressed = PooledWriter.start(codec.pool(), bodyStart + bodyLength / 2 + 64);
         compressed.writeRaw(out.view(0, bodyStart));
         compressed.writeInt32(bodyLength);
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION);
