@@ -1,0 +1,13 @@
+package io.rpcboot.sample.provider;
+
+import io.rpcboot.architecture.FrontDoor;
+import org.junit.jupiter.api.Test;
+
+/** The sample provider uses rpc-core's front door only: no type under {@code io.rpcboot.core.internal}. */
+class FrontDoorTests {
+
+    @Test
+    void usesOnlyTheFrontDoorOfRpcCore() {
+        FrontDoor.assertUsesOnlyFrontDoor("io.rpcboot.sample.provider");
+    }
+}
