@@ -126,14 +126,6 @@ class RpcAutoConfigurationTests {
     }
 
     @Test
-    void theServerIsAbsentWhenDisabled() {
-        runner.withPropertyValues("rpc.server.enabled=false").run(context -> {
-            assertThat(context).hasNotFailed().hasSingleBean(RpcClient.class).doesNotHaveBean(RpcServer.class)
-                    .doesNotHaveBean(RpcServerLifecycle.class);
-        });
-    }
-
-    @Test
     void providersAreServedAndReferencesInjectedWithPlaceholdersAndSources() {
         runner.withPropertyValues("greeter.version=3.1", "rpc.client.retries=1")
                 .withUserConfiguration(ProviderAndConsumer.class).run(context -> {
@@ -212,6 +204,14 @@ class RpcAutoConfigurationTests {
         runner.withPropertyValues("rpc.registry.instances.[com.example.Greeter]=localhost").run(context ->
                 assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("Property rpc.registry.instances[com.example.Greeter] with value 'localhost' is invalid"));
+        runner.withPropertyValues("rpc.registry.type=etcd").run(context -> assertThat(context).getFailure()
+                .hasStackTraceContaining("Failed to bind properties under 'rpc.registry.type'")
+                .rootCause().hasMessageContaining("etcd"));
+        runner.withPropertyValues("rpc.buffer-pool.max-buffer-size=1000B").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.buffer-pool.max-buffer-size with value '1000' is invalid")
+                .hasMessageContaining("maxBufferSize must be a power of two"));
+        runner.withPropertyValues("rpc.buffer-pool.max-pooled=-1B").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.buffer-pool.max-pooled with value '-1' is invalid"));
     }
 
     @Configuration(proxyBeanMethods = false)

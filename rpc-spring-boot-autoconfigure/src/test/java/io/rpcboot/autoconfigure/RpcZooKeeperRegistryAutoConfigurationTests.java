@@ -78,6 +78,17 @@ class RpcZooKeeperRegistryAutoConfigurationTests {
     }
 
     @Test
+    void badSettingsFailNamingTheProperty() {
+        runner.withPropertyValues("rpc.registry.type=zookeeper", "rpc.registry.address=" + zookeeper.getConnectString(),
+                "rpc.registry.zookeeper.session-timeout=0s").run(context -> assertThat(context).getFailure().rootCause()
+                .hasMessageContaining("Property rpc.registry.zookeeper.session-timeout with value 'PT0S' is invalid")
+                .hasMessageContaining("sessionTimeout must be > 0"));
+        runner.withPropertyValues("rpc.registry.type=zookeeper").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.registry.address with value '' is invalid")
+                .hasMessageContaining("address must name at least one ZooKeeper server"));
+    }
+
+    @Test
     void zooKeeperWithoutTheModuleFailsNamingIt() {
         runner.withClassLoader(new FilteredClassLoader(ZooKeeperServiceRegistry.class))
                 .withPropertyValues("rpc.registry.type=zookeeper", "rpc.registry.address=127.0.0.1:2181")
