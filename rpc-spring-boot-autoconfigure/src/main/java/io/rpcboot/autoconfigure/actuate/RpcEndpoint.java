@@ -104,7 +104,7 @@ public class RpcEndpoint {
                             SortedSet<String> allowedTypes) {
     }
 
-    /** Which registry, and its link to its backing store (LOCAL, CONNECTED, SUSPENDED, LOST...). */
+    /** Which registry, and its link to its backing store (LOCAL, CONNECTED, SUSPENDED or LOST). */
     public record RegistryReport(String type, RegistryConnectionState connection) {
     }
 
