@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.rpcboot.core.server.ExecutionMode;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -91,7 +92,7 @@ public class RpcProperties {
         private int queueCapacity = 1000;
 
         /** Where provider methods run: pool (a bounded worker pool) or direct (the I/O loop, for non-blocking code). */
-        private String executionMode = "pool";
+        private ExecutionMode executionMode = ExecutionMode.POOL;
 
         /** Largest frame accepted or sent. */
         private DataSize maxFrameSize = DataSize.ofMegabytes(16);
@@ -171,11 +172,11 @@ public class RpcProperties {
             this.queueCapacity = queueCapacity;
         }
 
-        public String getExecutionMode() {
+        public ExecutionMode getExecutionMode() {
             return executionMode;
         }
 
-        public void setExecutionMode(String executionMode) {
+        public void setExecutionMode(ExecutionMode executionMode) {
             this.executionMode = executionMode;
         }
 
@@ -345,7 +346,7 @@ public class RpcProperties {
     public static class Registry {
 
         /** Registry implementation: memory (this process, plus static instances) or zookeeper. */
-        private String type = "memory";
+        private RegistryType type = RegistryType.MEMORY;
 
         /** Address of a distributed registry, e.g. a ZooKeeper connect string. */
         private String address = "";
@@ -356,11 +357,11 @@ public class RpcProperties {
          */
         private Map<String, List<String>> instances = new LinkedHashMap<>();
 
-        public String getType() {
+        public RegistryType getType() {
             return type;
         }
 
-        public void setType(String type) {
+        public void setType(RegistryType type) {
             this.type = type;
         }
 
@@ -385,6 +386,14 @@ public class RpcProperties {
         public Zookeeper getZookeeper() {
             return zookeeper;
         }
+    }
+
+    /** The registry implementations {@code rpc.registry.type} chooses from. */
+    public enum RegistryType {
+        /** This process's registry, plus the static {@code rpc.registry.instances}. */
+        MEMORY,
+        /** ZooKeeper through Apache Curator; needs the rpc-registry-zookeeper module. */
+        ZOOKEEPER
     }
 
     /** The ZooKeeper registry (rpc.registry.type=zookeeper, module rpc-registry-zookeeper). */

@@ -15,7 +15,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@code rpc.registry.type=zookeeper}: the ZooKeeper registry, when rpc-registry-zookeeper is on the
- * class path. Runs before {@link RpcAutoConfiguration}, whose in-memory registry then stands back.
+ * class path. Runs before {@link RpcAutoConfiguration}, whose in-memory registry then stands back;
+ * the client and server auto-configurations, which run after that, use this registry.
  * An unreachable {@code rpc.registry.address} stops startup after the connection timeout, naming it.
  */
 @AutoConfiguration(before = RpcAutoConfiguration.class)
@@ -30,17 +31,10 @@ public class RpcZooKeeperRegistryAutoConfiguration {
         RpcProperties.Registry registry = properties.getRegistry();
         RpcProperties.Zookeeper zk = registry.getZookeeper();
         String address = registry.getAddress().strip();
-        if (address.isEmpty()) {
-            throw RpcConfigurations.invalid("rpc.registry.address", address,
-                    "rpc.registry.type=zookeeper needs the ZooKeeper connect string, e.g. zk1:2181,zk2:2181");
-        }
-        ZooKeeperRegistryConfig config;
-        try {
-            config = new ZooKeeperRegistryConfig(address, zk.getRootPath(), zk.getSessionTimeout(),
-                    zk.getConnectionTimeout(), zk.getRetryBaseSleep(), zk.getMaxRetries());
-        } catch (IllegalArgumentException e) {
-            throw RpcConfigurations.invalid("rpc.registry.zookeeper", zk.getRootPath(), e.getMessage());
-        }
+        ZooKeeperRegistryConfig config = RpcConfigurations.build(parameter -> parameter.equals("address")
+                        ? "rpc.registry.address" : "rpc.registry.zookeeper." + RpcConfigurations.kebab(parameter),
+                () -> new ZooKeeperRegistryConfig(address, zk.getRootPath(), zk.getSessionTimeout(),
+                        zk.getConnectionTimeout(), zk.getRetryBaseSleep(), zk.getMaxRetries()));
         try {
             return ZooKeeperServiceRegistry.connect(config, metrics.getIfAvailable(RpcMetrics::simple));
         } catch (RpcException e) {

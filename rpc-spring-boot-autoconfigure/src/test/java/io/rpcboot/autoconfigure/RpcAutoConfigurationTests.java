@@ -12,8 +12,9 @@ import io.rpcboot.autoconfigure.Greetings.DefaultGreeter;
 import io.rpcboot.autoconfigure.Greetings.NoInterface;
 import io.rpcboot.autoconfigure.Greetings.TwoInterfaces;
 import io.rpcboot.autoconfigure.Greetings.VersionedGreeter;
+import io.rpcboot.core.BufferPoolStats;
+import io.rpcboot.core.RpcResources;
 import io.rpcboot.core.balance.LoadBalancers;
-import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;
@@ -36,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RpcAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(RpcAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(RpcAutoConfiguration.class, RpcClientAutoConfiguration.class,
+                    RpcServerAutoConfiguration.class))
             .withPropertyValues("rpc.server.port=0", "rpc.server.host=127.0.0.1", "rpc.server.io-threads=1",
                     "rpc.client.io-threads=1");
 
@@ -45,8 +47,8 @@ class RpcAutoConfigurationTests {
         runner.run(context -> {
             assertThat(context).hasNotFailed();
             for (Class<?> type : List.of(RpcClient.class, RpcServer.class, RpcServerLifecycle.class, ServiceRegistry.class,
-                    BufferPool.class, Serializations.class, TypeAllowList.class, LoadBalancers.class, RpcMetrics.class,
-                    RpcEventLoops.class, RpcServiceCatalog.class)) {
+                    RpcResources.class, Serializations.class, TypeAllowList.class, LoadBalancers.class, RpcMetrics.class,
+                    RpcServiceCatalog.class)) {
                 assertThat(context).hasSingleBean(type);
             }
             assertThat(context.getBean(ServiceRegistry.class)).isInstanceOf(InMemoryServiceRegistry.class);
@@ -97,10 +99,10 @@ class RpcAutoConfigurationTests {
                     assertThat(c.retries()).isEqualTo(2);
                     assertThat(c.loadBalancer()).isEqualTo("p2c");
                     assertThat(c.serialization()).isEqualTo("json");
-                    BufferPool pool = context.getBean(BufferPool.class);
+                    BufferPoolStats pool = context.getBean(RpcResources.class).bufferPoolStats();
                     assertThat(pool.maxPooledBytes()).isEqualTo(8 * 1024 * 1024);
                     assertThat(pool.maxBufferSize()).isEqualTo(32 * 1024);
-                    assertThat(pool.acquire(10).buffer().isDirect()).isFalse();
+                    assertThat(pool.direct()).isFalse();
                     assertThat(context.getBean(TypeAllowList.class).isAllowed("java.util.BitSet")).isTrue();
                     assertThat(context.getBean(ServiceRegistry.class)
                             .instances(new ServiceKey("com.example.Greeter", "", "")))
@@ -111,24 +113,16 @@ class RpcAutoConfigurationTests {
     @Test
     void userBeansReplaceOurs() {
         InMemoryServiceRegistry registry = new InMemoryServiceRegistry();
-        BufferPool pool = BufferPool.builder().maxPooledBytes(1024).build();
-        runner.withBean(ServiceRegistry.class, () -> registry).withBean(BufferPool.class, () -> pool)
+        RpcResources resources = RpcResources.builder().maxPooledBytes(1024).clientIoThreads(1).serverIoThreads(1).build();
+        runner.withBean(ServiceRegistry.class, () -> registry).withBean(RpcResources.class, () -> resources)
                 .withBean("myMetrics", RpcMetrics.class, RpcMetrics::simple)
                 .run(context -> {
-                    assertThat(context).hasSingleBean(ServiceRegistry.class).hasSingleBean(BufferPool.class)
+                    assertThat(context).hasSingleBean(ServiceRegistry.class).hasSingleBean(RpcResources.class)
                             .hasSingleBean(RpcMetrics.class);
                     assertThat(context.getBean(ServiceRegistry.class)).isSameAs(registry);
-                    assertThat(context.getBean(BufferPool.class)).isSameAs(pool);
+                    assertThat(context.getBean(RpcResources.class)).isSameAs(resources);
                     assertThat(context).hasBean("myMetrics").doesNotHaveBean("rpcMetrics");
                 });
-    }
-
-    @Test
-    void theServerIsAbsentWhenDisabled() {
-        runner.withPropertyValues("rpc.server.enabled=false").run(context -> {
-            assertThat(context).hasNotFailed().hasSingleBean(RpcClient.class).doesNotHaveBean(RpcServer.class)
-                    .doesNotHaveBean(RpcServerLifecycle.class);
-        });
     }
 
     @Test
@@ -205,10 +199,19 @@ class RpcAutoConfigurationTests {
                 .rootCause().hasMessageContaining("Property rpc.client.load-balancer with value 'fastest' is invalid")
                 .hasMessageContaining("unknown load balancer 'fastest'"));
         runner.withPropertyValues("rpc.server.execution-mode=threads").run(context -> assertThat(context).getFailure()
-                .rootCause().hasMessageContaining("Property rpc.server.execution-mode with value 'threads' is invalid"));
+                .hasStackTraceContaining("Failed to bind properties under 'rpc.server.execution-mode'")
+                .rootCause().hasMessageContaining("threads"));
         runner.withPropertyValues("rpc.registry.instances.[com.example.Greeter]=localhost").run(context ->
                 assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("Property rpc.registry.instances[com.example.Greeter] with value 'localhost' is invalid"));
+        runner.withPropertyValues("rpc.registry.type=etcd").run(context -> assertThat(context).getFailure()
+                .hasStackTraceContaining("Failed to bind properties under 'rpc.registry.type'")
+                .rootCause().hasMessageContaining("etcd"));
+        runner.withPropertyValues("rpc.buffer-pool.max-buffer-size=1000B").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.buffer-pool.max-buffer-size with value '1000' is invalid")
+                .hasMessageContaining("maxBufferSize must be a power of two"));
+        runner.withPropertyValues("rpc.buffer-pool.max-pooled=-1B").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.buffer-pool.max-pooled with value '-1' is invalid"));
     }
 
     @Configuration(proxyBeanMethods = false)

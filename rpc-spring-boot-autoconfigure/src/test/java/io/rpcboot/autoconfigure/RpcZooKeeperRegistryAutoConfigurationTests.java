@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.rpcboot.autoconfigure.Greetings.Consumer;
 import io.rpcboot.autoconfigure.actuate.RpcHealthAutoConfiguration;
 import io.rpcboot.core.registry.InMemoryServiceRegistry;
+import io.rpcboot.core.registry.RegistryConnectionState;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.registry.zookeeper.ZooKeeperServiceRegistry;
@@ -27,7 +28,8 @@ class RpcZooKeeperRegistryAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RpcZooKeeperRegistryAutoConfiguration.class,
-                    RpcAutoConfiguration.class, RpcHealthAutoConfiguration.class))
+                    RpcAutoConfiguration.class, RpcClientAutoConfiguration.class, RpcServerAutoConfiguration.class,
+                    RpcHealthAutoConfiguration.class))
             .withPropertyValues("rpc.server.port=0", "rpc.server.host=127.0.0.1", "rpc.server.io-threads=1",
                     "rpc.client.io-threads=1");
 
@@ -53,7 +55,7 @@ class RpcZooKeeperRegistryAutoConfigurationTests {
                     ZooKeeperServiceRegistry zk = (ZooKeeperServiceRegistry) registry;
                     assertThat(zk.config().rootPath()).isEqualTo("/switch-test");
                     assertThat(zk.config().sessionTimeout()).isEqualTo(Duration.ofSeconds(12));
-                    assertThat(registry.connectionState()).isEqualTo("CONNECTED");
+                    assertThat(registry.connectionState()).isEqualTo(RegistryConnectionState.CONNECTED);
                     await().until(() -> registry.instances(ServiceKey.of(Greetings.Greeter.class)).size() == 1);
                     // the consumer finds the provider through ZooKeeper
                     assertThat(context.getBean(Consumer.class).greeter.greet("Zoe")).isEqualTo("Hello, Zoe!");
@@ -73,6 +75,17 @@ class RpcZooKeeperRegistryAutoConfigurationTests {
                 "rpc.registry.zookeeper.connection-timeout=1s").run(context -> assertThat(context).getFailure()
                 .rootCause().hasMessageContaining("Property rpc.registry.address with value '" + address + "' is invalid")
                 .hasMessageContaining("no ZooKeeper server at " + address + " answered within 1000 ms"));
+    }
+
+    @Test
+    void badSettingsFailNamingTheProperty() {
+        runner.withPropertyValues("rpc.registry.type=zookeeper", "rpc.registry.address=" + zookeeper.getConnectString(),
+                "rpc.registry.zookeeper.session-timeout=0s").run(context -> assertThat(context).getFailure().rootCause()
+                .hasMessageContaining("Property rpc.registry.zookeeper.session-timeout with value 'PT0S' is invalid")
+                .hasMessageContaining("sessionTimeout must be > 0"));
+        runner.withPropertyValues("rpc.registry.type=zookeeper").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.registry.address with value '' is invalid")
+                .hasMessageContaining("address must name at least one ZooKeeper server"));
     }
 
     @Test

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.internal.protocol.FrameCodec;
-import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.serialize.BinarySerialization;
 
 /**
@@ -41,12 +41,13 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
         Objects.requireNonNull(peerLimits, "peerLimits");
         require(!timeout.isNegative() && !timeout.isZero(), "timeout must be > 0, was " + timeout);
         require(!connectTimeout.isNegative() && !connectTimeout.isZero(), "connectTimeout must be > 0, was " + connectTimeout);
-        require(connectionsPerEndpoint >= 1, "connectionsPerEndpoint must be >= 1, was " + connectionsPerEndpoint);
+        require(connectionsPerEndpoint >= 1 && connectionsPerEndpoint <= 64,
+                "connectionsPerEndpoint must be 1..64, was " + connectionsPerEndpoint);
         require(maxInFlightPerConnection >= 1, "maxInFlightPerConnection must be >= 1, was " + maxInFlightPerConnection);
         require(!heartbeatInterval.isNegative(), "heartbeatInterval must be >= 0, was " + heartbeatInterval);
         require(!idleConnectionTimeout.isNegative(), "idleConnectionTimeout must be >= 0, was " + idleConnectionTimeout);
-        require(retries >= 0, "retries must be >= 0, was " + retries);
-        require(ioThreads >= 1, "ioThreads must be >= 1, was " + ioThreads);
+        require(retries >= 0 && retries <= 100, "retries must be 0..100, was " + retries);
+        require(ioThreads >= 1 && ioThreads <= 1024, "ioThreads must be 1..1024, was " + ioThreads);
         require(maxFrameSize >= 1024, "maxFrameSize must be >= 1024 bytes, was " + maxFrameSize);
     }
 

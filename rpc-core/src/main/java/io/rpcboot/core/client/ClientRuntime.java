@@ -16,7 +16,7 @@ import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.InboundGuard;
-import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.internal.reactor.EventLoop;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.registry.ServiceInstance;

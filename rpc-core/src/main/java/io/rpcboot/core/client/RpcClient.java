@@ -11,11 +11,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.rpcboot.core.RpcResources;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.pool.ConnectionPool;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.resources.SharedResources;
 import io.rpcboot.core.registry.InMemoryServiceRegistry;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
@@ -44,22 +46,24 @@ public final class RpcClient implements AutoCloseable {
     private volatile boolean closed;
 
     private RpcClient(Builder b) {
-        EventLoopGroup loops = b.loops != null ? b.loops : new EventLoopGroup("rpc-client-io", b.config.ioThreads(), true);
-        this.ownsLoops = b.loops == null;
+        SharedResources shared = b.resources != null ? SharedResources.of(b.resources) : null;
+        EventLoopGroup loops = b.loops != null ? b.loops : shared != null ? shared.clientLoops()
+                : new EventLoopGroup("rpc-client-io", b.config.ioThreads(), true);
+        this.ownsLoops = b.loops == null && shared == null;
         RpcMetrics metrics = b.metrics != null ? b.metrics : RpcMetrics.simple();
-        BufferPool pool = b.pool != null ? b.pool : BufferPool.createDefault();
+        BufferPool pool = b.pool != null ? b.pool : shared != null ? shared.bufferPool() : BufferPool.createDefault();
         Serializations serializations = b.serializations != null ? b.serializations
                 : Serializations.defaults(new TypeAllowList());
         this.runtime = new ClientRuntime(b.config, loops, pool, b.registry, serializations, b.balancers, metrics);
         metrics.gauge(RpcMetrics.Side.CLIENT, "connections", "Open connections to providers", this,
-                c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::size).sum());
+                c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::connections).sum());
         metrics.gauge(RpcMetrics.Side.CLIENT, "inflight", "Calls waiting for a response", runtime,
                 r -> Math.max(0, r.inFlight.sum()));
         metrics.gauge(RpcMetrics.Side.CLIENT, "pool.leases", "Calls holding a pooled connection", this,
-                c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::leases).sum());
+                c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::leases).sum());
         metrics.gauge(RpcMetrics.Side.CLIENT, "pool.waiting", "Calls waiting for a pooled connection", this,
-                c -> c.poolStats().values().stream().mapToInt(ConnectionPool.Stats::waiting).sum());
-        metrics.bufferPool(pool);
+                c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::waiting).sum());
+        metrics.bufferPool(pool::stats);
         scheduleEviction();
     }
 
@@ -88,11 +92,13 @@ public final class RpcClient implements AutoCloseable {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, reference));
     }
 
-    /** Pool figures per provider address. */
-    public Map<String, ConnectionPool.Stats> poolStats() {
-        Map<String, ConnectionPool.Stats> stats = new LinkedHashMap<>();
+    /** Connection pool figures per provider address ({@code host:port}), in no particular order. */
+    public Map<String, ConnectionPoolStats> poolStats() {
+        Map<String, ConnectionPoolStats> stats = new LinkedHashMap<>();
         for (Endpoint e : runtime.endpoints()) {
-            stats.put(e.address, e.pool.stats());
+            ConnectionPool.Stats s = e.pool.stats();
+            stats.put(e.address, new ConnectionPoolStats(s.size(), s.leased(), s.idle(), s.leases(), s.waiting(),
+                    s.created(), s.destroyed(), s.acquired(), s.timeouts(), s.validationFailures()));
         }
         return stats;
     }
@@ -172,6 +178,7 @@ public final class RpcClient implements AutoCloseable {
         private LoadBalancers balancers = new LoadBalancers();
         private @Nullable Serializations serializations;
         private @Nullable RpcMetrics metrics;
+        private @Nullable RpcResources resources;
         private @Nullable BufferPool pool;
         private @Nullable EventLoopGroup loops;
 
@@ -212,12 +219,25 @@ public final class RpcClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The buffer pool and event loops to use, shared with other clients and servers; the client
+         * does not close them. By default the client has a pool and loops of its own.
+         */
+        public Builder resources(RpcResources resources) {
+            this.resources = Objects.requireNonNull(resources, "resources");
+            return this;
+        }
+
+        /** Internal, for rpc-core's tests: a buffer pool of the caller's (wins over {@link #resources}). */
         public Builder bufferPool(BufferPool pool) {
             this.pool = pool;
             return this;
         }
 
-        /** Shared event loops (not closed by the client); by default the client owns its own. */
+        /**
+         * Internal, for rpc-core's tests: event loops of the caller's, not closed by the client (wins
+         * over {@link #resources}).
+         */
         public Builder eventLoops(EventLoopGroup loops) {
             this.loops = loops;
             return this;

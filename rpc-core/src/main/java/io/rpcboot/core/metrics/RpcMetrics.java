@@ -2,6 +2,7 @@ package io.rpcboot.core.metrics;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
@@ -14,7 +15,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.BufferPoolStats;
 import io.rpcboot.core.internal.protocol.InboundGuard;
 
 /**
@@ -143,11 +144,15 @@ public final class RpcMetrics {
                 .register(registry);
     }
 
-    /** Gauges of a buffer pool: buffers in use and bytes allocated. */
-    public void bufferPool(BufferPool pool) {
-        Gauge.builder("rpc.buffer.pool.used", pool, BufferPool::inUse).description("Pooled buffers lent out")
+    /**
+     * Gauges of a buffer pool: buffers in use and bytes allocated, read from {@code stats} at each
+     * scrape (on the scraping thread). Registering the same pool again (a client and a server that
+     * share {@link io.rpcboot.core.RpcResources}) keeps the first registration.
+     */
+    public void bufferPool(Supplier<BufferPoolStats> stats) {
+        Gauge.builder("rpc.buffer.pool.used", stats, s -> s.get().inUse()).description("Pooled buffers lent out")
                 .strongReference(true).register(registry);
-        Gauge.builder("rpc.buffer.pool.allocated", pool, BufferPool::allocatedBytes).baseUnit("bytes")
+        Gauge.builder("rpc.buffer.pool.allocated", stats, s -> s.get().allocatedBytes()).baseUnit("bytes")
                 .description("Bytes of memory the buffer pool holds").strongReference(true).register(registry);
     }
 

@@ -29,11 +29,11 @@ public interface ServiceRegistry extends AutoCloseable {
     Subscription subscribe(ServiceKey key, Consumer<List<ServiceInstance>> listener);
 
     /**
-     * The registry's link to its backing store, for health and operators: e.g. {@code CONNECTED},
-     * {@code SUSPENDED}, {@code LOST}; an in-process registry is always {@code LOCAL}.
+     * The registry's link to its backing store, for health and operators; an in-process registry is
+     * always {@link RegistryConnectionState#LOCAL}.
      */
-    default String connectionState() {
-        return "LOCAL";
+    default RegistryConnectionState connectionState() {
+        return RegistryConnectionState.LOCAL;
     }
 
     /** Releases the registry's resources; registrations made through it may be withdrawn. */

@@ -15,12 +15,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.PeerLimits;
+import io.rpcboot.core.RpcResources;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.InboundGuard;
-import io.rpcboot.core.internal.protocol.PeerLimits;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.resources.SharedResources;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
@@ -73,12 +75,14 @@ public final class RpcServer implements AutoCloseable {
         this.config = b.config;
         this.registry = b.registry;
         this.metrics = b.metrics != null ? b.metrics : RpcMetrics.simple();
-        this.pool = b.pool != null ? b.pool : BufferPool.createDefault();
+        SharedResources shared = b.resources != null ? SharedResources.of(b.resources) : null;
+        this.pool = b.pool != null ? b.pool : shared != null ? shared.bufferPool() : BufferPool.createDefault();
         this.serializations = b.serializations != null ? b.serializations : Serializations.defaults(new TypeAllowList());
         this.services = new ServiceTable(serializations, metrics);
-        this.ownsLoops = b.boss == null;
-        this.boss = b.boss != null ? b.boss : new EventLoopGroup("rpc-server-boss", 1);
-        this.workers = b.workers != null ? b.workers : new EventLoopGroup("rpc-server-io", config.ioThreads());
+        this.ownsLoops = b.boss == null && shared == null;
+        this.boss = b.boss != null ? b.boss : shared != null ? shared.serverBoss() : new EventLoopGroup("rpc-server-boss", 1);
+        this.workers = b.workers != null ? b.workers : shared != null ? shared.serverWorkers()
+                : new EventLoopGroup("rpc-server-io", config.ioThreads());
         this.executor = config.executionMode() == ExecutionMode.POOL ? newExecutor(config) : null;
         FrameCodec codec = new FrameCodec(pool, config.maxFrameSize(), config.checksum(), config.compressionThreshold(),
                 config.peerLimits());
@@ -103,7 +107,7 @@ public final class RpcServer implements AutoCloseable {
         }
         metrics.gauge(RpcMetrics.Side.SERVER, "connections", "Open client connections", tcp, TcpServer::openConnections);
         metrics.gauge(RpcMetrics.Side.SERVER, "inflight", "Calls being served", dispatcher, RequestDispatcher::inFlight);
-        metrics.bufferPool(pool);
+        metrics.bufferPool(pool::stats);
     }
 
     private static ThreadPoolExecutor newExecutor(ServerConfig config) {
@@ -345,6 +349,7 @@ public final class RpcServer implements AutoCloseable {
         private ServerConfig config = ServerConfig.builder().build();
         private @Nullable ServiceRegistry registry;
         private @Nullable RpcMetrics metrics;
+        private @Nullable RpcResources resources;
         private @Nullable BufferPool pool;
         private @Nullable Serializations serializations;
         private @Nullable EventLoopGroup boss;
@@ -375,6 +380,16 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The buffer pool and event loops to use, shared with other clients and servers; the server
+         * does not close them. By default the server has a pool and loops of its own.
+         */
+        public Builder resources(RpcResources resources) {
+            this.resources = Objects.requireNonNull(resources, "resources");
+            return this;
+        }
+
+        /** Internal, for rpc-core's tests: a buffer pool of the caller's (wins over {@link #resources}). */
         public Builder bufferPool(BufferPool pool) {
             this.pool = pool;
             return this;
@@ -385,7 +400,10 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** Shared event loops (not closed by the server); by default the server owns its own. */
+        /**
+         * Internal, for rpc-core's tests: event loops of the caller's, not closed by the server (wins
+         * over {@link #resources}).
+         */
         public Builder eventLoops(EventLoopGroup boss, EventLoopGroup workers) {
             this.boss = boss;
             this.workers = workers;

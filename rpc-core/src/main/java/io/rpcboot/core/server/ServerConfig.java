@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.rpcboot.core.internal.protocol.FrameCodec;
-import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.PeerLimits;
 
 /**
  * Immutable, validated server settings.
@@ -49,8 +49,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         Objects.requireNonNull(peerLimits, "peerLimits");
         Objects.requireNonNull(maxConnectionAge, "maxConnectionAge");
         require(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
-        require(ioThreads >= 1, "ioThreads must be >= 1, was " + ioThreads);
-        require(workerThreads >= 1, "workerThreads must be >= 1, was " + workerThreads);
+        require(ioThreads >= 1 && ioThreads <= 1024, "ioThreads must be 1..1024, was " + ioThreads);
+        require(workerThreads >= 1 && workerThreads <= 100_000, "workerThreads must be 1..100000, was " + workerThreads);
         require(queueCapacity >= 0, "queueCapacity must be >= 0, was " + queueCapacity);
         require(maxFrameSize >= 1024, "maxFrameSize must be >= 1024 bytes, was " + maxFrameSize);
         require(!idleTimeout.isNegative(), "idleTimeout must be >= 0, was " + idleTimeout);

@@ -23,7 +23,7 @@ import io.rpcboot.core.internal.protocol.FrameBuilder;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.FrameDecoder;
 import io.rpcboot.core.internal.protocol.FrameType;
-import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import org.junit.jupiter.api.AfterEach;

@@ -59,7 +59,7 @@ final class HostileHarness implements AutoCloseable {
 
     HostileHarness(Consumer<ServerConfig.Builder> config, Consumer<RpcServer.Builder> services) {
         ServerConfig.Builder c = ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(2).workerThreads(8);
-        c.peerLimits(io.rpcboot.core.internal.protocol.PeerLimits.builder().frameTimeout(FRAME_TIMEOUT).build());
+        c.peerLimits(io.rpcboot.core.PeerLimits.builder().frameTimeout(FRAME_TIMEOUT).build());
         config.accept(c);
         RpcServer.Builder b = RpcServer.builder().config(c.build()).bufferPool(pool).metrics(metrics)
                 .eventLoops(boss, workers);

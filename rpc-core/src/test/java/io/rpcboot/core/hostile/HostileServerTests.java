@@ -18,7 +18,7 @@ import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.protocol.FrameBuilder;
 import io.rpcboot.core.internal.protocol.FrameType;
 import io.rpcboot.core.internal.protocol.Headers;
-import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.serialize.BinaryWriter;
 import io.rpcboot.core.server.ExecutionMode;

@@ -46,7 +46,7 @@ import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.FrameDecoder;
 import io.rpcboot.core.internal.protocol.FrameType;
 import io.rpcboot.core.internal.protocol.Headers;
-import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.internal.protocol.ProtocolException;
 import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;

@@ -27,13 +27,18 @@ public record ZooKeeperRegistryConfig(String address, String rootPath, Duration 
         if (!rootPath.startsWith("/") || (rootPath.length() > 1 && rootPath.endsWith("/"))) {
             throw new IllegalArgumentException("rootPath must start with / and not end with one, was " + rootPath);
         }
-        for (Duration d : new Duration[] {sessionTimeout, connectionTimeout, retryBaseSleep}) {
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("timeouts must be > 0, was " + d);
-            }
-        }
+        requirePositive("sessionTimeout", sessionTimeout);
+        requirePositive("connectionTimeout", connectionTimeout);
+        requirePositive("retryBaseSleep", retryBaseSleep);
         if (maxRetries < 0) {
             throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
+        }
+    }
+
+    private static void requirePositive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0, was " + d);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import io.micrometer.core.instrument.Counter;
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.registry.RegistryConnectionState;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.registry.ServiceRegistry;
@@ -125,9 +126,14 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
         return "zookeeper";
     }
 
+    /** Curator's state folded into ours: {@code RECONNECTED} is connected, {@code READ_ONLY} (not enabled here) suspended. */
     @Override
-    public String connectionState() {
-        return state.name();
+    public RegistryConnectionState connectionState() {
+        return switch (state) {
+            case CONNECTED, RECONNECTED -> RegistryConnectionState.CONNECTED;
+            case SUSPENDED, READ_ONLY -> RegistryConnectionState.SUSPENDED;
+            case LOST -> RegistryConnectionState.LOST;
+        };
     }
 
     @Override

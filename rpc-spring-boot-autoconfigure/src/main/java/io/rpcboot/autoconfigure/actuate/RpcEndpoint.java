@@ -9,9 +9,11 @@ import java.util.SortedSet;
 
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.autoconfigure.RpcServiceCatalog;
-import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.BufferPoolStats;
+import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.client.ConnectionPoolStats;
 import io.rpcboot.core.client.RpcClient;
-import io.rpcboot.core.internal.pool.ConnectionPool;
+import io.rpcboot.core.registry.RegistryConnectionState;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.registry.ServiceRegistry;
@@ -34,16 +36,16 @@ public class RpcEndpoint {
     private final RpcClient client;
     private final ObjectProvider<RpcServerLifecycle> server;
     private final ServiceRegistry registry;
-    private final BufferPool bufferPool;
+    private final RpcResources resources;
     private final TypeAllowList allowList;
 
     public RpcEndpoint(RpcServiceCatalog catalog, RpcClient client, ObjectProvider<RpcServerLifecycle> server,
-                       ServiceRegistry registry, BufferPool bufferPool, TypeAllowList allowList) {
+                       ServiceRegistry registry, RpcResources resources, TypeAllowList allowList) {
         this.catalog = catalog;
         this.client = client;
         this.server = server;
         this.registry = registry;
-        this.bufferPool = bufferPool;
+        this.resources = resources;
         this.allowList = allowList;
     }
 
@@ -70,13 +72,14 @@ public class RpcEndpoint {
             instances.put(r.service(), r.instances());
         }
         Map<String, PoolReport> pools = new LinkedHashMap<>();
+        BufferPoolStats buffers = resources.bufferPoolStats();
         client.poolStats().forEach((address, s) -> pools.put(address, PoolReport.of(s)));
         return new RpcReport(serverReport, new RegistryReport(registry.name(), registry.connectionState()), providers,
                 references(), instances,
                 new ConnectionsReport(serverReport == null ? 0 : serverReport.openConnections(),
                         pools.values().stream().mapToInt(PoolReport::connections).sum(), client.inFlight(), pools),
-                new BufferPoolReport(bufferPool.inUse(), bufferPool.pooled(), bufferPool.allocatedBytes(),
-                        bufferPool.maxPooledBytes(), bufferPool.hits(), bufferPool.misses(), bufferPool.unpooledAllocations()),
+                new BufferPoolReport(buffers.inUse(), buffers.pooled(), buffers.allocatedBytes(), buffers.maxPooledBytes(),
+                        buffers.hits(), buffers.misses(), buffers.unpooled()),
                 allowList.allowedTypeNames());
     }
 
@@ -101,8 +104,8 @@ public class RpcEndpoint {
                             SortedSet<String> allowedTypes) {
     }
 
-    /** Which registry, and its link to its backing store (LOCAL, CONNECTED, SUSPENDED, LOST...). */
-    public record RegistryReport(String type, String connection) {
+    /** Which registry, and its link to its backing store (LOCAL, CONNECTED, SUSPENDED or LOST). */
+    public record RegistryReport(String type, RegistryConnectionState connection) {
     }
 
     public record ServerReport(boolean running, String host, int port, String executionMode, int openConnections,
@@ -126,8 +129,8 @@ public class RpcEndpoint {
 
     public record PoolReport(int connections, int leased, int idle, int leases, int waiting, long created, long destroyed,
                              long timeouts) {
-        static PoolReport of(ConnectionPool.Stats s) {
-            return new PoolReport(s.size(), s.leased(), s.idle(), s.leases(), s.waiting(), s.created(), s.destroyed(),
+        static PoolReport of(ConnectionPoolStats s) {
+            return new PoolReport(s.connections(), s.leased(), s.idle(), s.leases(), s.waiting(), s.created(), s.destroyed(),
                     s.timeouts());
         }
     }

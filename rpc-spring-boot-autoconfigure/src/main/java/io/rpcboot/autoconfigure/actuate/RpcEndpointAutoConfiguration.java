@@ -1,9 +1,10 @@
 package io.rpcboot.autoconfigure.actuate;
 
-import io.rpcboot.autoconfigure.RpcAutoConfiguration;
+import io.rpcboot.autoconfigure.RpcClientAutoConfiguration;
+import io.rpcboot.autoconfigure.RpcServerAutoConfiguration;
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.autoconfigure.RpcServiceCatalog;
-import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.RpcResources;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.TypeAllowList;
@@ -17,7 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /** The {@code rpc} Actuator endpoint, when Actuator is present and the endpoint is exposed. */
-@AutoConfiguration(after = RpcAutoConfiguration.class)
+@AutoConfiguration(after = {RpcClientAutoConfiguration.class, RpcServerAutoConfiguration.class})
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
 @ConditionalOnBean(RpcClient.class)
 public class RpcEndpointAutoConfiguration {
@@ -26,7 +27,7 @@ public class RpcEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     RpcEndpoint rpcEndpoint(RpcServiceCatalog catalog, RpcClient client, ObjectProvider<RpcServerLifecycle> server,
-                            ServiceRegistry registry, BufferPool bufferPool, TypeAllowList allowList) {
-        return new RpcEndpoint(catalog, client, server, registry, bufferPool, allowList);
+                            ServiceRegistry registry, RpcResources resources, TypeAllowList allowList) {
+        return new RpcEndpoint(catalog, client, server, registry, resources, allowList);
     }
 }

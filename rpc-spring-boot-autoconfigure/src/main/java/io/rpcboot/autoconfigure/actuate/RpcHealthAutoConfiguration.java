@@ -1,6 +1,7 @@
 package io.rpcboot.autoconfigure.actuate;
 
-import io.rpcboot.autoconfigure.RpcAutoConfiguration;
+import io.rpcboot.autoconfigure.RpcClientAutoConfiguration;
+import io.rpcboot.autoconfigure.RpcServerAutoConfiguration;
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.registry.ServiceRegistry;
@@ -14,7 +15,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 /** The {@code rpc} health indicator ({@code management.health.rpc.enabled}), when Boot's health support is present. */
-@AutoConfiguration(after = RpcAutoConfiguration.class)
+@AutoConfiguration(after = {RpcClientAutoConfiguration.class, RpcServerAutoConfiguration.class})
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(RpcClient.class)
 @ConditionalOnEnabledHealthIndicator("rpc")

@@ -1,7 +1,9 @@
 package io.rpcboot.autoconfigure.actuate;
 
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
+import io.rpcboot.core.client.ConnectionPoolStats;
 import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.registry.RegistryConnectionState;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.server.RpcServer;
 import org.jspecify.annotations.Nullable;
@@ -28,9 +30,9 @@ public class RpcHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        String registryState = registry.connectionState();
-        builder.withDetail("registry", registry.name()).withDetail("registry.connection", registryState);
-        if (registryState.equals("LOST")) {
+        RegistryConnectionState registryState = registry.connectionState();
+        builder.withDetail("registry", registry.name()).withDetail("registry.connection", registryState.name());
+        if (registryState == RegistryConnectionState.LOST) {
             builder.down(); // calls still go to the known instances, but nothing new is learned or announced
             return;
         }
@@ -44,7 +46,7 @@ public class RpcHealthIndicator extends AbstractHealthIndicator {
                     .withDetail("server.callsInFlight", s.inFlight());
         }
         builder.up().withDetail("client.connections", client.poolStats().values().stream()
-                        .mapToInt(p -> p.size()).sum())
+                        .mapToInt(ConnectionPoolStats::connections).sum())
                 .withDetail("client.callsInFlight", client.inFlight());
     }
 }

@@ -2,6 +2,8 @@ package io.rpcboot.autoconfigure.actuate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rpcboot.autoconfigure.RpcAutoConfiguration;
+import io.rpcboot.autoconfigure.RpcClientAutoConfiguration;
+import io.rpcboot.autoconfigure.RpcServerAutoConfiguration;
 import io.rpcboot.core.client.RpcClient;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -20,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RpcActuatorAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(RpcAutoConfiguration.class, RpcEndpointAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(RpcAutoConfiguration.class, RpcClientAutoConfiguration.class,
+                    RpcServerAutoConfiguration.class, RpcEndpointAutoConfiguration.class,
                     RpcHealthAutoConfiguration.class))
             .withPropertyValues("rpc.server.port=0", "rpc.server.host=127.0.0.1", "rpc.server.io-threads=1",
                     "rpc.client.io-threads=1");
@@ -71,7 +74,7 @@ class RpcActuatorAutoConfigurationTests {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
                         CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-                        RpcAutoConfiguration.class))
+                        RpcAutoConfiguration.class, RpcClientAutoConfiguration.class, RpcServerAutoConfiguration.class))
                 .withPropertyValues("rpc.server.port=0", "rpc.server.host=127.0.0.1", "rpc.server.io-threads=1")
                 .run(context -> {
                     MeterRegistry registry = context.getBean(MeterRegistry.class);

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.rpcboot.core.BufferPoolStats;
+
 /**
  * A pool of {@link ByteBuffer}s in power-of-two size classes ({@code minBufferSize} ..
  * {@code maxBufferSize}, by default 256 B .. 64 KiB), one free list per class.
@@ -384,6 +386,17 @@ public final class BufferPool {
     /** The configured cap on {@link #allocatedBytes()}. */
     public long maxPooledBytes() {
         return maxPooledBytes;
+    }
+
+    /** Whether pooled buffers are direct (off-heap). */
+    public boolean isDirect() {
+        return direct;
+    }
+
+    /** All the figures above as one value, for operators and meters. */
+    public BufferPoolStats stats() {
+        return new BufferPoolStats(inUse(), pooled(), allocatedBytes(), maxPooledBytes, maxBufferSize, direct, hits(),
+                misses(), unpooledAllocations());
     }
 
     @Override

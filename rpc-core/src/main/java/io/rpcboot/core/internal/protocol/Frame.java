@@ -1,5 +1,6 @@
 package io.rpcboot.core.internal.protocol;
 
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.RpcStatus;
 
 import java.nio.ByteBuffer;

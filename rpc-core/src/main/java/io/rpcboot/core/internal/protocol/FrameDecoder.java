@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.serialize.BinaryReader;
 import io.rpcboot.core.SerializationException;

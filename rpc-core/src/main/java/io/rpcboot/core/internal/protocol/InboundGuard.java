@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.internal.reactor.Timeout;
 import io.rpcboot.core.internal.transport.Connection;
 import org.jspecify.annotations.Nullable;

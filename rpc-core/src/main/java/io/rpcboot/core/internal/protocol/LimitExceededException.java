@@ -1,5 +1,7 @@
 package io.rpcboot.core.internal.protocol;
 
+import io.rpcboot.core.PeerLimits;
+
 /**
  * A peer went past one of this side's budgets ({@link PeerLimits}, the frame limit). {@link #reason()}
  * is the short, stable name the limit is counted under ({@code rpc.limits.exceeded}'s {@code reason} tag).

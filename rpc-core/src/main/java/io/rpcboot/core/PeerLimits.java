@@ -1,4 +1,4 @@
-package io.rpcboot.core.internal.protocol;
+package io.rpcboot.core;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,0 +1,43 @@
+package io.rpcboot.autoconfigure;
+
+import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.balance.LoadBalancers;
+import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.registry.ServiceRegistry;
+import io.rpcboot.core.serialize.Serializations;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * The {@link RpcClient} behind {@code @RpcReference} fields, built from {@code rpc.client.*} and the
+ * shared beans of {@link RpcAutoConfiguration}, then handed to every {@link RpcClientCustomizer} in
+ * order; and the post-processor that injects the references.
+ */
+@AutoConfiguration(after = RpcAutoConfiguration.class)
+@ConditionalOnClass(RpcClient.class)
+public class RpcClientAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    RpcClient rpcClient(RpcProperties properties, ServiceRegistry registry, Serializations serializations,
+                        LoadBalancers balancers, RpcMetrics metrics, RpcResources resources,
+                        ObjectProvider<RpcClientCustomizer> customizers) {
+        RpcClient.Builder builder = RpcClient.builder()
+                .config(RpcConfigurations.client(properties, balancers, serializations)).registry(registry)
+                .serializations(serializations).loadBalancers(balancers).metrics(metrics).resources(resources);
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        return builder.build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    static RpcReferenceAnnotationBeanPostProcessor rpcReferenceAnnotationBeanPostProcessor(
+            ObjectProvider<RpcServiceCatalog> catalog, ObjectProvider<RpcProperties> properties, Environment environment) {
+        return new RpcReferenceAnnotationBeanPostProcessor(catalog, properties, environment);
+    }
+}

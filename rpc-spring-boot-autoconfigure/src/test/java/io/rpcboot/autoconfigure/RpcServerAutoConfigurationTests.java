@@ -1,0 +1,119 @@
+package io.rpcboot.autoconfigure;
+
+import io.rpcboot.autoconfigure.Greetings.Counter;
+import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.server.ExecutionMode;
+import io.rpcboot.core.server.RpcServer;
+import io.rpcboot.core.server.ServerConfig;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link RpcServerAutoConfiguration}: each condition, and the customizer hook. */
+class RpcServerAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(RpcAutoConfiguration.class, RpcClientAutoConfiguration.class,
+                    RpcServerAutoConfiguration.class))
+            .withPropertyValues("rpc.server.port=0", "rpc.server.host=127.0.0.1", "rpc.server.io-threads=1",
+                    "rpc.client.io-threads=1");
+
+    @Test
+    void withoutTheServerClassThereIsNoServer() {
+        runner.withClassLoader(new FilteredClassLoader(RpcServer.class)).run(context -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(RpcServer.class).doesNotHaveBean(RpcServerLifecycle.class);
+            assertThat(context).hasSingleBean(RpcClient.class);
+        });
+    }
+
+    @Test
+    void theServerIsAbsentWhenDisabled() {
+        runner.withPropertyValues("rpc.server.enabled=false").run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(RpcClient.class).doesNotHaveBean(RpcServer.class)
+                    .doesNotHaveBean(RpcServerLifecycle.class);
+        });
+    }
+
+    @Test
+    void aUserServerWinsAndTheLifecycleRunsIt() {
+        runner.withBean("myServer", RpcServer.class, () -> RpcServer.builder().bind("127.0.0.1", 0).build(),
+                d -> d.setDestroyMethodName("close")).run(context -> {
+                    assertThat(context).hasSingleBean(RpcServer.class).hasBean("myServer").doesNotHaveBean("rpcServer");
+                    RpcServerLifecycle lifecycle = context.getBean(RpcServerLifecycle.class);
+                    assertThat(lifecycle.getServer()).isSameAs(context.getBean("myServer"));
+                    assertThat(lifecycle.getServer().isRunning()).isTrue();
+                });
+    }
+
+    @Test
+    void propertiesReachTheServerAndTheSharedLoops() {
+        runner.withPropertyValues("rpc.server.io-threads=2", "rpc.server.execution-mode=DIRECT",
+                        "rpc.server.limits.max-connections=12", "rpc.server.limits.max-header-size=4KB")
+                .run(context -> {
+                    ServerConfig config = context.getBean(RpcServer.class).config();
+                    assertThat(config.ioThreads()).isEqualTo(2);
+                    assertThat(config.executionMode()).isEqualTo(ExecutionMode.DIRECT);
+                    assertThat(config.maxConnections()).isEqualTo(12);
+                    assertThat(config.peerLimits().maxHeaderSize()).isEqualTo(4096);
+                    assertThat(context.getBean(RpcResources.class).serverIoThreads()).isEqualTo(2);
+                });
+    }
+
+    @Test
+    void customizersChangeTheBuiltServerInTheirOrder() {
+        runner.withUserConfiguration(Customizers.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            RpcServer server = context.getBean(RpcServer.class);
+            // @Order(2) ran after @Order(1), although declared first
+            assertThat(server.config().workerThreads()).isEqualTo(5);
+            // a service added by a customizer, not a bean, answers over the socket
+            assertThat(context.getBean(RpcClient.class).create(Counter.class).next()).isEqualTo(42);
+        });
+    }
+
+    @Test
+    void badValuesFailNamingTheProperty() {
+        runner.withPropertyValues("rpc.server.execution-mode=threads").run(context -> assertThat(context).getFailure()
+                .hasStackTraceContaining("Failed to bind properties under 'rpc.server.execution-mode'")
+                .rootCause().hasMessageContaining("threads"));
+        runner.withPropertyValues("rpc.server.worker-threads=0").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.worker-threads with value '0' is invalid")
+                .hasMessageContaining("workerThreads must be 1..100000"));
+        runner.withPropertyValues("rpc.server.port=70000").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.port with value '70000' is invalid"));
+        runner.withPropertyValues("rpc.server.io-threads=-1").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.io-threads with value '-1' is invalid"));
+        runner.withPropertyValues("rpc.server.limits.max-connections=0").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.limits.max-connections with value '0' is invalid"));
+        runner.withPropertyValues("rpc.server.limits.max-header-size=100B").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.limits.max-header-size with value '100' is invalid")
+                .hasMessageContaining("maxHeaderSize must be 256 B .. 1 MiB"));
+        runner.withPropertyValues("rpc.server.drain-timeout=-1s").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.drain-timeout with value 'PT-1S' is invalid"));
+    }
+
+    /** Declared out of order on purpose: {@code @Order} decides. */
+    @Configuration(proxyBeanMethods = false)
+    static class Customizers {
+        @Bean
+        @Order(2)
+        RpcServerCustomizer fiveWorkers() {
+            return builder -> builder.config(ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+                    .workerThreads(5).build()).service(Counter.class, () -> 42);
+        }
+
+        @Bean
+        @Order(1)
+        RpcServerCustomizer threeWorkers() {
+            return builder -> builder.config(ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+                    .workerThreads(3).build());
+        }
+    }
+}
