@@ -88,6 +88,7 @@ public final class ConnectionPool<T> implements AutoCloseable {
      *
      * @throws PoolTimeoutException  if none did in time (the message gives the pool's numbers)
      * @throws PoolException         if creating a connection failed
+     * @throws PoolClosedException   if the pool is closed, or closed while the connection was being opened
      * @throws InterruptedException  if interrupted while waiting
      */
     public T acquire(long timeout, TimeUnit unit) throws InterruptedException {
@@ -102,7 +103,7 @@ public final class ConnectionPool<T> implements AutoCloseable {
             try {
                 while (true) {
                     if (closed) {
-                        throw new IllegalStateException("connection pool " + name + " is closed");
+                        throw new PoolClosedException("connection pool " + name + " is closed");
                     }
                     T leased = tryAcquire();
                     if (leased != null) {
@@ -219,7 +220,7 @@ public final class ConnectionPool<T> implements AutoCloseable {
         }
         destroyed.increment();
         factory.destroy(connection);
-        throw new IllegalStateException("connection pool " + name + " closed while a connection was being opened");
+        throw new PoolClosedException("connection pool " + name + " closed while a connection was being opened");
     }
 
     /** Gives back one lease on {@code connection}. A connection no longer in the pool is ignored. */
