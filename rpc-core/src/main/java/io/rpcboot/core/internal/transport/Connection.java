@@ -330,7 +330,12 @@ public final class Connection {
         }
     }
 
+    /** A handler callback threw: the connection closes; a {@link VirtualMachineError} then goes on to end the loop. */
     private void handlerFailed(String callback, Throwable t) {
+        if (t instanceof VirtualMachineError fatal) {
+            close("handler failed in " + callback + ": " + t, t);
+            throw fatal;
+        }
         loop.recordEscapedFailure();
         log.warn("{} failed in {} on {}; closing the connection", handler, callback, this, t);
         close("handler failed in " + callback + ": " + t, t);
