@@ -10,6 +10,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
+import io.rpcboot.core.internal.GuardedBy;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,9 +64,12 @@ public final class ConnectionPool<T> implements AutoCloseable {
     private final Condition available = lock.newCondition();
     /** The connections; replaced (never changed) under the lock, read without it. */
     private volatile List<Entry<T>> entries = List.of();
-    private volatile int waiting; // written under the lock
-    private int pendingCreates; // guarded by lock
-    private boolean closed; // guarded by lock
+    @GuardedBy("lock")
+    private volatile int waiting; // written under the lock, read without it by release()
+    @GuardedBy("lock")
+    private int pendingCreates;
+    @GuardedBy("lock")
+    private boolean closed;
     private final LongAdder created = new LongAdder();
     private final LongAdder destroyed = new LongAdder();
     private final LongAdder acquired = new LongAdder();
