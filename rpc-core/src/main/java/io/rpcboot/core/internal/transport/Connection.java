@@ -65,7 +65,6 @@ public final class Connection {
     private final Runnable syncWritabilityTask = this::syncWritability;
     private final Io io = new Io();
     private volatile @Nullable String closeReason;
-    private volatile @Nullable Object attachment;
 
     // loop thread only
     private @Nullable IoRegistration registration;
@@ -467,15 +466,6 @@ public final class Connection {
 
     public Duration idleTimeout() {
         return config.idleTimeout();
-    }
-
-    /** Per-connection state for the handler's own use. */
-    public @Nullable Object attachment() {
-        return attachment;
-    }
-
-    public void attach(@Nullable Object value) {
-        this.attachment = value;
     }
 
     @Override
