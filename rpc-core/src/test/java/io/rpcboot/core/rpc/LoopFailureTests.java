@@ -2,6 +2,7 @@ package io.rpcboot.core.rpc;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.rpcboot.core.RpcConnectionException;
 import io.rpcboot.core.client.ClientConfig;
@@ -54,7 +55,7 @@ class LoopFailureTests {
 
             assertThatThrownBy(call::join).hasCauseInstanceOf(RpcConnectionException.class)
                     .hasMessageContaining("was lost while calling");
-            assertThat(loop.isTerminated()).isTrue();
+            assertThat(loop.awaitTermination(10, TimeUnit.SECONDS)).as("the loop ended").isTrue();
             assertThat(client.inFlight()).isZero();
         } finally {
             release.countDown();
