@@ -64,13 +64,6 @@ public record PeerLimits(int maxHeaderSize, int maxAttachments, int maxInflateRa
         return new Builder();
     }
 
-    public Builder toBuilder() {
-        return new Builder().maxHeaderSize(maxHeaderSize).maxAttachments(maxAttachments).maxInflateRatio(maxInflateRatio)
-                .frameTimeout(frameTimeout).maxHeartbeatsPerSecond(maxHeartbeatsPerSecond)
-                .waterMarks(lowWaterMark, highWaterMark).maxPendingWriteBytes(maxPendingWriteBytes)
-                .maxDecodeRatio(maxDecodeRatio);
-    }
-
     /** Collects settings; {@link #build()} validates them. */
     public static final class Builder {
         private int maxHeaderSize = 8 * 1024;

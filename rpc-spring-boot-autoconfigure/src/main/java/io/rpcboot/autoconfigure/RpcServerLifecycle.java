@@ -48,6 +48,17 @@ public class RpcServerLifecycle implements SmartLifecycle {
         running = false;
     }
 
+    /**
+     * Starts the drain and returns: the context stops the other beans of this phase meanwhile, and
+     * {@code callback} runs (on the server's drain thread) once the server has terminated.
+     */
+    @Override
+    public void stop(Runnable callback) {
+        server.shutdown();
+        running = false;
+        server.whenTerminated().whenComplete((drained, failure) -> callback.run());
+    }
+
     @Override
     public boolean isRunning() {
         return running;

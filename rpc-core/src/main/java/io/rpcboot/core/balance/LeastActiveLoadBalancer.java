@@ -22,11 +22,11 @@ public final class LeastActiveLoadBalancer implements LoadBalancer {
     @Override
     public Picker newPicker(List<ServiceInstance> instances, InstanceStats stats) {
         ServiceInstance[] all = instances.toArray(ServiceInstance[]::new);
-        InstanceStats.Figures[] figures = stats.of(all);
+        InstanceFigures[] figures = stats.of(all);
         return call -> pick(all, figures, call);
     }
 
-    private static @Nullable ServiceInstance pick(ServiceInstance[] all, InstanceStats.Figures[] figures, CallInfo call) {
+    private static @Nullable ServiceInstance pick(ServiceInstance[] all, InstanceFigures[] figures, CallInfo call) {
         int start = ThreadLocalRandom.current().nextInt(all.length); // random start: ties go anywhere
         ServiceInstance best = null;
         int bestActive = Integer.MAX_VALUE;

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Chooses an instance for each call. {@link #newPicker} runs when the set of instances changes (not
  * per call) and may precompute anything; {@link Picker#pick} runs per call and must be cheap and
- * lock-free. Stateless and thread-safe; per-instance live figures come from {@link InstanceStats}.
+ * lock-free. Stateless and thread-safe; per-instance live figures are read (never
+ * changed) through {@link InstanceStats}.
  */
 public interface LoadBalancer {
 
@@ -20,7 +21,7 @@ public interface LoadBalancer {
      * when there are two or more: a single instance is picked unless excluded, as the contract of
      * {@link Picker#pick} leaves no other answer.
      *
-     * @param stats live figures (in-flight calls, latency) shared by all pickers of one client
+     * @param stats the instances' live figures (in-flight calls, latency), read-only; kept by the client
      */
     Picker newPicker(List<ServiceInstance> instances, InstanceStats stats);
 

@@ -22,7 +22,7 @@ public final class PowerOfTwoChoicesLoadBalancer implements LoadBalancer {
     @Override
     public Picker newPicker(List<ServiceInstance> instances, InstanceStats stats) {
         ServiceInstance[] all = instances.toArray(ServiceInstance[]::new);
-        InstanceStats.Figures[] figures = stats.of(all);
+        InstanceFigures[] figures = stats.of(all);
         return call -> {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             int a = random.nextInt(all.length);
@@ -39,7 +39,7 @@ public final class PowerOfTwoChoicesLoadBalancer implements LoadBalancer {
         };
     }
 
-    private static double cost(InstanceStats.Figures f) {
+    private static double cost(InstanceFigures f) {
         return (f.latencyNanos() + 1.0) * (f.active() + 1);
     }
 }

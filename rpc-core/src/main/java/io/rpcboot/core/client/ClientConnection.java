@@ -44,6 +44,7 @@ final class ClientConnection implements ConnectionHandler {
     private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
     private volatile @Nullable Connection connection;
     private volatile boolean draining;
+    private volatile String drainedReason = "the provider is draining";
     private boolean heartbeatOutstanding; // loop thread only
 
     ClientConnection(ClientRuntime runtime, Endpoint endpoint) {
@@ -103,8 +104,18 @@ final class ClientConnection implements ConnectionHandler {
      */
     private void maybeCloseDrained() {
         if (sending.get() == 0 && pending.isEmpty()) {
-            close("the provider is draining");
+            close(drainedReason);
         }
+    }
+
+    /**
+     * Takes no new call and closes once the calls in flight are answered (or forgotten at their
+     * deadline), as for a provider's draining notice; for an endpoint that left the registry. Any thread.
+     */
+    void closeWhenIdle(String reason) {
+        drainedReason = reason;
+        draining = true;
+        maybeCloseDrained();
     }
 
     /** Forgets a call (it timed out); a late response to it is dropped. */

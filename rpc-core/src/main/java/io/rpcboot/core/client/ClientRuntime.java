@@ -1,5 +1,9 @@
 package io.rpcboot.core.client;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -10,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.Counter;
-import io.rpcboot.core.balance.InstanceStats;
 import io.rpcboot.core.balance.LoadBalancers;
+import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.protocol.FrameCodec;
@@ -24,8 +28,18 @@ import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
 import io.rpcboot.core.internal.transport.TcpClient;
 import io.rpcboot.core.internal.transport.TransportConfig;
+import org.jspecify.annotations.Nullable;
 
-/** What every reference of one client shares: configuration, loops, transport, endpoints, meters. */
+/**
+ * What every reference of one client shares: configuration, loops, transport, endpoints, meters.
+ *
+ * <p>Endpoints (and the live figures they carry) exist for the addresses the client's references
+ * list now: each {@link ServiceDirectory} {@link #retain retains} the addresses of a new instance
+ * list before it publishes it and {@link #release releases} those of the list it replaced, and an
+ * address no directory holds any more is removed and its endpoint {@link Endpoint#retire retired}.
+ * So with registry churn the endpoints stay as many as the live instances. Retain and release run
+ * on the registry's notifying thread, under this class's lock; calls look endpoints up without it.
+ */
 final class ClientRuntime {
 
     /** Threads that open connections and wait for leases on behalf of calls that must not block. */
@@ -39,19 +53,23 @@ final class ClientRuntime {
     final ServiceRegistry registry;
     final Serializations serializations;
     final LoadBalancers balancers;
-    final InstanceStats stats = new InstanceStats();
     final RpcMetrics metrics;
     final Counter bytesSent;
     final Counter bytesReceived;
     final InboundGuard.Reports inbound;
     final Counter timeouts;
     final LongAdder inFlight = new LongAdder(); // touched twice per call by every caller: no single contended word
+    /** Set once, under the lock, when the client closes; read by calls without it. */
     volatile boolean closed;
     /** Runs the blocking parts (connecting, waiting for a free lease) of calls that must not block their thread. */
     final ExecutorService connector;
+    private final Object lock = new Object();
+    /** Endpoints by address: changed under the lock, read without it (statistics, eviction). */
+    @GuardedBy("lock")
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
-    /** The same endpoints by instance: the per-call lookup, without building the address string. */
-    private final Map<ServiceInstance, Endpoint> byInstance = new ConcurrentHashMap<>();
+    /** How many directories hold each address of {@link #endpoints}; always at least 1. */
+    @GuardedBy("lock")
+    private final Map<String, Integer> holders = new HashMap<>();
 
     ClientRuntime(ClientConfig config, EventLoopGroup loops, BufferPool pool, ServiceRegistry registry,
                   Serializations serializations, LoadBalancers balancers, RpcMetrics metrics) {
@@ -83,14 +101,44 @@ final class ClientRuntime {
         this.connector = connectors;
     }
 
-    Endpoint endpoint(ServiceInstance instance) {
-        Endpoint known = byInstance.get(instance);
-        if (known != null) {
-            return known;
+    /**
+     * One more directory lists {@code instance}'s address: its endpoint, created if the address is new
+     * to the client; null if the client is closed (the caller then publishes nothing).
+     */
+    @Nullable Endpoint retain(ServiceInstance instance) {
+        String address = instance.address();
+        synchronized (lock) {
+            if (closed) {
+                return null;
+            }
+            holders.merge(address, 1, Integer::sum);
+            return endpoints.computeIfAbsent(address, a -> new Endpoint(this, a, instance.socketAddress()));
         }
-        Endpoint e = endpoints.computeIfAbsent(instance.address(), a -> new Endpoint(this, a, instance.socketAddress()));
-        byInstance.putIfAbsent(instance, e);
-        return e;
+    }
+
+    /**
+     * A directory no longer lists these addresses (each once per earlier {@link #retain}): an address
+     * no directory holds leaves the client, and its endpoint is retired outside the lock.
+     */
+    void release(Collection<String> addresses) {
+        List<Endpoint> retired = new ArrayList<>();
+        synchronized (lock) {
+            for (String address : addresses) {
+                Integer held = holders.get(address);
+                if (held == null) {
+                    continue; // the client closed meanwhile and forgot every address
+                }
+                if (held > 1) {
+                    holders.put(address, held - 1);
+                } else {
+                    holders.remove(address);
+                    retired.add(endpoints.remove(address));
+                }
+            }
+        }
+        for (Endpoint e : retired) {
+            e.retire();
+        }
     }
 
     Iterable<Endpoint> endpoints() {
@@ -103,11 +151,15 @@ final class ClientRuntime {
     }
 
     void closeEndpoints() {
-        closed = true;
-        for (Endpoint e : endpoints.values()) {
+        List<Endpoint> all;
+        synchronized (lock) {
+            closed = true;
+            all = new ArrayList<>(endpoints.values());
+            endpoints.clear();
+            holders.clear();
+        }
+        for (Endpoint e : all) {
             e.pool.close();
         }
-        endpoints.clear();
-        byInstance.clear();
     }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.rpcboot.core.balance.InstanceStats;
+import io.rpcboot.core.internal.balance.LiveFigures;
 import io.rpcboot.core.internal.pool.ConnectionPool;
 import io.rpcboot.core.internal.pool.PoolConfig;
 import io.rpcboot.core.internal.transport.Connection;
@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One provider address: its pool of multiplexed connections, its live figures, and whether it is
- * unavailable for a while (it announced draining, or a connect to it just failed).
+ * unavailable for a while (it announced draining, or a connect to it just failed). Lives while at
+ * least one reference of the client lists the address ({@link ClientRuntime#retain}); then it is
+ * {@link #retire retired}: it takes no new call, and its connections close once the calls in flight
+ * on them are answered (or time out).
  */
 final class Endpoint {
 
@@ -31,23 +34,33 @@ final class Endpoint {
     final String address;
     final InetSocketAddress socketAddress;
     final ConnectionPool<ClientConnection> pool;
-    final InstanceStats.Figures figures;
+    final LiveFigures figures = new LiveFigures(System::nanoTime);
     private final ClientRuntime runtime;
     private volatile long unavailableUntil;
     private volatile boolean paused;
+    private volatile boolean retired;
 
     Endpoint(ClientRuntime runtime, String address, InetSocketAddress socketAddress) {
         this.runtime = runtime;
         this.address = address;
         this.socketAddress = socketAddress;
-        this.figures = runtime.stats.of(address);
         ClientConfig c = runtime.config;
         this.pool = new ConnectionPool<>(address, new PoolConfig(c.connectionsPerEndpoint(), c.maxInFlightPerConnection(),
                 c.idleConnectionTimeout(), true), new Factory());
     }
 
     boolean isAvailable() {
-        return !paused || System.nanoTime() - unavailableUntil >= 0;
+        return !retired && (!paused || System.nanoTime() - unavailableUntil >= 0);
+    }
+
+    /**
+     * No reference lists this address any more: new calls fail over (the closed pool refuses them),
+     * calls in flight finish on their connections, and each connection closes once it has none.
+     * Once, from whichever thread released the last reference.
+     */
+    void retire() {
+        retired = true;
+        pool.close(); // hands every connection to Factory.destroy, which drains it
     }
 
     void markDraining() {
@@ -109,6 +122,10 @@ final class Endpoint {
 
         @Override
         public void destroy(ClientConnection connection) {
+            if (retired) {
+                connection.closeWhenIdle("its instance " + address + " left the registry");
+                return;
+            }
             if (connection.isDraining()) {
                 return; // it closes itself once its last call is answered
             }

@@ -167,7 +167,12 @@ final class Invocation implements LoadBalancer.CallInfo {
             return;
         }
         addTried(instance);
-        Endpoint endpoint = runtime.endpoint(instance);
+        Endpoint endpoint = reference.directory.endpoint(instance);
+        if (endpoint == null) { // it left the registry since the picker's snapshot was taken
+            notRun(new RpcConnectionException(instance.address() + " left the registry before " + method.describe()
+                    + " was sent to it", false));
+            return;
+        }
         ClientConnection connection = endpoint.pool.tryAcquire();
         if (connection != null) {
             send(endpoint, connection);
@@ -481,8 +486,11 @@ final class Invocation implements LoadBalancer.CallInfo {
 
     @Override
     public boolean excluded(ServiceInstance instance) {
-        return instance.equals(firstTried) || (moreTried != null && moreTried.contains(instance))
-                || !runtime.endpoint(instance).isAvailable();
+        if (instance.equals(firstTried) || (moreTried != null && moreTried.contains(instance))) {
+            return true;
+        }
+        Endpoint endpoint = reference.directory.endpoint(instance);
+        return endpoint == null || !endpoint.isAvailable();
     }
 
     /** One try on one connection; exactly one of response, loss, timeout or abandonment ends it. */

@@ -1,27 +1,58 @@
 package io.rpcboot.core.client;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
+import io.rpcboot.core.balance.InstanceFigures;
+import io.rpcboot.core.balance.InstanceStats;
 import io.rpcboot.core.balance.LoadBalancer;
+import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.registry.ServiceRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The instances one reference may call, and a picker over them, both replaced together whenever
- * membership changes; a call reads one volatile snapshot and takes no lock.
+ * The instances one reference may call, their endpoints, and a picker over them, all replaced
+ * together whenever membership changes; a call reads one volatile snapshot and takes no lock.
+ *
+ * <p>Updates come from the registry's notifying thread (one at a time per subscription; the lock
+ * keeps them ordered against {@link #close}). Each update retains the endpoints of the new list
+ * before publishing it and releases those of the old list after, so an endpoint a published
+ * snapshot names is retired only once no snapshot of any reference names it any more.
  */
 final class ServiceDirectory implements AutoCloseable {
 
-    private record Snapshot(List<ServiceInstance> instances, LoadBalancer.@Nullable Picker picker) {
+    private record Snapshot(List<ServiceInstance> instances, Map<ServiceInstance, Endpoint> endpoints,
+                            LoadBalancer.@Nullable Picker picker) {
     }
+
+    /** The figures of an instance the directory does not list: nothing in flight, nothing measured. */
+    private static final InstanceFigures NONE = new InstanceFigures() {
+        @Override
+        public int active() {
+            return 0;
+        }
+
+        @Override
+        public long latencyNanos() {
+            return 0;
+        }
+    };
 
     private final LoadBalancer balancer;
     private final ClientRuntime runtime;
     private final ServiceRegistry.@Nullable Subscription subscription;
-    private volatile Snapshot snapshot = new Snapshot(List.of(), null);
+    private final Object lock = new Object();
+    /** The addresses this directory holds a reference on in the runtime: those of the published snapshot. */
+    @GuardedBy("lock")
+    private Set<String> held = Set.of();
+    @GuardedBy("lock")
+    private boolean closed;
+    private volatile Snapshot snapshot = new Snapshot(List.of(), Map.of(), null);
 
     ServiceDirectory(ServiceKey key, LoadBalancer balancer, List<String> urls, ClientRuntime runtime) {
         this.balancer = balancer;
@@ -38,12 +69,45 @@ final class ServiceDirectory implements AutoCloseable {
         }
     }
 
-    private void update(List<ServiceInstance> instances) {
-        snapshot = new Snapshot(List.copyOf(instances), switch (instances.size()) {
-            case 0 -> null;
-            case 1 -> only(instances.get(0));
-            default -> balancer.newPicker(instances, runtime.stats);
-        });
+    private void update(List<ServiceInstance> list) {
+        List<ServiceInstance> instances = List.copyOf(list);
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            Map<String, Endpoint> byAddress = new HashMap<>();
+            Map<ServiceInstance, Endpoint> endpoints = new HashMap<>();
+            for (ServiceInstance instance : instances) {
+                Endpoint e = byAddress.get(instance.address());
+                if (e == null) {
+                    e = runtime.retain(instance);
+                    if (e == null) {
+                        return; // the client is closed: it has forgotten every address already
+                    }
+                    byAddress.put(instance.address(), e);
+                }
+                endpoints.put(instance, e);
+            }
+            InstanceStats stats = i -> {
+                Endpoint e = endpoints.get(i);
+                return e == null ? NONE : e.figures;
+            };
+            LoadBalancer.Picker picker;
+            try {
+                picker = switch (instances.size()) {
+                    case 0 -> null;
+                    case 1 -> only(instances.get(0));
+                    default -> balancer.newPicker(instances, stats);
+                };
+            } catch (RuntimeException e) { // a broken balancer: keep the last snapshot, hold nothing more
+                runtime.release(byAddress.keySet());
+                throw e;
+            }
+            Set<String> previous = held;
+            held = byAddress.keySet();
+            snapshot = new Snapshot(instances, endpoints, picker);
+            runtime.release(previous);
+        }
     }
 
     /** One instance leaves a balancer no choice (see {@link LoadBalancer.Picker#pick}): no balancer work per call. */
@@ -57,6 +121,15 @@ final class ServiceDirectory implements AutoCloseable {
         return picker == null ? null : picker.pick(call);
     }
 
+    /**
+     * The endpoint of {@code instance} if the directory lists it now; null once it has left (a
+     * picker working on an older snapshot may still name it). The endpoint may be retiring: its
+     * closed pool then refuses the call, which goes elsewhere.
+     */
+    @Nullable Endpoint endpoint(ServiceInstance instance) {
+        return snapshot.endpoints().get(instance);
+    }
+
     List<ServiceInstance> instances() {
         return snapshot.instances();
     }
@@ -65,8 +138,15 @@ final class ServiceDirectory implements AutoCloseable {
         return balancer;
     }
 
+    /**
+     * Stops following the registry. The endpoints stay held: the client closes them all right after
+     * (this runs only as part of {@link RpcClient#close()}).
+     */
     @Override
     public void close() {
+        synchronized (lock) {
+            closed = true;
+        }
         if (subscription != null) {
             subscription.close();
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
+import io.rpcboot.core.internal.GuardedBy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,29 +132,36 @@ public final class InMemoryServiceRegistry implements ServiceRegistry {
     private final class Entry {
         private final ServiceKey key;
         private final List<Consumer<List<ServiceInstance>>> listeners = new CopyOnWriteArrayList<>();
-        private Set<ServiceInstance> registered = Set.of(); // guarded by this
-        private volatile List<ServiceInstance> view;
+        /** Orders changes and the listener calls they make, and subscriptions against them. */
+        private final Object lock = new Object();
+        @GuardedBy("lock")
+        private Set<ServiceInstance> registered = Set.of();
+        private volatile List<ServiceInstance> view; // written under the lock, read without it
 
         Entry(ServiceKey key) {
             this.key = key;
             this.view = withSeeds(key, registered);
         }
 
-        synchronized void update(UnaryOperator<Set<ServiceInstance>> change) {
-            registered = Collections.unmodifiableSet(new LinkedHashSet<>(change.apply(registered)));
-            List<ServiceInstance> next = withSeeds(key, registered);
-            if (sameInstances(next, view)) {
-                return;
-            }
-            view = next;
-            for (Consumer<List<ServiceInstance>> listener : listeners) {
-                notify(listener, next);
+        void update(UnaryOperator<Set<ServiceInstance>> change) {
+            synchronized (lock) {
+                registered = Collections.unmodifiableSet(new LinkedHashSet<>(change.apply(registered)));
+                List<ServiceInstance> next = withSeeds(key, registered);
+                if (sameInstances(next, view)) {
+                    return;
+                }
+                view = next;
+                for (Consumer<List<ServiceInstance>> listener : listeners) {
+                    notify(listener, next);
+                }
             }
         }
 
-        synchronized Subscription subscribe(Consumer<List<ServiceInstance>> listener) {
-            listeners.add(listener);
-            notify(listener, view);
+        Subscription subscribe(Consumer<List<ServiceInstance>> listener) {
+            synchronized (lock) {
+                listeners.add(listener);
+                notify(listener, view);
+            }
             return () -> listeners.remove(listener);
         }
 

@@ -186,11 +186,6 @@ public final class BinaryReader {
         return buf.get(pos++);
     }
 
-    /** One byte as 0..255. */
-    public int readUnsignedByte() {
-        return readByte() & 0xFF;
-    }
-
     public short readInt16() {
         require(2);
         short v = buf.getShort(pos);
@@ -324,14 +319,6 @@ public final class BinaryReader {
         buf.get(pos, bytes);
         pos += n;
         return bytes;
-    }
-
-    /** {@code n} bytes as a read-only view, without copying. */
-    public ByteBuffer readSlice(int n) {
-        require(n);
-        ByteBuffer slice = buf.slice(pos, n).asReadOnlyBuffer();
-        pos += n;
-        return slice;
     }
 
     /** Whether the next {@code expected.length} bytes equal {@code expected}; consumes nothing, allocates nothing. */

@@ -184,11 +184,6 @@ public class BinaryWriter {
         return buf.duplicate().limit(to).position(from).slice().asReadOnlyBuffer();
     }
 
-    /** Forgets everything after {@code position}, so the next write goes there. */
-    public void truncate(int position) {
-        buf.position(position);
-    }
-
     /** Overwrites 4 bytes at {@code position} (a placeholder written earlier) with {@code v}. */
     public void setInt32(int position, int v) {
         buf.putInt(position, v);

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.jspecify.annotations.Nullable;
 
 /**
  * The serializations a process speaks, by frame id and by name, sharing one {@link TypeAllowList}.
@@ -53,10 +52,6 @@ public final class Serializations {
         }
         byName.put(serialization.name(), serialization);
         return this;
-    }
-
-    public @Nullable Serialization byId(int id) {
-        return byId.get(id);
     }
 
     /**

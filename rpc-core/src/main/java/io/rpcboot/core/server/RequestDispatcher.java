@@ -49,7 +49,8 @@ final class RequestDispatcher {
     private final FrameCodec codec;
     private final @Nullable Executor executor;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Object drained = new Object();
+    /** Waited on by {@link #awaitDrained} until no call is in flight; notified by the last call to finish. */
+    private final Object lock = new Object();
     private final Counter overloaded;
     private final Counter drainingRejected;
     private final Counter deadlineRejected;
@@ -198,8 +199,8 @@ final class RequestDispatcher {
 
     private void finished() {
         if (inFlight.decrementAndGet() == 0 && draining) {
-            synchronized (drained) {
-                drained.notifyAll();
+            synchronized (lock) {
+                lock.notifyAll();
             }
         }
     }
@@ -217,13 +218,13 @@ final class RequestDispatcher {
     /** Waits until no call is in flight; true if that happened within {@code timeoutMillis}. */
     boolean awaitDrained(long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        synchronized (drained) {
+        synchronized (lock) {
             while (inFlight.get() > 0) {
                 long left = deadline - System.currentTimeMillis();
                 if (left <= 0) {
                     return false;
                 }
-                drained.wait(left);
+                lock.wait(left);
             }
         }
         return true;

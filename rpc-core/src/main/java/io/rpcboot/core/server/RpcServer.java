@@ -8,15 +8,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.protocol.FrameCodec;
@@ -41,12 +46,16 @@ import org.slf4j.LoggerFactory;
  * RpcServer server = RpcServer.builder().port(7070).registry(registry)
  *         .service(Greeter.class, new DefaultGreeter()).start();
  * ...
- * server.stop();   // graceful: deregister, DRAINING to every client, finish calls in flight, close
+ * server.shutdown();                              // quick: deregister, DRAINING to every client, stop accepting
+ * server.awaitTermination(Duration.ofSeconds(30)); // waits for the drain: calls in flight finish, then close
+ * // or both at once: server.stop();
  * }</pre>
  *
  * <p>Threads: one boss loop accepts, {@code ioThreads} loops read and write, provider methods run on
  * a bounded worker pool (or on the loops in {@link ExecutionMode#DIRECT}). {@link #start},
- * {@link #addService} and {@link #stop} may be called from any thread.
+ * {@link #addService}, {@link #shutdown} and {@link #stop} may be called from any thread; the drain
+ * after {@link #shutdown} runs on a thread of its own ({@code rpc-server-drain}), so no lock is held
+ * while calls finish.
  */
 public final class RpcServer implements AutoCloseable {
 
@@ -68,8 +77,14 @@ public final class RpcServer implements AutoCloseable {
     private final @Nullable ThreadPoolExecutor executor;
     private final RequestDispatcher dispatcher;
     private final TcpServer tcp;
-    private volatile boolean started;
-    private volatile boolean stopped;
+    /** Guards start, publication and the start of the stop; waited on for clients to leave. */
+    private final Object lock = new Object();
+    @GuardedBy("lock")
+    private volatile boolean started; // read without the lock by isRunning
+    @GuardedBy("lock")
+    private volatile boolean stopped; // read without the lock by isRunning and the connection handler
+    /** Completes when the server has terminated, with whether every call finished within the drain. */
+    private final CompletableFuture<Boolean> termination = new CompletableFuture<>();
 
     private RpcServer(Builder b) {
         this.config = b.config;
@@ -132,20 +147,26 @@ public final class RpcServer implements AutoCloseable {
      * Binds the port and announces every service to the registry.
      *
      * @throws java.io.UncheckedIOException naming the address if the port cannot be bound
+     * @throws IllegalStateException if the server was shut down
      */
-    public synchronized RpcServer start() {
-        if (started) {
-            return this;
-        }
-        try {
-            tcp.bind(config.host(), config.port());
-        } catch (RuntimeException e) {
-            shutdownThreads();
-            throw e;
-        }
-        started = true;
-        for (ServiceDefinition d : services.definitions()) {
-            announce(d);
+    public RpcServer start() {
+        synchronized (lock) {
+            if (stopped) {
+                throw new IllegalStateException("the rpc server was shut down; build a new one to start again");
+            }
+            if (started) {
+                return this;
+            }
+            try {
+                tcp.bind(config.host(), config.port());
+            } catch (RuntimeException e) {
+                shutdownThreads();
+                throw e;
+            }
+            started = true;
+            for (ServiceDefinition d : services.definitions()) {
+                announce(d);
+            }
         }
         log.info("rpc server listening on {}:{} ({} services)", config.host(), port(), services.definitions().size());
         return this;
@@ -157,13 +178,16 @@ public final class RpcServer implements AutoCloseable {
      * @throws IllegalArgumentException if the same interface, version and group is already published,
      *                                  or a method cannot be published
      */
-    public synchronized void addService(ServiceDefinition definition) {
-        services.add(definition);
-        if (started && !stopped) {
-            announce(definition);
+    public void addService(ServiceDefinition definition) {
+        synchronized (lock) {
+            services.add(definition);
+            if (started && !stopped) {
+                announce(definition);
+            }
         }
     }
 
+    @GuardedBy("lock")
     private void announce(ServiceDefinition d) {
         if (registry == null) {
             return;
@@ -212,56 +236,133 @@ public final class RpcServer implements AutoCloseable {
         return started && !stopped;
     }
 
-    /** Graceful stop with the configured drain timeout. */
+    /**
+     * Starts a graceful stop and returns at once: withdraws every service from the registry, tells
+     * every client it is draining (so they pick other instances at once) and stops accepting. Then,
+     * on a thread of its own, it waits up to the configured drain timeout for calls in flight,
+     * closes connections and threads; {@link #awaitTermination} and {@link #whenTerminated} wait for
+     * that. Idempotent.
+     */
+    public RpcServer shutdown() {
+        beginShutdown(config.drainTimeout());
+        return this;
+    }
+
+    /**
+     * Waits until the server has terminated (after {@link #shutdown}), at most {@code timeout}.
+     *
+     * @return whether it terminated in time
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        try {
+            termination.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true; // the drain thread failed while closing: as terminated as it will get
+        }
+    }
+
+    /** Whether the server has terminated: drained (or cut short), connections and threads closed. */
+    public boolean isTerminated() {
+        return termination.isDone();
+    }
+
+    /** Completes, on the drain thread, once the server has terminated, with whether every call finished in the drain. */
+    public CompletionStage<Boolean> whenTerminated() {
+        return termination.minimalCompletionStage();
+    }
+
+    /** Graceful stop with the configured drain timeout; blocks until done (see {@link #stop(Duration)}). */
     public void stop() {
         stop(config.drainTimeout());
     }
 
     /**
-     * Graceful stop: withdraws every service from the registry, tells every client it is draining (so
-     * they pick other instances at once), stops accepting, waits up to {@code drainTimeout} for calls
-     * in flight, then closes connections and threads. Idempotent.
+     * Graceful stop, waiting for it: {@link #shutdown} with {@code drainTimeout} for calls in flight,
+     * then waits until the server has terminated. Idempotent; a second call waits for the first stop.
      *
-     * @return whether every call in flight finished before the timeout
+     * @return whether every call in flight finished before the timeout (false if interrupted while waiting)
      */
-    public synchronized boolean stop(Duration drainTimeout) {
-        if (stopped) {
-            return true;
+    public boolean stop(Duration drainTimeout) {
+        beginShutdown(drainTimeout);
+        try {
+            return termination.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false; // the drain goes on without this caller
+        } catch (ExecutionException e) {
+            return false;
         }
-        stopped = true;
-        for (ServiceInstance instance : registered) {
+    }
+
+    /** The quick part of a stop; the drain goes on on a thread of its own. Once; any thread. */
+    private void beginShutdown(Duration drainTimeout) {
+        List<ServiceInstance> withdrawn;
+        boolean wasStarted;
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            wasStarted = started;
+            withdrawn = List.copyOf(registered);
+            registered.clear();
+        }
+        for (ServiceInstance instance : withdrawn) {
             try {
                 registry.unregister(instance);
             } catch (RuntimeException e) { // a registry outage must not stop the drain
                 log.warn("could not withdraw {} from the {} registry; draining anyway", instance, registry.name(), e);
             }
         }
-        registered.clear();
         dispatcher.startDraining();
         for (ServerConnection c : connections) {
             c.sendDraining();
         }
-        boolean drained = true;
-        long deadline = System.currentTimeMillis() + drainTimeout.toMillis();
-        if (started) {
-            tcp.stopAccepting();
-            try {
-                drained = dispatcher.awaitDrained(drainTimeout.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                drained = false;
-            }
-            if (!drained) {
-                log.warn("rpc server on port {}: {} calls still in flight after {} ms; closing anyway", port(),
-                        dispatcher.inFlight(), drainTimeout.toMillis());
-            } else if (!awaitClientsGone(Math.max(deadline, System.currentTimeMillis() + CLIENT_CLOSE_GRACE_MILLIS))) {
-                log.info("rpc server on port {}: {} clients kept their connections after draining; closing them",
-                        port(), tcp.openConnections());
-            }
+        if (!wasStarted) {
+            finishDrain(false, drainTimeout);
+            return;
         }
-        tcp.close();
-        shutdownThreads();
-        log.info("rpc server stopped{}", drained ? "" : " (calls were cut short)");
+        tcp.stopAccepting();
+        Thread drainer = new Thread(() -> finishDrain(true, drainTimeout), "rpc-server-drain-" + port());
+        drainer.start();
+    }
+
+    /** Waits for calls in flight and for clients to leave, then closes everything. On the drain thread. */
+    private void finishDrain(boolean wasStarted, Duration drainTimeout) {
+        boolean drained = true;
+        try {
+            if (wasStarted) {
+                drained = awaitDrain(drainTimeout);
+            }
+            tcp.close();
+            shutdownThreads();
+            log.info("rpc server stopped{}", drained ? "" : " (calls were cut short)");
+            termination.complete(drained);
+        } catch (Throwable t) {
+            termination.completeExceptionally(t);
+            throw t;
+        }
+    }
+
+    private boolean awaitDrain(Duration drainTimeout) {
+        long deadline = System.currentTimeMillis() + drainTimeout.toMillis();
+        boolean drained;
+        try {
+            drained = dispatcher.awaitDrained(drainTimeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        if (!drained) {
+            log.warn("rpc server on port {}: {} calls still in flight after {} ms; closing anyway", port(),
+                    dispatcher.inFlight(), drainTimeout.toMillis());
+        } else if (!awaitClientsGone(Math.max(deadline, System.currentTimeMillis() + CLIENT_CLOSE_GRACE_MILLIS))) {
+            log.info("rpc server on port {}: {} clients kept their connections after draining; closing them",
+                    port(), tcp.openConnections());
+        }
         return drained;
     }
 
@@ -270,14 +371,14 @@ public final class RpcServer implements AutoCloseable {
      * themselves; closing them from here first could cut off a request already on its way.
      */
     private boolean awaitClientsGone(long deadlineMillis) {
-        synchronized (connections) {
+        synchronized (lock) {
             while (tcp.openConnections() > 0) {
                 long left = deadlineMillis - System.currentTimeMillis();
                 if (left <= 0) {
                     return false;
                 }
                 try {
-                    connections.wait(left);
+                    lock.wait(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
@@ -338,8 +439,8 @@ public final class RpcServer implements AutoCloseable {
         public void onClosed(Connection c, String reason) {
             connections.remove(delegate);
             delegate.onClosed(c, reason);
-            synchronized (connections) {
-                connections.notifyAll();
+            synchronized (lock) {
+                lock.notifyAll(); // awaitClientsGone
             }
         }
     }

@@ -23,7 +23,7 @@ class LoadBalancerBehaviourTests {
     @Test
     void roundRobinSpreadsEvenly() {
         List<ServiceInstance> two = instances(2);
-        Map<ServiceInstance, Integer> counts = spread(new RoundRobinLoadBalancer().newPicker(two, new InstanceStats()), 1000);
+        Map<ServiceInstance, Integer> counts = spread(new RoundRobinLoadBalancer().newPicker(two, new TestStats()), 1000);
         assertThat(counts).containsEntry(two.get(0), 500).containsEntry(two.get(1), 500);
     }
 
@@ -31,7 +31,7 @@ class LoadBalancerBehaviourTests {
     void smoothWeightedGivesExactSharesAndInterleaves() {
         List<ServiceInstance> two = List.of(new ServiceInstance(KEY, "a", 1, 300, Map.of()),
                 new ServiceInstance(KEY, "b", 1, 100, Map.of()));
-        LoadBalancer.Picker picker = new WeightedRoundRobinLoadBalancer().newPicker(two, new InstanceStats());
+        LoadBalancer.Picker picker = new WeightedRoundRobinLoadBalancer().newPicker(two, new TestStats());
         List<String> first = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             first.add(picker.pick(call(Set.of())).host());
@@ -45,14 +45,14 @@ class LoadBalancerBehaviourTests {
     void randomFollowsWeights() {
         List<ServiceInstance> two = List.of(new ServiceInstance(KEY, "a", 1, 300, Map.of()),
                 new ServiceInstance(KEY, "b", 1, 100, Map.of()));
-        Map<ServiceInstance, Integer> counts = spread(new RandomLoadBalancer().newPicker(two, new InstanceStats()), 40_000);
+        Map<ServiceInstance, Integer> counts = spread(new RandomLoadBalancer().newPicker(two, new TestStats()), 40_000);
         assertThat(counts.get(two.get(0)) / 40_000.0).isCloseTo(0.75, within(0.02));
     }
 
     @Test
     void leastActivePrefersTheInstanceWithFewerCallsInFlight() {
         List<ServiceInstance> three = instances(3);
-        InstanceStats stats = new InstanceStats();
+        TestStats stats = new TestStats();
         stats.of(three.get(0).address()).start();
         stats.of(three.get(0).address()).start();
         stats.of(three.get(2).address()).start();
@@ -66,8 +66,8 @@ class LoadBalancerBehaviourTests {
     void consistentHashKeepsKeysInPlaceAndMovesFewWhenAnInstanceLeaves() {
         List<ServiceInstance> five = instances(5);
         ConsistentHashLoadBalancer lb = new ConsistentHashLoadBalancer(0);
-        LoadBalancer.Picker before = lb.newPicker(five, new InstanceStats());
-        LoadBalancer.Picker after = lb.newPicker(five.subList(0, 4), new InstanceStats());
+        LoadBalancer.Picker before = lb.newPicker(five, new TestStats());
+        LoadBalancer.Picker after = lb.newPicker(five.subList(0, 4), new TestStats());
         int moved = 0;
         for (int i = 0; i < 10_000; i++) {
             ServiceInstance a = before.pick(call(Set.of(), "user-" + i));
@@ -85,7 +85,7 @@ class LoadBalancerBehaviourTests {
     void consistentHashOnAChosenArgument() {
         LoadBalancers all = new LoadBalancers();
         LoadBalancer onSecond = all.get("consistent-hash:1");
-        LoadBalancer.Picker picker = onSecond.newPicker(instances(5), new InstanceStats());
+        LoadBalancer.Picker picker = onSecond.newPicker(instances(5), new TestStats());
         ServiceInstance first = picker.pick(call(Set.of(), "ignored-1", "tenant-42"));
         for (int i = 0; i < 50; i++) {
             assertThat(picker.pick(call(Set.of(), "ignored-" + i, "tenant-42"))).isEqualTo(first);
@@ -99,7 +99,7 @@ class LoadBalancerBehaviourTests {
     void powerOfTwoChoicesPrefersTheFasterInstance() {
         List<ServiceInstance> two = instances(2);
         AtomicLong now = new AtomicLong();
-        InstanceStats stats = new InstanceStats(now::get);
+        TestStats stats = new TestStats(now::get);
         for (int i = 0; i < 20; i++) {
             now.addAndGet(1_000_000);
             stats.of(two.get(0).address()).start();

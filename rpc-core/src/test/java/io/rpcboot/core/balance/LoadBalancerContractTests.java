@@ -54,7 +54,7 @@ class LoadBalancerContractTests {
     @MethodSource("balancers")
     void picksOnlyGivenInstancesAndEveryOneEventually(LoadBalancer balancer) {
         List<ServiceInstance> instances = instances(4);
-        LoadBalancer.Picker picker = balancer.newPicker(instances, new InstanceStats());
+        LoadBalancer.Picker picker = balancer.newPicker(instances, new TestStats());
         Set<ServiceInstance> seen = new HashSet<>();
         for (int i = 0; i < 2000; i++) {
             ServiceInstance picked = picker.pick(call(Set.of(), "key-" + i));
@@ -68,7 +68,7 @@ class LoadBalancerContractTests {
     @MethodSource("balancers")
     void neverPicksAnExcludedInstanceAndGivesNullWhenAllAre(LoadBalancer balancer) {
         List<ServiceInstance> instances = instances(3);
-        LoadBalancer.Picker picker = balancer.newPicker(instances, new InstanceStats());
+        LoadBalancer.Picker picker = balancer.newPicker(instances, new TestStats());
         Set<ServiceInstance> excluded = Set.of(instances.get(0), instances.get(2));
         for (int i = 0; i < 500; i++) {
             assertThat(picker.pick(call(excluded, "k" + i))).isEqualTo(instances.get(1));
@@ -80,7 +80,7 @@ class LoadBalancerContractTests {
     @MethodSource("balancers")
     void isSafeToUseFromManyThreads(LoadBalancer balancer) {
         List<ServiceInstance> instances = instances(5);
-        LoadBalancer.Picker picker = balancer.newPicker(instances, new InstanceStats());
+        LoadBalancer.Picker picker = balancer.newPicker(instances, new TestStats());
         List<CompletableFuture<Void>> runs = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             runs.add(CompletableFuture.runAsync(() -> {
@@ -96,7 +96,7 @@ class LoadBalancerContractTests {
     @MethodSource("balancers")
     void worksWithASingleInstance(LoadBalancer balancer) {
         List<ServiceInstance> one = instances(1);
-        LoadBalancer.Picker picker = balancer.newPicker(one, new InstanceStats());
+        LoadBalancer.Picker picker = balancer.newPicker(one, new TestStats());
         assertThat(picker.pick(call(Set.of(), "x"))).isEqualTo(one.get(0));
     }
 

@@ -7,7 +7,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
+
+import io.rpcboot.core.internal.GuardedBy;
 
 import io.rpcboot.core.BufferPoolStats;
 
@@ -70,6 +71,11 @@ public final class BufferPool {
      * what threads hold without the hot path updating any shared counter for it.
      */
     private final Set<ThreadCache> liveCaches = ConcurrentHashMap.newKeySet();
+    /**
+     * Held by statistics while they add up the thread caches, and by the cleaner while it returns a
+     * dead thread's cache to the free lists: no block is counted twice or missed.
+     */
+    private final Object lock = new Object();
     private final AtomicLong allocatedBytes = new AtomicLong();
     private final LongAdder inUse = new LongAdder();
     private final LongAdder lentBytes = new LongAdder();
@@ -100,7 +106,7 @@ public final class BufferPool {
             ThreadCache cache = new ThreadCache(cachedCount);
             liveCaches.add(cache);
             // when the thread is gone, its blocks go back to the shared lists instead of being stranded
-            CLEANER.register(Thread.currentThread(), new ReturnBlocks(cache, freeLists, liveCaches, hits));
+            CLEANER.register(Thread.currentThread(), new ReturnBlocks(cache, freeLists, liveCaches, hits, lock));
             return cache;
         });
     }
@@ -108,11 +114,12 @@ public final class BufferPool {
     private static final Cleaner CLEANER = Cleaner.create();
 
     /** Runs once the owning thread is unreachable: nothing else touches its cache then. */
-    private record ReturnBlocks(ThreadCache cache, FreeList[] freeLists, Set<ThreadCache> liveCaches, LongAdder hits)
+    private record ReturnBlocks(ThreadCache cache, FreeList[] freeLists, Set<ThreadCache> liveCaches, LongAdder hits,
+                                Object lock)
             implements Runnable {
         @Override
         public void run() {
-            synchronized (liveCaches) { // statistics read the caches under the same lock: none counted twice or lost
+            synchronized (lock) { // statistics read the caches under the same lock: none counted twice or lost
                 returnAll();
             }
         }
@@ -329,7 +336,7 @@ public final class BufferPool {
     /** Free blocks waiting in the free lists. */
     public long pooled() {
         long n = 0;
-        synchronized (liveCaches) { // a dead thread's blocks move from its cache to the lists under this lock
+        synchronized (lock) { // a dead thread's blocks move from its cache to the lists under this lock
             for (int i = 0; i < freeLists.length; i++) {
                 n += freeLists[i].size() + cachedInThreads(i);
             }
@@ -343,7 +350,7 @@ public final class BufferPool {
             return 0;
         }
         long n = 0;
-        synchronized (liveCaches) {
+        synchronized (lock) {
             for (ThreadCache cache : liveCaches) {
                 n += cache.counts[sizeClass];
             }
@@ -354,7 +361,7 @@ public final class BufferPool {
     /** Bytes of the free blocks waiting in the free lists; equals {@link #allocatedBytes()} when none is lent. */
     public long pooledBytes() {
         long bytes = 0;
-        synchronized (liveCaches) {
+        synchronized (lock) {
             for (int i = 0; i < freeLists.length; i++) {
                 bytes += (freeLists[i].size() + cachedInThreads(i)) * classSize(i);
             }
@@ -364,7 +371,7 @@ public final class BufferPool {
 
     /** Acquisitions served from a free list. */
     public long hits() {
-        synchronized (liveCaches) {
+        synchronized (lock) {
             long n = hits.sum();
             for (ThreadCache cache : liveCaches) {
                 n += cache.hits;
@@ -407,17 +414,18 @@ public final class BufferPool {
 
     /** A LIFO stack of free blocks of one size class. LIFO keeps recently used memory warm in cache. */
     private static final class FreeList {
-        private final ReentrantLock lock = new ReentrantLock();
-        private ByteBuffer[] blocks = new ByteBuffer[16]; // guarded by lock
-        private int count; // guarded by lock
-        private volatile int size;
+        private final Object lock = new Object();
+        @GuardedBy("lock")
+        private ByteBuffer[] blocks = new ByteBuffer[16];
+        @GuardedBy("lock")
+        private int count;
+        private volatile int size; // written under the lock, read without it for a quick "empty" check
 
         ByteBuffer pop() {
             if (size == 0) {
                 return null;
             }
-            lock.lock();
-            try {
+            synchronized (lock) {
                 if (count == 0) {
                     return null;
                 }
@@ -425,21 +433,16 @@ public final class BufferPool {
                 blocks[count] = null;
                 size = count;
                 return block;
-            } finally {
-                lock.unlock();
             }
         }
 
         void push(ByteBuffer block) {
-            lock.lock();
-            try {
+            synchronized (lock) {
                 if (count == blocks.length) {
                     blocks = Arrays.copyOf(blocks, count * 2);
                 }
                 blocks[count++] = block;
                 size = count;
-            } finally {
-                lock.unlock();
             }
         }
 
@@ -448,8 +451,7 @@ public final class BufferPool {
             if (size == 0) {
                 return 0;
             }
-            lock.lock();
-            try {
+            synchronized (lock) {
                 int n = Math.min(max, count);
                 for (int i = 0; i < n; i++) {
                     into[i] = blocks[--count];
@@ -457,15 +459,12 @@ public final class BufferPool {
                 }
                 size = count;
                 return n;
-            } finally {
-                lock.unlock();
             }
         }
 
         /** Takes {@code n} blocks from {@code from[offset..]}, clearing those slots. */
         void pushBatch(ByteBuffer[] from, int offset, int n) {
-            lock.lock();
-            try {
+            synchronized (lock) {
                 if (count + n > blocks.length) {
                     blocks = Arrays.copyOf(blocks, Math.max(blocks.length * 2, count + n));
                 }
@@ -474,8 +473,6 @@ public final class BufferPool {
                     from[offset + i] = null;
                 }
                 size = count;
-            } finally {
-                lock.unlock();
             }
         }
 

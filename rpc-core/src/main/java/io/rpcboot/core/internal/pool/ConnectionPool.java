@@ -10,6 +10,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
+import io.rpcboot.core.internal.GuardedBy;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,9 +64,12 @@ public final class ConnectionPool<T> implements AutoCloseable {
     private final Condition available = lock.newCondition();
     /** The connections; replaced (never changed) under the lock, read without it. */
     private volatile List<Entry<T>> entries = List.of();
-    private volatile int waiting; // written under the lock
-    private int pendingCreates; // guarded by lock
-    private boolean closed; // guarded by lock
+    @GuardedBy("lock")
+    private volatile int waiting; // written under the lock, read without it by release()
+    @GuardedBy("lock")
+    private int pendingCreates;
+    @GuardedBy("lock")
+    private boolean closed;
     private final LongAdder created = new LongAdder();
     private final LongAdder destroyed = new LongAdder();
     private final LongAdder acquired = new LongAdder();
@@ -88,6 +92,7 @@ public final class ConnectionPool<T> implements AutoCloseable {
      *
      * @throws PoolTimeoutException  if none did in time (the message gives the pool's numbers)
      * @throws PoolException         if creating a connection failed
+     * @throws PoolClosedException   if the pool is closed, or closed while the connection was being opened
      * @throws InterruptedException  if interrupted while waiting
      */
     public T acquire(long timeout, TimeUnit unit) throws InterruptedException {
@@ -102,7 +107,7 @@ public final class ConnectionPool<T> implements AutoCloseable {
             try {
                 while (true) {
                     if (closed) {
-                        throw new IllegalStateException("connection pool " + name + " is closed");
+                        throw new PoolClosedException("connection pool " + name + " is closed");
                     }
                     T leased = tryAcquire();
                     if (leased != null) {
@@ -219,7 +224,7 @@ public final class ConnectionPool<T> implements AutoCloseable {
         }
         destroyed.increment();
         factory.destroy(connection);
-        throw new IllegalStateException("connection pool " + name + " closed while a connection was being opened");
+        throw new PoolClosedException("connection pool " + name + " closed while a connection was being opened");
     }
 
     /** Gives back one lease on {@code connection}. A connection no longer in the pool is ignored. */

@@ -27,7 +27,7 @@ public final class FrameBuilder {
     FrameBuilder(FrameCodec codec, FrameType type, long requestId, int serializationId, RpcStatus status) {
         this.codec = codec;
         this.type = type;
-        this.fixedSize = codec.checksum() ? FrameCodec.HEADER_SIZE + 4 : FrameCodec.HEADER_SIZE;
+        this.fixedSize = codec.checksum() ? FrameCodec.HEADER_SIZE + FrameCodec.CHECKSUM_SIZE : FrameCodec.HEADER_SIZE;
         this.flags = codec.checksum() ? FrameCodec.FLAG_CHECKSUM : 0;
         this.out = PooledWriter.start(codec.pool(), 256);
         out.writeByte(FrameCodec.MAGIC_0);
@@ -107,14 +107,14 @@ public final class FrameBuilder {
             throw new ProtocolException("frame of " + frameSize + " bytes exceeds the limit of " + codec.maxFrameSize()
                     + " bytes (rpc max-frame-size)");
         }
-        out.setByte(4, flags);
+        out.setByte(FrameCodec.FLAGS_OFFSET, flags);
         out.setInt32(FrameCodec.HEADER_LENGTH_OFFSET, headerLength);
         out.setInt32(FrameCodec.BODY_LENGTH_OFFSET, bodyLength);
         if (codec.checksum()) {
             CRC32C crc = new CRC32C();
             crc.update(out.view(0, FrameCodec.HEADER_SIZE));
             crc.update(out.view(fixedSize, out.position()));
-            out.setInt32(FrameCodec.HEADER_SIZE, (int) crc.getValue());
+            out.setInt32(FrameCodec.CHECKSUM_OFFSET, (int) crc.getValue());
         }
         return out.finish();
     }

@@ -35,9 +35,22 @@ public final class FrameCodec {
     public static final int VERSION = 1;
     /** Size of the fixed header without the optional checksum. */
     public static final int HEADER_SIZE = 24;
-    /** Where the header-entries length and the body length sit in the fixed header. */
+    /** Where each field of the fixed header sits (the table above): used by the writer and the reader alike. */
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 2;
+    static final int TYPE_OFFSET = 3;
+    static final int FLAGS_OFFSET = 4;
+    static final int SERIALIZATION_OFFSET = 5;
+    static final int STATUS_OFFSET = 6;
+    static final int RESERVED_OFFSET = 7;
+    static final int REQUEST_ID_OFFSET = 8;
     static final int HEADER_LENGTH_OFFSET = 16;
     static final int BODY_LENGTH_OFFSET = 20;
+    /** The optional CRC32C follows the fixed header. */
+    static final int CHECKSUM_OFFSET = HEADER_SIZE;
+    static final int CHECKSUM_SIZE = 4;
+    /** Bytes up to and including the flags: enough to validate the frame's start and know its fixed size. */
+    static final int PREFIX_SIZE = FLAGS_OFFSET + 1;
 
     static final int FLAG_COMPRESSED = 0x01;
     static final int FLAG_CHECKSUM = 0x02;

@@ -48,7 +48,7 @@ public final class FrameDecoder implements AutoCloseable {
      * frame limit): small bodies of very regular data compress better than any sane ratio.
      */
     static final int INFLATE_ALLOWANCE = 64 * 1024;
-    private static final int MAX_HEADER = FrameCodec.HEADER_SIZE + 4;
+    private static final int MAX_HEADER = FrameCodec.HEADER_SIZE + FrameCodec.CHECKSUM_SIZE;
 
     private final FrameCodec codec;
     private final PeerLimits limits;
@@ -118,19 +118,19 @@ public final class FrameDecoder implements AutoCloseable {
     /** Copies header bytes; true once the fixed header is complete. Validates as early as it can. */
     private boolean fillHead(ByteBuffer in) {
         if (head.position() == 0 && in.remaining() >= FrameCodec.HEADER_SIZE) { // the usual case: all here at once
-            head.put(0, in, in.position(), 5).position(5);
-            in.position(in.position() + 5);
+            head.put(0, in, in.position(), FrameCodec.PREFIX_SIZE).position(FrameCodec.PREFIX_SIZE);
+            in.position(in.position() + FrameCodec.PREFIX_SIZE);
             checkPrefix(); // may ask for 4 more bytes (checksum)
-            int more = fixedSize - 5;
+            int more = fixedSize - FrameCodec.PREFIX_SIZE;
             if (in.remaining() >= more) {
-                head.put(5, in, in.position(), more).position(fixedSize);
+                head.put(FrameCodec.PREFIX_SIZE, in, in.position(), more).position(fixedSize);
                 in.position(in.position() + more);
                 return true;
             }
         }
         while (in.hasRemaining() && head.position() < fixedSize) {
             head.put(in.get());
-            if (head.position() == 5) {
+            if (head.position() == FrameCodec.PREFIX_SIZE) {
                 checkPrefix();
             }
         }
@@ -138,36 +138,36 @@ public final class FrameDecoder implements AutoCloseable {
     }
 
     private void checkPrefix() {
-        int m0 = head.get(0) & 0xFF;
-        int m1 = head.get(1) & 0xFF;
+        int m0 = head.get(FrameCodec.MAGIC_OFFSET) & 0xFF;
+        int m1 = head.get(FrameCodec.MAGIC_OFFSET + 1) & 0xFF;
         if (m0 != FrameCodec.MAGIC_0 || m1 != FrameCodec.MAGIC_1) {
             throw new ProtocolException(String.format("bad magic 0x%02X%02X at the start of frame %d (expected 0x5242):"
                     + " the peer does not speak the rpc-boot protocol", m0, m1, frames));
         }
-        int version = head.get(2) & 0xFF;
+        int version = head.get(FrameCodec.VERSION_OFFSET) & 0xFF;
         if (version != FrameCodec.VERSION) {
             throw new ProtocolException("unsupported protocol version " + version + " (this side speaks "
                     + FrameCodec.VERSION + ")");
         }
-        int code = head.get(3) & 0xFF;
+        int code = head.get(FrameCodec.TYPE_OFFSET) & 0xFF;
         FrameType t = FrameType.of(code);
         if (t == null) {
             throw new ProtocolException("unknown frame type " + code);
         }
         type = t;
-        flags = head.get(4) & 0xFF;
+        flags = head.get(FrameCodec.FLAGS_OFFSET) & 0xFF;
         if ((flags & ~FrameCodec.KNOWN_FLAGS) != 0) {
             throw new ProtocolException(String.format("unknown flags 0x%02X in a %s frame", flags, type));
         }
         if ((flags & FrameCodec.FLAG_HEARTBEAT_REPLY) != 0 && type != FrameType.HEARTBEAT) {
             throw new ProtocolException("heartbeat-reply flag on a " + type + " frame");
         }
-        fixedSize = (flags & FrameCodec.FLAG_CHECKSUM) != 0 ? FrameCodec.HEADER_SIZE + 4 : FrameCodec.HEADER_SIZE;
+        fixedSize = (flags & FrameCodec.FLAG_CHECKSUM) != 0 ? FrameCodec.HEADER_SIZE + FrameCodec.CHECKSUM_SIZE : FrameCodec.HEADER_SIZE;
     }
 
     private void startFrame(ByteBuffer in, Consumer<Frame> sink) {
-        if (head.get(7) != 0) {
-            throw new ProtocolException("reserved header byte is " + (head.get(7) & 0xFF) + ", must be 0");
+        if (head.get(FrameCodec.RESERVED_OFFSET) != 0) {
+            throw new ProtocolException("reserved header byte is " + (head.get(FrameCodec.RESERVED_OFFSET) & 0xFF) + ", must be 0");
         }
         long header = Integer.toUnsignedLong(head.getInt(FrameCodec.HEADER_LENGTH_OFFSET));
         long body = Integer.toUnsignedLong(head.getInt(FrameCodec.BODY_LENGTH_OFFSET));
@@ -271,7 +271,8 @@ public final class FrameDecoder implements AutoCloseable {
             }
             long inflateLimit = (flags & FrameCodec.FLAG_COMPRESSED) == 0 ? 0
                     : Math.min(codec.maxFrameSize(), (long) limits.maxInflateRatio() * bodyLength + INFLATE_ALLOWANCE);
-            return new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), parsedKnown,
+            return new Frame(type, flags, head.get(FrameCodec.SERIALIZATION_OFFSET) & 0xFF,
+                    head.get(FrameCodec.STATUS_OFFSET) & 0xFF, head.getLong(FrameCodec.REQUEST_ID_OFFSET), parsedKnown,
                     parsedAttachments, parsedDeadline, storage, bodyBytes, bodyOffset, bodyLength, inflateLimit, 0,
                     codec.pool(), limits.maxDecodeRatio());
         } catch (RuntimeException e) {
@@ -290,7 +291,8 @@ public final class FrameDecoder implements AutoCloseable {
             ByteBuffer bytes = h == null ? EMPTY : h.buffer().order(ByteOrder.LITTLE_ENDIAN);
             parseHeaders(bytes);
             frames++;
-            return new Frame(type, flags, head.get(5) & 0xFF, head.get(6) & 0xFF, head.getLong(8), parsedKnown,
+            return new Frame(type, flags, head.get(FrameCodec.SERIALIZATION_OFFSET) & 0xFF,
+                    head.get(FrameCodec.STATUS_OFFSET) & 0xFF, head.getLong(FrameCodec.REQUEST_ID_OFFSET), parsedKnown,
                     parsedAttachments, parsedDeadline, null, EMPTY, 0, 0, 0, oversizeBytes,
                     codec.pool(), limits.maxDecodeRatio());
         } finally {
@@ -314,11 +316,11 @@ public final class FrameDecoder implements AutoCloseable {
         CRC32C crc = new CRC32C();
         crc.update(head.array(), 0, FrameCodec.HEADER_SIZE);
         crc.update(rest.duplicate());
-        int expected = head.getInt(FrameCodec.HEADER_SIZE);
+        int expected = head.getInt(FrameCodec.CHECKSUM_OFFSET);
         int actual = (int) crc.getValue();
         if (expected != actual) {
             throw new ProtocolException(String.format("checksum mismatch in %s frame %d: header says 0x%08X,"
-                    + " bytes give 0x%08X", type, head.getLong(8), expected, actual));
+                    + " bytes give 0x%08X", type, head.getLong(FrameCodec.REQUEST_ID_OFFSET), expected, actual));
         }
     }
 

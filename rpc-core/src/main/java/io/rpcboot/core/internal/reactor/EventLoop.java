@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +44,15 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #run()} is called once, by the thread that becomes the loop's thread (usually
  * from {@link EventLoopGroup}). {@link #execute}, {@link #schedule}, {@link #register} and
  * {@link #stop()} may be called from any thread. Handlers, tasks and timers all run on the loop's
- * thread; one that throws is logged and the loop goes on.
+ * thread.
+ *
+ * <p>Failures: a handler, task or timer that throws is contained: counted
+ * ({@link #escapedFailures()}), logged (at most one line a second, saying how many were not), and
+ * the loop goes on. After {@value #FAILED_ITERATIONS_BEFORE_BACKOFF} iterations in a row that each
+ * contained a failure, the loop pauses before the next one, 1 ms doubling up to 1 s, and a clean
+ * iteration ends the pauses: a failure that repeats cannot make the loop spin. A
+ * {@link VirtualMachineError} is not contained: the loop ends, closes its channels as {@link #stop()}
+ * does (connection handlers hear of it and fail their calls), and {@link #run()} rethrows it.
  *
  * <p>Wake-ups are coalesced: while the loop is awake (or a wake-up is already pending) submitting
  * a task only enqueues it; {@link Selector#wakeup()} is called at most once per sleep.
@@ -58,6 +69,12 @@ public final class EventLoop implements Executor {
 
     /** Upper bound on tasks run per iteration so a flood of tasks cannot starve I/O. */
     private static final int MAX_TASKS_PER_ITERATION = 4096;
+    /** Iterations in a row with a contained failure before the loop pauses between iterations. */
+    static final int FAILED_ITERATIONS_BEFORE_BACKOFF = 3;
+    static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** At most one failure log line per this interval; the next says how many were held back. */
+    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String name;
     private final Selector selector;
@@ -70,6 +87,11 @@ public final class EventLoop implements Executor {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final LongAdder wakeups = new LongAdder();
     private long timerSequence; // loop thread only
+    private int failuresThisIteration; // loop thread only
+    private int failedIterations; // loop thread only: in a row
+    private long nextLogNanos = System.nanoTime(); // loop thread only
+    private long unlogged; // loop thread only
+    private @Nullable VirtualMachineError fatal; // loop thread only
     private volatile Thread thread;
 
     /**
@@ -134,7 +156,8 @@ public final class EventLoop implements Executor {
 
     /**
      * Runs the loop on the calling thread until {@link #stop()}, then closes every channel still
-     * registered (telling its handler first) and the selector.
+     * registered (telling its handler first) and the selector. The same happens when a
+     * {@link VirtualMachineError} reaches the loop, which is then rethrown.
      *
      * @throws IllegalStateException if the loop already ran or was stopped
      */
@@ -149,14 +172,68 @@ public final class EventLoop implements Executor {
                     select(); // ready channels are handled inside it, by processKey
                     runExpiredTimers();
                     runTasks();
+                } catch (VirtualMachineError e) {
+                    fatal = e;
+                    break;
                 } catch (Throwable t) {
-                    escaped.increment();
-                    log.warn("unexpected error in event loop {}; it keeps running", name, t);
+                    contain(t, "an iteration of the loop", this);
                 }
+                endIteration();
             }
         } finally {
             closeAll();
         }
+        VirtualMachineError e = fatal;
+        if (e != null) {
+            log.error("event loop {} ended on {}: its channels were closed", name, e.toString());
+            throw e;
+        }
+    }
+
+    /** Counts and logs (rate-limited) a throwable the loop contains. Loop thread only. */
+    private void contain(Throwable t, String what, Object source) {
+        escaped.increment();
+        failuresThisIteration++;
+        long now = System.nanoTime();
+        if (now - nextLogNanos < 0) {
+            unlogged++;
+            return;
+        }
+        nextLogNanos = now + LOG_INTERVAL_NANOS;
+        long held = unlogged;
+        unlogged = 0;
+        log.warn("{} {} on event loop {} failed; the loop goes on{}", what, source, name,
+                held == 0 ? "" : " (" + held + " more failures in the last second were not logged)", t);
+    }
+
+    /** After several failed iterations in a row, pauses before the next; a clean one resets. Loop thread only. */
+    private void endIteration() {
+        if (failuresThisIteration == 0) {
+            failedIterations = 0;
+            return;
+        }
+        failuresThisIteration = 0;
+        failedIterations++;
+        long pause = backoffNanos(failedIterations);
+        long until = System.nanoTime() + pause;
+        for (long left = pause; left > 0 && state.get() == RUNNING; left = until - System.nanoTime()) {
+            LockSupport.parkNanos(this, left); // stop() unparks
+        }
+    }
+
+    /** The pause after {@code failedIterations} failed iterations in a row: none, then 1 ms doubling up to 1 s. */
+    static long backoffNanos(int failedIterations) {
+        if (failedIterations < FAILED_ITERATIONS_BEFORE_BACKOFF) {
+            return 0;
+        }
+        int doublings = Math.min(failedIterations - FAILED_ITERATIONS_BEFORE_BACKOFF, 20);
+        return Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << doublings);
+    }
+
+    /** Iterations in a row that contained a failure. Loop thread only; for tests. */
+    int failedIterations() {
+        checkInEventLoop();
+        return failedIterations;
     }
 
     /**
@@ -174,6 +251,10 @@ public final class EventLoop implements Executor {
         }
         if (state.compareAndSet(RUNNING, STOPPING)) {
             selector.wakeup();
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t); // out of a back-off pause
+            }
         }
     }
 
@@ -336,11 +417,14 @@ public final class EventLoop implements Executor {
         IoHandler handler = registration.handler();
         try {
             handler.handleReady(registration, readyOps);
+        } catch (VirtualMachineError e) {
+            throw e;
         } catch (Throwable t) {
-            escaped.increment();
-            log.warn("I/O handler {} on event loop {} failed; closing its channel", handler, name, t);
+            contain(t, "I/O handler", handler);
             try {
-                handler.handleFailure(registration, t);
+                handler.handleFailure(registration, t); // closes its channel
+            } catch (VirtualMachineError e) {
+                throw e;
             } catch (Throwable t2) {
                 log.warn("I/O handler {} failed while handling its own failure", handler, t2);
                 registration.cancelAndClose();
@@ -369,12 +453,25 @@ public final class EventLoop implements Executor {
         }
     }
 
+    /** Runs a task or timer, containing what it throws but a {@link VirtualMachineError}. */
     private void safeRun(Runnable task) {
         try {
             task.run();
+        } catch (VirtualMachineError e) {
+            throw e;
         } catch (Throwable t) {
-            escaped.increment();
-            log.warn("task {} on event loop {} failed", task, name, t);
+            contain(t, "task", task);
+        }
+    }
+
+    /** While closing: runs a task; a {@link VirtualMachineError} is kept for {@link #run()} to rethrow, the closing goes on. */
+    private void runWhileClosing(Runnable task) {
+        try {
+            safeRun(task);
+        } catch (VirtualMachineError e) {
+            if (fatal == null) {
+                fatal = e;
+            }
         }
     }
 
@@ -421,14 +518,14 @@ public final class EventLoop implements Executor {
             if (task == null) {
                 return;
             }
-            safeRun(task);
+            runWhileClosing(task);
         }
     }
 
     private void drainTasks() {
         Runnable task;
         while ((task = tasks.poll()) != null) {
-            safeRun(task);
+            runWhileClosing(task);
         }
     }
 

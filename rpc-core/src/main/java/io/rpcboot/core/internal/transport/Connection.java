@@ -65,7 +65,6 @@ public final class Connection {
     private final Runnable syncWritabilityTask = this::syncWritability;
     private final Io io = new Io();
     private volatile @Nullable String closeReason;
-    private volatile @Nullable Object attachment;
 
     // loop thread only
     private @Nullable IoRegistration registration;
@@ -330,7 +329,12 @@ public final class Connection {
         }
     }
 
+    /** A handler callback threw: the connection closes; a {@link VirtualMachineError} then goes on to end the loop. */
     private void handlerFailed(String callback, Throwable t) {
+        if (t instanceof VirtualMachineError fatal) {
+            close("handler failed in " + callback + ": " + t, t);
+            throw fatal;
+        }
         loop.recordEscapedFailure();
         log.warn("{} failed in {} on {}; closing the connection", handler, callback, this, t);
         close("handler failed in " + callback + ": " + t, t);
@@ -462,15 +466,6 @@ public final class Connection {
 
     public Duration idleTimeout() {
         return config.idleTimeout();
-    }
-
-    /** Per-connection state for the handler's own use. */
-    public @Nullable Object attachment() {
-        return attachment;
-    }
-
-    public void attach(@Nullable Object value) {
-        this.attachment = value;
     }
 
     @Override

@@ -68,13 +68,6 @@ public record TransportConfig(int lowWaterMark, int highWaterMark, Duration idle
         return new Builder();
     }
 
-    public Builder toBuilder() {
-        return new Builder().waterMarks(lowWaterMark, highWaterMark).idleTimeout(idleTimeout)
-                .connectTimeout(connectTimeout).maxConnections(maxConnections).tcpNoDelay(tcpNoDelay)
-                .socketBuffers(receiveBufferSize, sendBufferSize).acceptBacklog(acceptBacklog)
-                .maxConnectionsPerAddress(maxConnectionsPerAddress).maxAcceptsPerSecond(maxAcceptsPerSecond);
-    }
-
     /** Collects settings; {@link #build()} validates them. */
     public static final class Builder {
         private int lowWaterMark = 32 * 1024;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @org.junit.jupiter.api.Timeout(30)
 class EventLoopTests {
@@ -112,6 +114,108 @@ class EventLoopTests {
         CompletableFuture<String> after = new CompletableFuture<>();
         loop.execute(() -> after.complete(Thread.currentThread().getName()));
         assertThat(after.join()).isEqualTo("test-loop");
+    }
+
+    @Test
+    void failuresInIterationAfterIterationMakeTheLoopPauseAndACleanIterationEndsThePauses() throws Exception {
+        // a timer that fails and re-arms itself: exactly one failure in each iteration, ten in a row
+        int failing = 10;
+        long[] failedAt = new long[failing];
+        CountDownLatch cleanRun = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        Runnable[] self = new Runnable[1];
+        self[0] = () -> {
+            int n = runs.getAndIncrement();
+            if (n == failing) {
+                cleanRun.countDown();
+                return;
+            }
+            failedAt[n] = System.nanoTime();
+            loop.schedule(0, TimeUnit.NANOSECONDS, self[0]); // due in the next iteration, not this one
+            throw new IllegalStateException("failure " + n + " (expected by the test)");
+        };
+        long escapedBefore = loop.escapedFailures();
+        loop.execute(() -> loop.schedule(0, TimeUnit.NANOSECONDS, self[0]));
+        cleanRun.await();
+
+        assertThat(loop.escapedFailures() - escapedBefore).isEqualTo(failing);
+        // pauses after the 3rd to the 9th failed iteration: 1 + 2 + 4 + ... + 64 ms, where a spinning loop takes microseconds
+        assertThat(Duration.ofNanos(failedAt[failing - 1] - failedAt[0])).isGreaterThanOrEqualTo(Duration.ofMillis(127));
+        // read in a timer armed from a task: it fires in a later iteration than the clean run's, which has ended
+        CompletableFuture<Integer> streak = new CompletableFuture<>();
+        loop.execute(() -> loop.schedule(0, TimeUnit.NANOSECONDS, () -> streak.complete(loop.failedIterations())));
+        assertThat(streak.join()).as("failed iterations in a row after a clean one").isZero();
+    }
+
+    @Test
+    void backOffDoublesFromOneMillisecondUpToOneSecond() {
+        assertThat(EventLoop.backoffNanos(2)).isZero();
+        assertThat(EventLoop.backoffNanos(3)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(1));
+        assertThat(EventLoop.backoffNanos(4)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(2));
+        assertThat(EventLoop.backoffNanos(12)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(512));
+        assertThat(EventLoop.backoffNanos(13)).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+        assertThat(EventLoop.backoffNanos(Integer.MAX_VALUE)).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+    }
+
+    @Test
+    void aVirtualMachineErrorEndsTheLoopAfterItClosesItsChannelsAndIsRethrown() throws Exception {
+        EventLoop doomed = new EventLoop("doomed-loop");
+        CompletableFuture<Void> ran = new CompletableFuture<>();
+        new Thread(() -> {
+            try {
+                doomed.run();
+                ran.complete(null);
+            } catch (Throwable t) {
+                ran.completeExceptionally(t);
+            }
+        }, "doomed-loop").start();
+        Pipe pipe = openPipe();
+        CountDownLatch toldStopped = new CountDownLatch(1);
+        doomed.register(pipe.source(), SelectionKey.OP_READ, new IoHandler() {
+            @Override
+            public void handleReady(IoRegistration registration, int readyOps) {
+            }
+
+            @Override
+            public void handleLoopStopped(IoRegistration registration) {
+                toldStopped.countDown();
+            }
+        }).join();
+
+        doomed.execute(() -> {
+            throw new InternalError("fatal (expected by the test)");
+        });
+
+        assertThatThrownBy(ran::join).hasCauseInstanceOf(InternalError.class).hasRootCauseMessage("fatal (expected by the test)");
+        assertThat(doomed.isTerminated()).isTrue();
+        assertThat(toldStopped.getCount()).isZero();
+        assertThat(pipe.source().isOpen()).isFalse();
+        assertThat(doomed.escapedFailures()).isZero(); // not contained: it ended the loop
+        assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> doomed.execute(() -> { }));
+    }
+
+    @Test
+    void aVirtualMachineErrorFromAHandlerEndsTheLoopToo() throws Exception {
+        EventLoop doomed = new EventLoop("doomed-by-handler");
+        CompletableFuture<Void> ran = new CompletableFuture<>();
+        new Thread(() -> {
+            try {
+                doomed.run();
+                ran.complete(null);
+            } catch (Throwable t) {
+                ran.completeExceptionally(t);
+            }
+        }, "doomed-by-handler").start();
+        Pipe pipe = openPipe();
+        doomed.register(pipe.source(), SelectionKey.OP_READ, (r, ops) -> {
+            throw new StackOverflowError("fatal in a handler (expected by the test)");
+        }).join();
+
+        pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+
+        assertThatThrownBy(ran::join).hasCauseInstanceOf(StackOverflowError.class);
+        assertThat(doomed.isTerminated()).isTrue();
+        assertThat(pipe.source().isOpen()).isFalse();
     }
 
     @Test

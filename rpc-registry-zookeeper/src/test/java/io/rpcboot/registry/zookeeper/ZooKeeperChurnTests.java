@@ -1,0 +1,179 @@
+package io.rpcboot.registry.zookeeper;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.rpcboot.core.RpcException;
+import io.rpcboot.core.client.ClientConfig;
+import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.registry.ServiceInstance;
+import io.rpcboot.core.registry.ServiceKey;
+import io.rpcboot.core.server.RpcServer;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Registry churn through a real, in-process ZooKeeper, with calls in flight on the instances that
+ * leave. Each cycle waits for ZooKeeper's watch to reach the client both ways, so the cycle count is
+ * bounded ({@value #CYCLES}, a few seconds) where the in-memory churn test runs 10,000.
+ */
+@Timeout(120)
+class ZooKeeperChurnTests {
+
+    private static final int CYCLES = 300;
+    private static final ServiceKey GREETER = ServiceKey.of(Greeter.class);
+    /** Simulated work inside the provider, so calls are in flight when their instance leaves. */
+    private static final long WORK_NANOS = 2_000_000;
+
+    private final String root = "/churn-" + UUID.randomUUID();
+    private final BufferPool pool = BufferPool.createDefault();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeAllAndCheckNothingLeaked() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(pool.inUse()).as("pooled buffers not given back after the test").isZero());
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private ZooKeeperServiceRegistry registry(String address) {
+        return track(ZooKeeperServiceRegistry.connect(ZooKeeperRegistryConfig.of(address).withRootPath(root)
+                .withSessionTimeout(Duration.ofSeconds(4)).withConnectionTimeout(Duration.ofSeconds(5)),
+                RpcMetrics.simple()));
+    }
+
+    /** A provider that announces nothing itself: the test registers and withdraws it. */
+    private RpcServer provider(String name) {
+        RpcServer server = RpcServer.builder().bind("127.0.0.1", 0).bufferPool(pool).service(Greeter.class, () -> {
+            LockSupport.parkNanos(WORK_NANOS);
+            return name;
+        }).start();
+        resources.add(() -> server.stop(Duration.ofSeconds(2)));
+        return server;
+    }
+
+    /** Callers that keep calling until stopped; answers per provider, failures, and the longest call. */
+    private static final class Load implements AutoCloseable {
+        final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
+        final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        final AtomicLong longestNanos = new AtomicLong();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final List<CompletableFuture<Void>> threads = new ArrayList<>();
+
+        Load(Greeter greeter) {
+            for (int t = 0; t < 8; t++) {
+                threads.add(CompletableFuture.runAsync(() -> {
+                    while (running.get()) {
+                        long start = System.nanoTime();
+                        try {
+                            served.computeIfAbsent(greeter.whoAmI(), k -> new AtomicInteger()).incrementAndGet();
+                        } catch (RuntimeException e) {
+                            failures.add(e);
+                        }
+                        longestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+                    }
+                }, r -> new Thread(r).start()));
+            }
+        }
+
+        int count(String name) {
+            AtomicInteger n = served.get(name);
+            return n == null ? 0 : n.get();
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            threads.forEach(CompletableFuture::join);
+        }
+    }
+
+    @Test
+    void churnWithCallsInFlightOnLeavingInstancesLeavesOneEndpointPerLiveInstanceAndNoHungCall() throws Exception {
+        TestingServer zookeeper = track(new TestingServer(true)); // closed last, after everything that uses it
+        String address = zookeeper.getConnectString();
+        List<RpcServer> servers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            servers.add(provider("p" + i));
+        }
+        ZooKeeperServiceRegistry churner = registry(address);
+        ServiceInstance stable = instanceOf(servers.get(0));
+        churner.register(stable);
+        Duration timeout = Duration.ofSeconds(5);
+        RpcClient client = track(RpcClient.builder().config(ClientConfig.builder().ioThreads(1).timeout(timeout).build())
+                .registry(registry(address)).bufferPool(pool).build());
+        Greeter greeter = client.create(Greeter.class);
+        await().until(() -> listed(client).contains(stable.address()));
+
+        Set<String> live = new HashSet<>(Set.of(stable.address()));
+        try (Load load = new Load(greeter)) {
+            for (int cycle = 0; cycle < CYCLES; cycle++) {
+                int n = 1 + cycle % 3;
+                ServiceInstance churned = instanceOf(servers.get(n));
+                churner.register(churned);
+                live.add(churned.address());
+                int servedBefore = load.count("p" + n);
+                soon().until(() -> listed(client).equals(live) && client.poolStats().size() == live.size());
+                soon().until(() -> load.count("p" + n) > servedBefore); // calls are on it now
+                churner.unregister(churned);
+                live.remove(churned.address());
+                int c = cycle;
+                soon().untilAsserted(() -> { // the directory publishes the new list, then drops the old endpoints
+                    assertThat(listed(client)).isEqualTo(live);
+                    assertThat(client.poolStats().keySet()).as("endpoints after cycle %d", c).isEqualTo(live);
+                });
+            }
+            load.close();
+            assertThat(load.failures).as("calls through the churn fail only with a typed RpcException")
+                    .allSatisfy(f -> assertThat(f).isInstanceOf(RpcException.class));
+            assertThat(Duration.ofNanos(load.longestNanos.get())).as("no call waited past its deadline")
+                    .isLessThan(timeout.plusSeconds(1));
+        }
+        assertThat(client.poolStats().keySet()).containsExactly(stable.address());
+        await().untilAsserted(() -> assertThat(client.inFlight()).isZero());
+        await().untilAsserted(() -> { // the connections to the instances that left closed once idle
+            for (int i = 1; i < 4; i++) {
+                assertThat(servers.get(i).openConnections()).as("connections to p%d", i).isZero();
+            }
+        });
+    }
+
+    private static Set<String> listed(RpcClient client) {
+        return new HashSet<>(client.references().get(0).instances());
+    }
+
+    /** Waits polling every millisecond: a cycle's waits are short, and there are thousands of them. */
+    private static org.awaitility.core.ConditionFactory soon() {
+        return await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1));
+    }
+
+    private static ServiceInstance instanceOf(RpcServer server) {
+        return new ServiceInstance(GREETER, "127.0.0.1", server.port());
+    }
+}
