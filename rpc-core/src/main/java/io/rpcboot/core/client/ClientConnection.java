@@ -9,6 +9,7 @@ import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.protocol.FrameType;
 import io.rpcboot.core.internal.protocol.InboundGuard;
+import io.rpcboot.core.RpcConnectionException;
 import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.internal.reactor.EventLoop;
 import io.rpcboot.core.internal.transport.Connection;
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * The client's side of one connection to a provider: a map of calls in flight by request id,
  * responses matched to them, heartbeats when the line is quiet, and the draining notice. When the
  * connection closes, every call still in flight on it fails at once with the reason.
+ *
+ * <p>Back-pressure: while the provider does not read and more than the high water mark of requests
+ * waits to be sent, the connection takes no new calls ({@link #isWritable()}: the call goes to
+ * another instance, or fails at once with the reason); past {@code maxPendingWriteBytes} it closes.
  *
  * <p>Callbacks run on the connection's loop; {@link #send} is called from any thread.
  */
@@ -113,6 +118,38 @@ final class ClientConnection implements ConnectionHandler {
         if (draining) {
             maybeCloseDrained();
         }
+    }
+
+    /**
+     * Whether this connection takes new calls now: false while more than the high water mark of
+     * requests waits for a provider that does not read (back-pressure), until the queue drains below
+     * the low water mark. Any thread; the calls already sent are not affected.
+     */
+    boolean isWritable() {
+        Connection c = connection;
+        return c == null || c.isWritable();
+    }
+
+    /** Why a call was not sent on this connection while it is not writable: it did not run. */
+    RpcConnectionException notWritable(ClientMethod method) {
+        Connection c = connection;
+        long pending = c == null ? 0 : c.pendingWriteBytes();
+        return new RpcConnectionException("connection to " + endpoint.address + " takes no new calls: " + pending
+                + " bytes of earlier requests wait to be sent (above the high water mark of "
+                + runtime.config.peerLimits().highWaterMark() + " bytes: the provider does not read); "
+                + method.describe() + " was not sent", false);
+    }
+
+    /**
+     * The transport's water marks: while the provider does not read, new calls go elsewhere (see
+     * {@link #isWritable()}); this only counts and logs the change. Loop thread.
+     */
+    @Override
+    public void onWritabilityChanged(Connection c, boolean writable) {
+        if (!writable) {
+            runtime.inbound.limitExceeded("write_backlog").increment(); // counted each time the connection stops taking calls
+        }
+        log.debug("{} {} new calls ({} bytes wait to be sent)", c, writable ? "takes" : "takes no", c.pendingWriteBytes());
     }
 
     /** Whether new calls may use this connection. */

@@ -17,7 +17,7 @@ import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.InboundGuard;
 import io.rpcboot.core.internal.protocol.PeerLimits;
-import io.rpcboot.core.internal.reactor.EventLoop;
+import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceRegistry;
@@ -32,6 +32,8 @@ final class ClientRuntime {
     static final int CONNECTOR_THREADS = 16;
 
     final ClientConfig config;
+    /** What calls read the time from and set their deadline timers with. */
+    final CallClock clock;
     final EventLoopGroup loops;
     final BufferPool pool;
     final FrameCodec codec;
@@ -54,8 +56,9 @@ final class ClientRuntime {
     private final Map<ServiceInstance, Endpoint> byInstance = new ConcurrentHashMap<>();
 
     ClientRuntime(ClientConfig config, EventLoopGroup loops, BufferPool pool, ServiceRegistry registry,
-                  Serializations serializations, LoadBalancers balancers, RpcMetrics metrics) {
+                  Serializations serializations, LoadBalancers balancers, RpcMetrics metrics, CallClock clock) {
         this.config = config;
+        this.clock = clock;
         this.loops = loops;
         this.pool = pool;
         this.registry = registry;
