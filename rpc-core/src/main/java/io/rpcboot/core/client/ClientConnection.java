@@ -1,6 +1,8 @@
 package io.rpcboot.core.client;
 
 import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -9,7 +11,6 @@ import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.protocol.FrameType;
 import io.rpcboot.core.internal.protocol.InboundGuard;
-import io.rpcboot.core.RpcConnectionException;
 import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.internal.reactor.EventLoop;
 import io.rpcboot.core.internal.transport.Connection;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * connection closes, every call still in flight on it fails at once with the reason.
  *
  * <p>Back-pressure: while the provider does not read and more than the high water mark of requests
- * waits to be sent, the connection takes no new calls ({@link #isWritable()}: the call goes to
- * another instance, or fails at once with the reason); past {@code maxPendingWriteBytes} it closes.
+ * waits to be sent, the connection takes no new calls ({@link #isWritable()}): they wait, unsent,
+ * until it drains below the low water mark (or their deadline passes); past
+ * {@code maxPendingWriteBytes} the connection closes.
  *
  * <p>Callbacks run on the connection's loop; {@link #send} is called from any thread.
  */
@@ -47,6 +49,8 @@ final class ClientConnection implements ConnectionHandler {
     private final AtomicInteger sending = new AtomicInteger();
     private final InboundGuard inbound;
     private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
+    /** Calls waiting for this connection to be writable again (back-pressure); not sent, so not run. */
+    private final Queue<Invocation> awaitingWritable = new ConcurrentLinkedQueue<>();
     private volatile @Nullable Connection connection;
     private volatile boolean draining;
     private boolean heartbeatOutstanding; // loop thread only
@@ -130,26 +134,41 @@ final class ClientConnection implements ConnectionHandler {
         return c == null || c.isWritable();
     }
 
-    /** Why a call was not sent on this connection while it is not writable: it did not run. */
-    RpcConnectionException notWritable(ClientMethod method) {
+    /**
+     * Parks a call until this connection is writable again (or closes): then {@code call} is resumed,
+     * on the loop, to try again. Any thread. A call that ends meanwhile (its deadline) is skipped.
+     */
+    void awaitWritable(Invocation call) {
+        awaitingWritable.add(call);
+        if (isWritable() || !isOpen()) {
+            resumeAwaitingWritable(); // it turned writable (or closed) before we were queued: nobody else will
+        }
+    }
+
+    private void resumeAwaitingWritable() {
+        Invocation call;
+        while ((call = awaitingWritable.poll()) != null) {
+            call.resumeAfterBackPressure(endpoint);
+        }
+    }
+
+    private boolean isOpen() {
         Connection c = connection;
-        long pending = c == null ? 0 : c.pendingWriteBytes();
-        return new RpcConnectionException("connection to " + endpoint.address + " takes no new calls: " + pending
-                + " bytes of earlier requests wait to be sent (above the high water mark of "
-                + runtime.config.peerLimits().highWaterMark() + " bytes: the provider does not read); "
-                + method.describe() + " was not sent", false);
+        return c != null && c.isOpen();
     }
 
     /**
-     * The transport's water marks: while the provider does not read, new calls go elsewhere (see
-     * {@link #isWritable()}); this only counts and logs the change. Loop thread.
+     * The transport's water marks: while the provider does not read, calls wait instead of adding
+     * to the queue (see {@link #isWritable()}); once it drains, they go. Loop thread.
      */
     @Override
     public void onWritabilityChanged(Connection c, boolean writable) {
         if (!writable) {
             runtime.inbound.limitExceeded("write_backlog").increment(); // counted each time the connection stops taking calls
+            log.debug("{} takes no new calls: {} bytes wait for the provider to read", c, c.pendingWriteBytes());
+            return;
         }
-        log.debug("{} {} new calls ({} bytes wait to be sent)", c, writable ? "takes" : "takes no", c.pendingWriteBytes());
+        resumeAwaitingWritable();
     }
 
     /** Whether new calls may use this connection. */
@@ -235,6 +254,7 @@ final class ClientConnection implements ConnectionHandler {
         for (PendingCall call : pending.takeAll()) {
             call.onConnectionLost(reason);
         }
+        resumeAwaitingWritable(); // the calls that waited for this connection try another (they were not sent)
     }
 
     /** Closes the connection (pool eviction or client shutdown). */

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  *  attempt ─► pick an instance not tried, not draining ─► lease a connection ─► writable? ─► send
+ *                                                     not writable: wait (unsent) until it is ─┘
  *     ▲                 │ none left: fail (with the last failure)
  *     │   response ─► OK: succeed │ SERVICE_ERROR / BAD_REQUEST: fail │ DEADLINE_EXCEEDED*: time out
  *     ├── not run (not writable, never sent, OVERLOADED, DRAINING, NOT_FOUND, cannot connect): again elsewhere
@@ -54,7 +55,9 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     private int retriesLeft;
     private @Nullable RpcException lastFailure;
     /** Whether the deadline guard of the slow path is set (at most one per call). */
-    private boolean deadlineGuardSet;
+    private volatile boolean deadlineGuardSet;
+    /** Whether the call waited for a connection that was not writable (said when it times out). */
+    private volatile boolean waitedForWritable;
     private volatile @Nullable Attempt current;
 
     Invocation(ClientRuntime runtime, Reference<?> reference, ClientMethod method, Object[] args,
@@ -131,6 +134,26 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         }
     }
 
+    /**
+     * The connection this call waited for is writable again, or closed: try the endpoint again. On
+     * the connection's loop, or the thread that queued the call.
+     */
+    void resumeAfterBackPressure(Endpoint endpoint) {
+        if (isOutcomeDecided()) {
+            return; // the deadline passed while it waited
+        }
+        ClientConnection connection = endpoint.pool.tryAcquire();
+        if (connection != null) {
+            send(endpoint, connection);
+            return;
+        }
+        try {
+            runtime.connector.execute(() -> acquireAndSend(endpoint));
+        } catch (RejectedExecutionException e) {
+            fail(new RpcException("cannot call " + method.describe() + ": the client is closed"));
+        }
+    }
+
     /** On a connector thread: may block until connected or leased, or the deadline. */
     private void acquireAndSend(Endpoint endpoint) {
         long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - clock.nanoTime()));
@@ -162,9 +185,12 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
 
     private void send(Endpoint endpoint, ClientConnection connection) {
         if (!connection.isWritable()) {
-            // back-pressure: the provider does not read what is already queued; this call provably did not run
+            // back-pressure: the provider does not read what is already queued. Add nothing to it:
+            // wait, unsent and without a lease, until it drains, or until the deadline guard ends the call
             endpoint.pool.release(connection);
-            notRun(connection.notWritable(method));
+            waitedForWritable = true;
+            setDeadlineGuard();
+            connection.awaitWritable(this);
             return;
         }
         long requestId = connection.nextRequestId();
@@ -288,6 +314,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     void timedOut(String where, @Nullable RpcRemoteException providerReport) {
         fail(new RpcTimeoutException("call to " + method.describe() + " on " + where + " timed out after "
                 + timeoutMillis + " ms" + (inheritedDeadline ? " (the deadline inherited from the call being served)" : "")
+                + (waitedForWritable ? "; it waited for a connection that took no writes: the provider does not read" : "")
                 + (providerReport == null ? "" : "; the provider reported " + providerReport.status() + ": "
                         + providerReport.remoteMessage()), inheritedDeadline));
     }

@@ -24,7 +24,10 @@ import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.FrameDecoder;
 import io.rpcboot.core.internal.protocol.FrameType;
 import io.rpcboot.core.internal.protocol.PeerLimits;
+import io.rpcboot.core.RpcRemoteException;
 import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.RpcTimeoutException;
+import io.rpcboot.core.testing.FakeClock;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import static io.rpcboot.core.hostile.HostileHarness.bytes;
 import static io.rpcboot.core.hostile.HostileHarness.fixedHeader;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -201,6 +205,64 @@ class HostileClientTests {
         CompletableFuture<String> call = client.create(HostileServices.Orders.class).echoLater("hi");
         await().atMost(Duration.ofSeconds(5)).until(() -> clientLimit("heartbeat_rate") == 1);
         await().atMost(Duration.ofSeconds(5)).until(call::isDone);
+        assertRecovered(client);
+    }
+
+    /**
+     * Back-pressure: a provider that stops reading gets no more request bytes. Once the connection's
+     * queue passes the high water mark, new calls wait unsent (nothing more is queued or encoded),
+     * end at their deadline naming the reason, and go out as soon as the provider reads again.
+     */
+    @Test
+    void callsToAProviderThatStopsReadingWaitUnsentUntilItReadsAgain() throws Exception {
+        FakeClock clock = new FakeClock();
+        ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        closeables.add(listener);
+        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+            try {
+                Socket s = listener.accept(); // and then does not read
+                closeables.add(s);
+                return s;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        RpcClient client = RpcClient.builder().bufferPool(pool).metrics(metrics).eventLoops(loops).clock(clock)
+                .config(ClientConfig.builder().timeout(Duration.ofSeconds(10)).connectionsPerEndpoint(1).build())
+                .staticInstances(HostileServices.Orders.class, "127.0.0.1:" + listener.getLocalPort()).build();
+        closeables.add(0, client);
+        HostileServices.Orders orders = client.create(HostileServices.Orders.class);
+        String big = "x".repeat(256 * 1024);
+        List<CompletableFuture<String>> queued = new ArrayList<>();
+        // the socket buffers fill (a few MiB), then the connection's own queue passes the high water mark
+        while (clientLimit("write_backlog") == 0) {
+            assertThat(queued).as("calls sent before the connection stopped taking them").hasSizeLessThan(200);
+            queued.add(orders.echoLater(big));
+        }
+        Socket provider = accepted.join();
+
+        long lentBefore = pool.bytesInUse();
+        List<CompletableFuture<String>> waiting = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            waiting.add(orders.echoLater(big));
+        }
+        assertThat(pool.bytesInUse() - lentBefore).as("bytes queued for 20 calls of 256 KiB to a provider that does not read")
+                .isLessThan(256 * 1024);
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+
+        clock.forward(Duration.ofSeconds(10)); // every call so far reaches its deadline
+        for (CompletableFuture<String> call : waiting) {
+            assertThatThrownBy(call::join).cause().isInstanceOf(RpcTimeoutException.class)
+                    .hasMessageEndingWith("timed out after 10000 ms; it waited for a connection that took no writes:"
+                            + " the provider does not read");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> queued.stream().allMatch(CompletableFuture::isDone));
+
+        CompletableFuture<String> afterwards = orders.echoLater("small");
+        assertThat(afterwards).as("still waiting: the provider has not read").isNotDone();
+        serve(provider, (id, out) -> write(out, withStatus(id, RpcStatus.SERVICE_ERROR.code()))); // reads again
+        assertThatThrownBy(() -> afterwards.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(RpcRemoteException.class)
+                .hasMessageContaining("SERVICE_ERROR"); // sent, and answered
         assertRecovered(client);
     }
 
