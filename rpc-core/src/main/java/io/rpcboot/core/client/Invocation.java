@@ -142,6 +142,10 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         if (isOutcomeDecided()) {
             return; // the deadline passed while it waited
         }
+        if (runtime.closed) {
+            fail(new RpcException("cannot call " + method.describe() + ": the client is closed"));
+            return;
+        }
         ClientConnection connection = endpoint.pool.tryAcquire();
         if (connection != null) {
             send(endpoint, connection);

@@ -234,20 +234,27 @@ class HostileClientTests {
         HostileServices.Orders orders = client.create(HostileServices.Orders.class);
         String big = "x".repeat(256 * 1024);
         List<CompletableFuture<String>> queued = new ArrayList<>();
-        // the socket buffers fill (a few MiB), then the connection's own queue passes the high water mark
-        while (clientLimit("write_backlog") == 0) {
-            assertThat(queued).as("calls sent before the connection stopped taking them").hasSizeLessThan(200);
-            queued.add(orders.echoLater(big));
-        }
+        queued.add(orders.echoLater(big)); // connects
         Socket provider = accepted.join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.registry().get("rpc.client.connections").gauge().value() == 1);
+        // 50 MiB of requests, far more than the socket buffers take: past the high water mark, calls wait
+        // unsent, so what the client holds stays within the mark plus the call that crosses it
+        long frame = big.length() + 1024;
+        long mostLent = 0;
+        for (int i = 0; i < 200; i++) {
+            queued.add(orders.echoLater(big));
+            mostLent = Math.max(mostLent, pool.bytesInUse());
+        }
+        assertThat(mostLent).as("bytes the client held while 50 MiB of calls went to a provider that does not read")
+                .isLessThan(PeerLimits.DEFAULTS.highWaterMark() + 2 * frame);
+        assertThat(clientLimit("write_backlog")).isGreaterThanOrEqualTo(1);
 
         long lentBefore = pool.bytesInUse();
         List<CompletableFuture<String>> waiting = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             waiting.add(orders.echoLater(big));
         }
-        assertThat(pool.bytesInUse() - lentBefore).as("bytes queued for 20 calls of 256 KiB to a provider that does not read")
-                .isLessThan(256 * 1024);
+        assertThat(pool.bytesInUse() - lentBefore).as("bytes queued for 20 more calls of 256 KiB").isLessThan(frame);
         assertThat(waiting).noneMatch(CompletableFuture::isDone);
 
         clock.forward(Duration.ofSeconds(10)); // every call so far reaches its deadline
