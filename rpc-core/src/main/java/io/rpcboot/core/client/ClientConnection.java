@@ -145,9 +145,14 @@ final class ClientConnection implements ConnectionHandler {
         }
     }
 
+    /**
+     * Resumes waiting calls while the connection takes writes (or is closed: then they go
+     * elsewhere). Stops as soon as the calls it sent fill it up again, so that a resumed call that
+     * has to wait again is not polled again and again: the next change to writable resumes the rest.
+     */
     private void resumeAwaitingWritable() {
         Invocation call;
-        while ((call = awaitingWritable.poll()) != null) {
+        while ((isWritable() || !isOpen()) && (call = awaitingWritable.poll()) != null) {
             call.resumeAfterBackPressure(endpoint);
         }
     }

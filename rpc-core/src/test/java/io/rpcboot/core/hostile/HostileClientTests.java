@@ -265,11 +265,18 @@ class HostileClientTests {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> queued.stream().allMatch(CompletableFuture::isDone));
 
-        CompletableFuture<String> afterwards = orders.echoLater("small");
-        assertThat(afterwards).as("still waiting: the provider has not read").isNotDone();
+        // calls made now wait too; each is larger than the high water mark, so each one sent fills the
+        // connection again and the next waits for the next drain
+        List<CompletableFuture<String>> afterwards = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            afterwards.add(orders.echoLater(big));
+        }
+        assertThat(afterwards).as("still waiting: the provider has not read").noneMatch(CompletableFuture::isDone);
         serve(provider, (id, out) -> write(out, withStatus(id, RpcStatus.SERVICE_ERROR.code()))); // reads again
-        assertThatThrownBy(() -> afterwards.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(RpcRemoteException.class)
-                .hasMessageContaining("SERVICE_ERROR"); // sent, and answered
+        for (CompletableFuture<String> call : afterwards) {
+            assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(RpcRemoteException.class)
+                    .hasMessageContaining("SERVICE_ERROR"); // sent, and answered
+        }
         assertRecovered(client);
     }
 
