@@ -27,6 +27,12 @@ public enum RpcStatus {
      * limit (its body was skipped), or its connection had too many calls in flight.
      */
     RESOURCE_EXHAUSTED(8, true),
+    /**
+     * The deadline passed while the call ran: the method started, then ran out of time (typically a
+     * call it made to another service ran out of the deadline it inherited). It may have done part
+     * of its work, so it is not "not run"; the caller reports it as a timeout.
+     */
+    DEADLINE_EXCEEDED_WHILE_RUNNING(9, false),
     /** A code this side does not know (sent by a newer peer). */
     UNKNOWN(255, false);
 

@@ -1,6 +1,8 @@
 package io.rpcboot.core.client;
 
 import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -22,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * responses matched to them, heartbeats when the line is quiet, and the draining notice. When the
  * connection closes, every call still in flight on it fails at once with the reason.
  *
+ * <p>Back-pressure: while the provider does not read and more than the high water mark of requests
+ * waits to be sent, the connection takes no new calls ({@link #isWritable()}): they wait, unsent,
+ * until it drains below the low water mark (or their deadline passes); past
+ * {@code maxPendingWriteBytes} the connection closes.
+ *
  * <p>Callbacks run on the connection's loop; {@link #send} is called from any thread.
  */
 final class ClientConnection implements ConnectionHandler {
@@ -42,6 +49,8 @@ final class ClientConnection implements ConnectionHandler {
     private final AtomicInteger sending = new AtomicInteger();
     private final InboundGuard inbound;
     private final Consumer<Frame> onFrame = this::onFrame; // one per connection, not one per read
+    /** Calls waiting for this connection to be writable again (back-pressure); not sent, so not run. */
+    private final Queue<Invocation> awaitingWritable = new ConcurrentLinkedQueue<>();
     private volatile @Nullable Connection connection;
     private volatile boolean draining;
     private volatile String drainedReason = "the provider is draining";
@@ -124,6 +133,58 @@ final class ClientConnection implements ConnectionHandler {
         if (draining) {
             maybeCloseDrained();
         }
+    }
+
+    /**
+     * Whether this connection takes new calls now: false while more than the high water mark of
+     * requests waits for a provider that does not read (back-pressure), until the queue drains below
+     * the low water mark. Any thread; the calls already sent are not affected.
+     */
+    boolean isWritable() {
+        Connection c = connection;
+        return c == null || c.isWritable();
+    }
+
+    /**
+     * Parks a call until this connection is writable again (or closes): then {@code call} is resumed,
+     * on the loop, to try again. Any thread. A call that ends meanwhile (its deadline) is skipped.
+     */
+    void awaitWritable(Invocation call) {
+        awaitingWritable.add(call);
+        if (isWritable() || !isOpen()) {
+            resumeAwaitingWritable(); // it turned writable (or closed) before we were queued: nobody else will
+        }
+    }
+
+    /**
+     * Resumes waiting calls while the connection takes writes (or is closed: then they go
+     * elsewhere). Stops as soon as the calls it sent fill it up again, so that a resumed call that
+     * has to wait again is not polled again and again: the next change to writable resumes the rest.
+     */
+    private void resumeAwaitingWritable() {
+        Invocation call;
+        while ((isWritable() || !isOpen()) && (call = awaitingWritable.poll()) != null) {
+            call.resumeAfterBackPressure(endpoint);
+        }
+    }
+
+    private boolean isOpen() {
+        Connection c = connection;
+        return c != null && c.isOpen();
+    }
+
+    /**
+     * The transport's water marks: while the provider does not read, calls wait instead of adding
+     * to the queue (see {@link #isWritable()}); once it drains, they go. Loop thread.
+     */
+    @Override
+    public void onWritabilityChanged(Connection c, boolean writable) {
+        if (!writable) {
+            runtime.inbound.limitExceeded("write_backlog").increment(); // counted each time the connection stops taking calls
+            log.debug("{} takes no new calls: {} bytes wait for the provider to read", c, c.pendingWriteBytes());
+            return;
+        }
+        resumeAwaitingWritable();
     }
 
     /** Whether new calls may use this connection. */
@@ -209,6 +270,7 @@ final class ClientConnection implements ConnectionHandler {
         for (PendingCall call : pending.takeAll()) {
             call.onConnectionLost(reason);
         }
+        resumeAwaitingWritable(); // the calls that waited for this connection try another (they were not sent)
     }
 
     /** Closes the connection (pool eviction or client shutdown). */

@@ -21,6 +21,7 @@ import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.InboundGuard;
 import io.rpcboot.core.PeerLimits;
+import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.internal.reactor.EventLoop;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.registry.ServiceInstance;
@@ -46,6 +47,8 @@ final class ClientRuntime {
     static final int CONNECTOR_THREADS = 16;
 
     final ClientConfig config;
+    /** What calls read the time from and set their deadline timers with. */
+    final CallClock clock;
     final EventLoopGroup loops;
     final BufferPool pool;
     final FrameCodec codec;
@@ -72,8 +75,9 @@ final class ClientRuntime {
     private final Map<String, Integer> holders = new HashMap<>();
 
     ClientRuntime(ClientConfig config, EventLoopGroup loops, BufferPool pool, ServiceRegistry registry,
-                  Serializations serializations, LoadBalancers balancers, RpcMetrics metrics) {
+                  Serializations serializations, LoadBalancers balancers, RpcMetrics metrics, CallClock clock) {
         this.config = config;
+        this.clock = clock;
         this.loops = loops;
         this.pool = pool;
         this.registry = registry;

@@ -16,8 +16,10 @@ import io.rpcboot.core.SerializationException;
 
 /**
  * The invocation handler behind one proxy: {@code equals}, {@code hashCode} and {@code toString}
- * are answered locally; every other method becomes an {@link Invocation}. Everything per method is
- * resolved when the proxy is made.
+ * are answered locally; every other method becomes an {@link Invocation}, completed through a
+ * {@link FutureCompletion} (a method returning a {@code CompletionStage}) or a {@link ParkedCaller}
+ * (any other method: the caller's thread waits). Everything per method is resolved when the proxy
+ * is made.
  */
 final class Reference<T> implements InvocationHandler, AutoCloseable {
 
@@ -31,7 +33,7 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
     final boolean directUrls;
     final Duration timeout;
     private final ClientRuntime runtime;
-    private final Map<Method, MethodDescriptor> methods = new HashMap<>();
+    private final Map<Method, ClientMethod> methods = new HashMap<>();
 
     Reference(ReferenceConfig<T> config, ClientRuntime runtime) {
         this.config = config;
@@ -53,7 +55,7 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
             }
             Duration t = config.methodTimeouts().getOrDefault(m.getName(), timeout);
             try {
-                methods.put(m, new MethodDescriptor(key.interfaceName(), m, serialization, t, runtime.metrics));
+                methods.put(m, new ClientMethod(key.interfaceName(), m, serialization, t, runtime.metrics));
             } catch (SerializationException e) {
                 throw new IllegalArgumentException("cannot call " + key.interfaceName() + "." + m.getName() + " with the "
                         + serialization.name() + " serialization: " + e.getMessage(), e);
@@ -72,25 +74,26 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
                 default -> throw new UnsupportedOperationException(method.getName());
             };
         }
-        MethodDescriptor descriptor = methods.get(method);
+        ClientMethod descriptor = methods.get(method);
         if (descriptor == null) {
             throw new UnsupportedOperationException(method + " is not a remote method");
         }
         Object[] arguments = args == null ? new Object[0] : args;
         if (descriptor.async) {
-            Invocation call = new Invocation(runtime, this, descriptor, arguments, false);
-            call.start();
-            return call.result;
+            FutureCompletion future = new FutureCompletion();
+            new Invocation(runtime, this, descriptor, arguments, future).start();
+            return future;
         }
         if (runtime.onEventLoop()) {
             throw new IllegalStateException("a synchronous call to " + descriptor.describe() + " from event loop thread "
                     + Thread.currentThread().getName() + " would dead-lock; declare the method to return"
                     + " CompletableFuture, or call it from another thread");
         }
-        Invocation call = new Invocation(runtime, this, descriptor, arguments, true);
+        ParkedCaller caller = new ParkedCaller();
+        Invocation call = new Invocation(runtime, this, descriptor, arguments, caller);
         call.start();
         try {
-            return call.await();
+            return caller.await(call);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RpcException("interrupted while waiting for " + descriptor.describe());

@@ -16,6 +16,7 @@ import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.pool.ConnectionPool;
+import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.internal.resources.SharedResources;
 import io.rpcboot.core.registry.InMemoryServiceRegistry;
@@ -54,7 +55,7 @@ public final class RpcClient implements AutoCloseable {
         BufferPool pool = b.pool != null ? b.pool : shared != null ? shared.bufferPool() : BufferPool.createDefault();
         Serializations serializations = b.serializations != null ? b.serializations
                 : Serializations.defaults(new TypeAllowList());
-        this.runtime = new ClientRuntime(b.config, loops, pool, b.registry, serializations, b.balancers, metrics);
+        this.runtime = new ClientRuntime(b.config, loops, pool, b.registry, serializations, b.balancers, metrics, b.clock);
         metrics.gauge(RpcMetrics.Side.CLIENT, "connections", "Open connections to providers", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::connections).sum());
         metrics.gauge(RpcMetrics.Side.CLIENT, "inflight", "Calls waiting for a response", runtime,
@@ -181,6 +182,7 @@ public final class RpcClient implements AutoCloseable {
         private @Nullable RpcResources resources;
         private @Nullable BufferPool pool;
         private @Nullable EventLoopGroup loops;
+        private CallClock clock = CallClock.SYSTEM;
 
         private Builder() {
         }
@@ -240,6 +242,15 @@ public final class RpcClient implements AutoCloseable {
          */
         public Builder eventLoops(EventLoopGroup loops) {
             this.loops = loops;
+            return this;
+        }
+
+        /**
+         * The time calls read and the deadline timers they set; {@link CallClock#SYSTEM} by default.
+         * A seam for tests, which move a fake clock forward instead of waiting: not API.
+         */
+        public Builder clock(CallClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

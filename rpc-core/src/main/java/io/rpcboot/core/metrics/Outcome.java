@@ -30,7 +30,7 @@ public enum Outcome {
         return switch (status) {
             case OK -> SUCCESS;
             case SERVICE_ERROR -> ERROR;
-            case DEADLINE_EXCEEDED -> TIMEOUT;
+            case DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_WHILE_RUNNING -> TIMEOUT;
             case OVERLOADED, DRAINING, NOT_FOUND, RESOURCE_EXHAUSTED -> REJECTED;
             default -> FAILURE;
         };

@@ -4,86 +4,74 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
-import java.util.concurrent.CompletionStage;
 
+import io.rpcboot.core.RpcMethod;
+import io.rpcboot.core.SerializationException;
 import io.rpcboot.core.metrics.RpcMetrics;
-import io.rpcboot.core.internal.protocol.Headers;
 import io.rpcboot.core.serialize.BinaryReader;
 import io.rpcboot.core.serialize.Serialization;
 import io.rpcboot.core.serialize.Serializations;
-import io.rpcboot.core.SerializationException;
 import io.rpcboot.core.serialize.TypeCodec;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One method of one published service, resolved once at registration: a method handle bound to
- * the implementation, the codecs of its parameters and result for every serialization, and its
- * timers. Nothing here is looked up per call.
+ * One method of one published service, resolved once at registration: the {@link RpcMethod} (what
+ * the client resolves too), a method handle bound to the implementation, the codecs of its
+ * parameters and result for every serialization, and its timers. Nothing here is looked up per call.
  */
 final class ProvidedMethod {
 
-    final String signature;
-    final String serviceName;
+    final RpcMethod rpcMethod;
     final boolean async;
     final boolean returnsVoid;
     final RpcMetrics.CallTimers timers;
     private final MethodHandle invoker; // (Object[])Object
     private final int parameterCount;
-    /** Indexed by serialization id: parameter codecs, then the result codec. */
-    private final TypeCodec<Object>[][] codecs;
+    /** Indexed by serialization id: the parameter codecs; null where the serialization is absent. */
+    private final TypeCodec<Object>[][] parameterCodecs;
+    /** Indexed by serialization id: the result codec (null for a void method, or where the serialization is absent). */
+    private final @Nullable TypeCodec<Object>[] resultCodecs;
 
     @SuppressWarnings("unchecked")
     ProvidedMethod(String serviceName, Method method, Object implementation, Serializations serializations,
                    RpcMetrics metrics) {
-        this.serviceName = serviceName;
-        this.signature = Headers.methodValue(method);
-        this.parameterCount = method.getParameterCount();
-        Class<?> returnType = method.getReturnType();
-        this.async = CompletionStage.class.isAssignableFrom(returnType);
-        this.returnsVoid = returnType == void.class;
-        this.timers = metrics.callTimers(RpcMetrics.Side.SERVER, serviceName, signature);
+        this.rpcMethod = new RpcMethod(serviceName, method);
+        this.parameterCount = rpcMethod.parameterCount();
+        this.async = rpcMethod.isAsync();
+        this.returnsVoid = rpcMethod.returnsVoid();
+        this.timers = metrics.callTimers(RpcMetrics.Side.SERVER, serviceName, rpcMethod.signature());
         try {
             method.setAccessible(true); // the interface may be package-private
             this.invoker = MethodHandles.lookup().unreflect(method).bindTo(implementation)
                     .asSpreader(Object[].class, parameterCount)
                     .asType(MethodType.methodType(Object.class, Object[].class));
         } catch (IllegalAccessException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot call " + serviceName + "." + signature + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot call " + rpcMethod + ": " + e.getMessage(), e);
         }
-        Type resultType = resultType(method);
-        this.codecs = new TypeCodec[256][];
+        this.parameterCodecs = new TypeCodec[256][];
+        this.resultCodecs = new TypeCodec[256];
         for (Serialization s : serializations.all()) {
-            TypeCodec<Object>[] forOne = new TypeCodec[parameterCount + 1];
             try {
-                Type[] params = method.getGenericParameterTypes();
-                for (int i = 0; i < parameterCount; i++) {
-                    forOne[i] = s.codec(params[i]);
-                }
-                forOne[parameterCount] = returnsVoid ? null : s.codec(resultType);
+                parameterCodecs[s.id()] = rpcMethod.parameterCodecs(s);
+                resultCodecs[s.id()] = rpcMethod.resultCodec(s);
             } catch (SerializationException e) {
-                throw new IllegalArgumentException("cannot publish " + serviceName + "." + signature + " with the "
+                throw new IllegalArgumentException("cannot publish " + rpcMethod + " with the "
                         + s.name() + " serialization: " + e.getMessage(), e);
             }
-            codecs[s.id()] = forOne;
         }
     }
 
-    /** The declared result: T for a {@code CompletableFuture<T>}, else the return type. */
-    static Type resultType(Method method) {
-        Type type = method.getGenericReturnType();
-        if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
-            return type instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
-        }
-        return type;
+    /** {@code service.signature}, as messages name a method. */
+    String describe() {
+        return rpcMethod.toString();
     }
 
     boolean supports(int serializationId) {
-        return serializationId > 0 && serializationId < 256 && codecs[serializationId] != null;
+        return serializationId > 0 && serializationId < 256 && parameterCodecs[serializationId] != null;
     }
 
     Object[] readArguments(int serializationId, BinaryReader in) {
-        TypeCodec<Object>[] c = codecs[serializationId];
+        TypeCodec<Object>[] c = parameterCodecs[serializationId];
         Object[] args = new Object[parameterCount];
         for (int i = 0; i < parameterCount; i++) {
             args[i] = c[i].read(in);
@@ -94,8 +82,9 @@ final class ProvidedMethod {
         return args;
     }
 
-    TypeCodec<Object> resultCodec(int serializationId) {
-        return codecs[serializationId][parameterCount];
+    /** Null for a void method. */
+    @Nullable TypeCodec<Object> resultCodec(int serializationId) {
+        return resultCodecs[serializationId];
     }
 
     Object invoke(Object[] args) throws Throwable {

@@ -21,6 +21,8 @@ import io.rpcboot.core.internal.protocol.Headers;
 import io.rpcboot.core.internal.protocol.InboundGuard;
 import io.rpcboot.core.internal.protocol.LimitExceededException;
 import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.RpcTimeoutException;
+import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.serialize.DecodeBudgetException;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +38,10 @@ import org.slf4j.LoggerFactory;
  *                      ─► deadline passed ─► DEADLINE_EXCEEDED
  *                      ─► executor.execute(call) ─► full? ─► OVERLOADED
  *  worker:   call.run ─► decode arguments ─► deadline still ahead? ─► invoke ─► OK | SERVICE_ERROR
+ *                                                  (a nested call out of the inherited deadline) ─► DEADLINE_EXCEEDED_WHILE_RUNNING
  * </pre>
+ *
+ * Deadlines are read against the server's {@link CallClock}.
  *
  * In {@link ExecutionMode#DIRECT} the call runs on the I/O loop itself. Responses are written from
  * whichever thread finishes the call. Calls in flight are counted for graceful draining.
@@ -58,11 +63,13 @@ final class RequestDispatcher {
     private final Counter perConnectionRejected;
     private final InboundGuard.Reports limits;
     private final int maxCallsPerConnection;
+    private final CallClock clock;
     private volatile boolean draining;
 
     RequestDispatcher(ServiceTable services, FrameCodec codec, @Nullable Executor executor, RpcMetrics metrics,
-                      InboundGuard.Reports limits, int maxCallsPerConnection) {
+                      InboundGuard.Reports limits, int maxCallsPerConnection, CallClock clock) {
         this.services = services;
+        this.clock = clock;
         this.codec = codec;
         this.executor = executor;
         this.overloaded = metrics.serverRejected("overloaded");
@@ -150,7 +157,7 @@ final class RequestDispatcher {
             reject(connection, frame, RpcStatus.BAD_REQUEST, true, "deadline header is not a number");
             return null;
         }
-        if (deadline != 0 && System.currentTimeMillis() >= deadline) {
+        if (deadline != 0 && clock.currentTimeMillis() >= deadline) {
             deadlineRejected.increment();
             reject(connection, frame, RpcStatus.DEADLINE_EXCEEDED, true, "the deadline passed before the call could start");
             return null;
@@ -295,7 +302,7 @@ final class RequestDispatcher {
             try {
                 serve();
             } catch (Throwable t) {
-                log.warn("serving {}.{} failed outside the method", method.serviceName, method.signature, t);
+                log.warn("serving {} failed outside the method", method.describe(), t);
                 fail(RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "the server failed while serving the call: " + t);
             }
         }
@@ -317,13 +324,13 @@ final class RequestDispatcher {
                 } else if (e instanceof DecodeBudgetException) { // more objects than the bytes received allow
                     connection.limitExceeded("decode_budget");
                 }
-                fail(RpcStatus.BAD_REQUEST, RpcStatus.BAD_REQUEST.name(), "cannot read the arguments of " + method.serviceName
-                        + "." + method.signature + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                fail(RpcStatus.BAD_REQUEST, RpcStatus.BAD_REQUEST.name(), "cannot read the arguments of " + method.describe()
+                        + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                 return;
             } finally {
                 f.release();
             }
-            if (deadline != 0 && System.currentTimeMillis() >= deadline) {
+            if (deadline != 0 && clock.currentTimeMillis() >= deadline) {
                 deadlineRejected.increment();
                 fail(RpcStatus.DEADLINE_EXCEEDED, RpcStatus.DEADLINE_EXCEEDED.name(), "the deadline passed while the call waited");
                 return;
@@ -380,9 +387,9 @@ final class RequestDispatcher {
             } catch (Throwable e) {
                 // SerializationException, ProtocolException (over the frame limit), or a bug in a codec
                 b.discard();
-                log.warn("cannot send the result of {}.{}: {}", method.serviceName, method.signature, e.toString());
+                log.warn("cannot send the result of {}: {}", method.describe(), e.toString());
                 sendError(connection, requestId, RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "cannot send the result of "
-                        + method.serviceName + "." + method.signature + ": " + e.getMessage());
+                        + method.describe() + ": " + e.getMessage());
                 done(Outcome.of(RpcStatus.INTERNAL));
                 return;
             }
@@ -391,7 +398,13 @@ final class RequestDispatcher {
         }
 
         private void serviceFailed(Throwable t) {
-            log.debug("{}.{} threw", method.serviceName, method.signature, t);
+            log.debug("{} threw", method.describe(), t);
+            if (t instanceof RpcTimeoutException timeout && timeout.isInheritedDeadline()) {
+                // a call made while serving this one ran out of this call's deadline: so did this call
+                fail(RpcStatus.DEADLINE_EXCEEDED_WHILE_RUNNING, RpcStatus.DEADLINE_EXCEEDED_WHILE_RUNNING.name(),
+                        "the deadline passed while " + method.describe() + " ran: " + timeout.getMessage());
+                return;
+            }
             String message;
             try {
                 message = t.getMessage() == null ? "" : t.getMessage();

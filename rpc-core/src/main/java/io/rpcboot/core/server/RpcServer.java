@@ -26,6 +26,7 @@ import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.InboundGuard;
+import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.internal.resources.SharedResources;
 import io.rpcboot.core.registry.ServiceInstance;
@@ -103,7 +104,7 @@ public final class RpcServer implements AutoCloseable {
                 config.peerLimits());
         InboundGuard.Reports limits = metrics.inboundReports(RpcMetrics.Side.SERVER);
         this.dispatcher = new RequestDispatcher(services, codec, executor, metrics, limits,
-                config.maxConcurrentCallsPerConnection());
+                config.maxConcurrentCallsPerConnection(), b.clock);
         Counter received = metrics.bytesReceived(RpcMetrics.Side.SERVER);
         Counter sent = metrics.bytesSent(RpcMetrics.Side.SERVER);
         PeerLimits peer = config.peerLimits();
@@ -456,6 +457,7 @@ public final class RpcServer implements AutoCloseable {
         private @Nullable EventLoopGroup boss;
         private @Nullable EventLoopGroup workers;
         private final List<ServiceDefinition> services = new ArrayList<>();
+        private CallClock clock = CallClock.SYSTEM;
 
         private Builder() {
         }
@@ -518,6 +520,15 @@ public final class RpcServer implements AutoCloseable {
 
         public Builder service(ServiceDefinition definition) {
             services.add(definition);
+            return this;
+        }
+
+        /**
+         * The time calls' deadlines are checked against; {@link CallClock#SYSTEM} by default. A seam
+         * for tests, which move a fake clock forward instead of waiting: not API.
+         */
+        public Builder clock(CallClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -43,7 +43,7 @@ final class ServiceTable {
             }
             ProvidedMethod pm = new ProvidedMethod(key.interfaceName(), m, definition.implementation(), serializations,
                     metrics);
-            methods.putIfAbsent(pm.signature, pm); // a method redeclared by a subinterface has one signature
+            methods.putIfAbsent(pm.rpcMethod.signature(), pm); // a method redeclared by a subinterface has one signature
         }
         Provided provided = new Provided(definition, Map.copyOf(methods));
         Provided clash = services.putIfAbsent(key, provided);

@@ -24,7 +24,10 @@ import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.FrameDecoder;
 import io.rpcboot.core.internal.protocol.FrameType;
 import io.rpcboot.core.PeerLimits;
+import io.rpcboot.core.RpcRemoteException;
 import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.RpcTimeoutException;
+import io.rpcboot.core.testing.FakeClock;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import static io.rpcboot.core.hostile.HostileHarness.bytes;
 import static io.rpcboot.core.hostile.HostileHarness.fixedHeader;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -201,6 +205,78 @@ class HostileClientTests {
         CompletableFuture<String> call = client.create(HostileServices.Orders.class).echoLater("hi");
         await().atMost(Duration.ofSeconds(5)).until(() -> clientLimit("heartbeat_rate") == 1);
         await().atMost(Duration.ofSeconds(5)).until(call::isDone);
+        assertRecovered(client);
+    }
+
+    /**
+     * Back-pressure: a provider that stops reading gets no more request bytes. Once the connection's
+     * queue passes the high water mark, new calls wait unsent (nothing more is queued or encoded),
+     * end at their deadline naming the reason, and go out as soon as the provider reads again.
+     */
+    @Test
+    void callsToAProviderThatStopsReadingWaitUnsentUntilItReadsAgain() throws Exception {
+        FakeClock clock = new FakeClock();
+        ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        closeables.add(listener);
+        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+            try {
+                Socket s = listener.accept(); // and then does not read
+                closeables.add(s);
+                return s;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        RpcClient client = RpcClient.builder().bufferPool(pool).metrics(metrics).eventLoops(loops).clock(clock)
+                .config(ClientConfig.builder().timeout(Duration.ofSeconds(10)).connectionsPerEndpoint(1).build())
+                .staticInstances(HostileServices.Orders.class, "127.0.0.1:" + listener.getLocalPort()).build();
+        closeables.add(0, client);
+        HostileServices.Orders orders = client.create(HostileServices.Orders.class);
+        String big = "x".repeat(256 * 1024);
+        List<CompletableFuture<String>> queued = new ArrayList<>();
+        queued.add(orders.echoLater(big)); // connects
+        Socket provider = accepted.join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.registry().get("rpc.client.connections").gauge().value() == 1);
+        // 50 MiB of requests, far more than the socket buffers take: past the high water mark, calls wait
+        // unsent, so what the client holds stays within the mark plus the call that crosses it
+        long frame = big.length() + 1024;
+        long mostLent = 0;
+        for (int i = 0; i < 200; i++) {
+            queued.add(orders.echoLater(big));
+            mostLent = Math.max(mostLent, pool.bytesInUse());
+        }
+        assertThat(mostLent).as("bytes the client held while 50 MiB of calls went to a provider that does not read")
+                .isLessThan(PeerLimits.DEFAULTS.highWaterMark() + 2 * frame);
+        assertThat(clientLimit("write_backlog")).isGreaterThanOrEqualTo(1);
+
+        long lentBefore = pool.bytesInUse();
+        List<CompletableFuture<String>> waiting = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            waiting.add(orders.echoLater(big));
+        }
+        assertThat(pool.bytesInUse() - lentBefore).as("bytes queued for 20 more calls of 256 KiB").isLessThan(frame);
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+
+        clock.forward(Duration.ofSeconds(10)); // every call so far reaches its deadline
+        for (CompletableFuture<String> call : waiting) {
+            assertThatThrownBy(call::join).cause().isInstanceOf(RpcTimeoutException.class)
+                    .hasMessageEndingWith("timed out after 10000 ms; it waited for a connection that took no writes:"
+                            + " the provider does not read");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> queued.stream().allMatch(CompletableFuture::isDone));
+
+        // calls made now wait too; each is larger than the high water mark, so each one sent fills the
+        // connection again and the next waits for the next drain
+        List<CompletableFuture<String>> afterwards = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            afterwards.add(orders.echoLater(big));
+        }
+        assertThat(afterwards).as("still waiting: the provider has not read").noneMatch(CompletableFuture::isDone);
+        serve(provider, (id, out) -> write(out, withStatus(id, RpcStatus.SERVICE_ERROR.code()))); // reads again
+        for (CompletableFuture<String> call : afterwards) {
+            assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(RpcRemoteException.class)
+                    .hasMessageContaining("SERVICE_ERROR"); // sent, and answered
+        }
         assertRecovered(client);
     }
 

@@ -54,14 +54,20 @@ final class RpcFixture implements AfterEachCallback {
     }
 
     RpcClient client(ClientConfig.Builder config) {
-        return client(config, null);
+        return client(config, (RpcMetrics) null);
     }
 
     RpcClient client(ClientConfig.Builder config, RpcMetrics metrics) {
+        return client(config, b -> {
+            if (metrics != null) {
+                b.metrics(metrics);
+            }
+        });
+    }
+
+    RpcClient client(ClientConfig.Builder config, Consumer<RpcClient.Builder> setup) {
         RpcClient.Builder b = RpcClient.builder().config(config.build()).registry(registry).bufferPool(pool);
-        if (metrics != null) {
-            b.metrics(metrics);
-        }
+        setup.accept(b);
         RpcClient client = b.build();
         clients.add(client);
         return client;

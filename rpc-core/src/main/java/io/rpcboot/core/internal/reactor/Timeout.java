@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * from any thread; a cancelled timer never runs, and on the loop it is removed from the timer queue
  * at once so cancelled timers do not pile up.
  */
-public final class Timeout {
+public final class Timeout implements CallClock.Timer {
 
     private static final VarHandle STATE;
     private static final int PENDING = 0;
@@ -40,6 +40,7 @@ public final class Timeout {
      * Prevents the task from running. Returns true if this call cancelled it; false if it had already
      * run, been cancelled, or is running now.
      */
+    @Override
     public boolean cancel() {
         if (!STATE.compareAndSet(this, PENDING, CANCELLED)) {
             return false;

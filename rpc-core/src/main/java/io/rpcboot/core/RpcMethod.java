@@ -1,0 +1,117 @@
+package io.rpcboot.core;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+import io.rpcboot.core.internal.protocol.Headers;
+import io.rpcboot.core.serialize.Serialization;
+import io.rpcboot.core.serialize.TypeCodec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One method of a service interface as rpc-boot calls it, the same on both sides: the client
+ * resolves it when it makes a proxy, the server when it publishes a service. It holds what the
+ * {@link Method} says once, so neither side works it out again per call: the name on the wire, the
+ * declared parameter types and result type, and whether the result arrives asynchronously.
+ *
+ * <p>Like gRPC's {@code MethodDescriptor}, it is what a call is about; the interceptors of a later
+ * issue receive it. Immutable and thread-safe.
+ */
+public final class RpcMethod {
+
+    private final String service;
+    private final Method method;
+    private final String signature;
+    private final Type[] parameterTypes;
+    private final Type resultType;
+    private final boolean async;
+    private final boolean returnsVoid;
+
+    /**
+     * @param service the service's name on the wire: its interface's fully qualified name
+     * @param method  a method of that interface
+     */
+    public RpcMethod(String service, Method method) {
+        this.service = Objects.requireNonNull(service, "service");
+        this.method = Objects.requireNonNull(method, "method");
+        this.signature = Headers.methodValue(method);
+        this.parameterTypes = method.getGenericParameterTypes();
+        this.async = CompletionStage.class.isAssignableFrom(method.getReturnType());
+        this.returnsVoid = method.getReturnType() == void.class;
+        Type declared = method.getGenericReturnType();
+        this.resultType = !async ? declared
+                : declared instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
+    }
+
+    /** The service's name on the wire: the interface's fully qualified name. */
+    public String service() {
+        return service;
+    }
+
+    /**
+     * The method's name on the wire: its name and parameter types without generics, e.g.
+     * {@code add(int,int)}; this is what makes overloads resolve (docs/protocol.md, header {@code method}).
+     */
+    public String signature() {
+        return signature;
+    }
+
+    public Method javaMethod() {
+        return method;
+    }
+
+    public int parameterCount() {
+        return parameterTypes.length;
+    }
+
+    /** The declared type of parameter {@code i}, with generics. */
+    public Type parameterType(int i) {
+        return parameterTypes[i];
+    }
+
+    /** What the call produces: {@code T} for a method returning {@code CompletableFuture<T>}, else the return type. */
+    public Type resultType() {
+        return resultType;
+    }
+
+    /** Whether the method returns a {@link CompletionStage} (the result arrives later). */
+    public boolean isAsync() {
+        return async;
+    }
+
+    public boolean returnsVoid() {
+        return returnsVoid;
+    }
+
+    /**
+     * The codecs of the parameters in {@code serialization}, in order.
+     *
+     * @throws SerializationException if the serialization cannot carry one of the types
+     */
+    @SuppressWarnings("unchecked")
+    public TypeCodec<Object>[] parameterCodecs(Serialization serialization) {
+        TypeCodec<Object>[] codecs = new TypeCodec[parameterTypes.length];
+        for (int i = 0; i < codecs.length; i++) {
+            codecs[i] = serialization.codec(parameterTypes[i]);
+        }
+        return codecs;
+    }
+
+    /**
+     * The codec of the result in {@code serialization}; null for a {@code void} method.
+     *
+     * @throws SerializationException if the serialization cannot carry the type
+     */
+    public @Nullable TypeCodec<Object> resultCodec(Serialization serialization) {
+        return returnsVoid ? null : serialization.codec(resultType);
+    }
+
+    /** {@code service.signature}, as messages name a method. */
+    @Override
+    public String toString() {
+        return service + "." + signature;
+    }
+}

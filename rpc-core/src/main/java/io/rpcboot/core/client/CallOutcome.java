@@ -1,0 +1,100 @@
+package io.rpcboot.core.client;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import io.rpcboot.core.RpcException;
+import io.rpcboot.core.RpcNoInstanceException;
+import io.rpcboot.core.RpcRemoteException;
+import io.rpcboot.core.RpcTimeoutException;
+import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.reactor.CallClock;
+import io.rpcboot.core.metrics.Outcome;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The end of a call, whatever ends it: the outcome is decided exactly once (a response, the
+ * deadline, a failure and the caller's interrupt may race; one CAS picks the winner), counted in the
+ * call's timer and the client's in-flight gauge, and handed to the caller's {@link CallCompletion}.
+ * {@link Invocation} extends it (one object per call, not two). Any thread.
+ */
+abstract class CallOutcome {
+
+    private static final VarHandle OUTCOME_DECIDED;
+
+    static {
+        try {
+            OUTCOME_DECIDED = MethodHandles.lookup().findVarHandle(CallOutcome.class, "outcomeDecided", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final ClientRuntime runtime;
+    final ClientMethod method;
+    final CallCompletion completion;
+    final CallClock clock;
+    final long startNanos;
+    /** 0 until the call's outcome is decided, then 1; set by one CAS, whoever decides it. */
+    private volatile int outcomeDecided;
+
+    CallOutcome(ClientRuntime runtime, ClientMethod method, CallCompletion completion) {
+        this.runtime = runtime;
+        this.method = method;
+        this.completion = completion;
+        this.clock = runtime.clock;
+        this.startNanos = clock.nanoTime();
+    }
+
+    /** Claims the right to decide the call's outcome; true for exactly one caller. */
+    final boolean tryDecideOutcome() {
+        return OUTCOME_DECIDED.compareAndSet(this, 0, 1);
+    }
+
+    final boolean isOutcomeDecided() {
+        return outcomeDecided != 0;
+    }
+
+    final void succeed(@Nullable Object value) {
+        if (!tryDecideOutcome()) {
+            return;
+        }
+        method.timers.record(Outcome.SUCCESS, clock.nanoTime() - startNanos);
+        runtime.inFlight.decrement();
+        completion.succeeded(value);
+    }
+
+    final void fail(RpcException e) {
+        if (!tryDecideOutcome()) {
+            return;
+        }
+        Outcome outcome = e instanceof RpcTimeoutException ? Outcome.TIMEOUT
+                : e instanceof RpcRemoteException r ? Outcome.of(r.status())
+                : e instanceof RpcNoInstanceException ? Outcome.REJECTED : Outcome.FAILURE;
+        if (outcome == Outcome.TIMEOUT) {
+            runtime.timeouts.increment();
+        }
+        method.timers.record(outcome, clock.nanoTime() - startNanos);
+        runtime.inFlight.decrement();
+        completion.failed(e);
+    }
+
+    /**
+     * Decodes an OK response handed over to a waiting caller ({@link CallCompletion#answered}), on
+     * the caller's thread, counts the call, and releases the frame.
+     */
+    final @Nullable Object decodeOnCallerThread(Frame response, Endpoint from) {
+        try {
+            Object decoded = CallFrames.result(method, response);
+            method.timers.record(Outcome.SUCCESS, clock.nanoTime() - startNanos);
+            return decoded;
+        } catch (Throwable e) {
+            method.timers.record(Outcome.FAILURE, clock.nanoTime() - startNanos);
+            throw new RpcException("cannot read the result of " + method.describe() + " from " + from.address
+                    + ": " + e.getMessage(), e);
+        } finally {
+            runtime.inFlight.decrement();
+            response.release();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.rpcboot.core.client;
+
+import java.util.concurrent.locks.LockSupport;
+
+import io.rpcboot.core.RpcException;
+import io.rpcboot.core.internal.protocol.Frame;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The completion of a synchronous call: the caller's thread parks in {@link #await} until the
+ * outcome is handed over, and watches the deadline itself (no timer on a loop). The thread that
+ * decides the outcome writes it into the fields below, publishes them with the volatile write of
+ * {@code outcomeHandedOver}, and unparks the caller: no future, no wait node. An OK response is
+ * handed over undecoded, so its result is decoded on the caller's thread, off the event loop.
+ */
+final class ParkedCaller implements CallCompletion {
+
+    private final Thread caller = Thread.currentThread();
+    private @Nullable Object value;
+    private @Nullable Throwable failure;
+    private @Nullable Frame undecoded;
+    private @Nullable Endpoint undecodedFrom;
+    /** Set once the outcome is in the fields above; the caller reads them only after seeing it. */
+    private volatile boolean outcomeHandedOver;
+
+    @Override
+    public boolean callerWaits() {
+        return true;
+    }
+
+    @Override
+    public void succeeded(@Nullable Object v) {
+        value = v;
+        handOver();
+    }
+
+    @Override
+    public void answered(Frame response, Endpoint from) {
+        undecoded = response;
+        undecodedFrom = from;
+        handOver();
+    }
+
+    @Override
+    public void failed(RpcException e) {
+        failure = e;
+        handOver();
+    }
+
+    private void handOver() {
+        outcomeHandedOver = true;
+        LockSupport.unpark(caller);
+    }
+
+    /**
+     * The caller's wait, on the caller's thread: up to the call's deadline (then the caller ends the
+     * call itself) or an interrupt (then it abandons the call), until the outcome is handed over.
+     *
+     * @return the call's result
+     * @throws Throwable the call's failure
+     */
+    @Nullable Object await(Invocation call) throws Throwable {
+        boolean interrupted = false;
+        while (!outcomeHandedOver) {
+            if (call.deadlineNanos - call.clock.nanoTime() <= 0) {
+                call.deadlinePassedWhileCallerWaits();
+                break;
+            }
+            call.clock.parkUntil(this, call.deadlineNanos);
+            if (!outcomeHandedOver && Thread.interrupted()) {
+                interrupted = true;
+                call.abandon(new RpcException("interrupted while waiting for " + call.method.describe()));
+                break;
+            }
+        }
+        // decided by now (by the deadline or interruption above, or by the answer that beat them);
+        // the thread that decided may still be handing the outcome over
+        while (!outcomeHandedOver) {
+            LockSupport.park(this);
+            interrupted |= Thread.interrupted(); // else park would return at once, again and again
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        Frame response = undecoded;
+        return response == null ? value : call.decodeOnCallerThread(response, undecodedFrom);
+    }
+}
