@@ -1,7 +1,7 @@
 package io.rpcboot.core;
 
 /**
- * The network buffer pool of an {@link RpcResources} at one instant, for operators. Each figure is
+ * The network buffer pool of an {@link io.rpcboot.core.resources.RpcResources} at one instant, for operators. Each figure is
  * exact on its own; together they are not one atomic snapshot.
  *
  * @param inUse          buffers lent out now (pooled and one-off alike); 0 when nothing leaks

@@ -6,10 +6,6 @@ import java.lang.reflect.Type;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
-import io.rpcboot.core.internal.protocol.Headers;
-import io.rpcboot.core.serialize.Serialization;
-import io.rpcboot.core.serialize.TypeCodec;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One method of a service interface as rpc-boot calls it, the same on both sides: the client
@@ -37,7 +33,7 @@ public final class RpcMethod {
     public RpcMethod(String service, Method method) {
         this.service = Objects.requireNonNull(service, "service");
         this.method = Objects.requireNonNull(method, "method");
-        this.signature = Headers.methodValue(method);
+        this.signature = signatureOf(method);
         this.parameterTypes = method.getGenericParameterTypes();
         this.async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         this.returnsVoid = method.getReturnType() == void.class;
@@ -87,26 +83,16 @@ public final class RpcMethod {
     }
 
     /**
-     * The codecs of the parameters in {@code serialization}, in order.
-     *
-     * @throws SerializationException if the serialization cannot carry one of the types
+     * The name of {@code method} on the wire: its name and erased parameter types, e.g.
+     * {@code add(int,int)} (docs/protocol.md, header {@code method}).
      */
-    @SuppressWarnings("unchecked")
-    public TypeCodec<Object>[] parameterCodecs(Serialization serialization) {
-        TypeCodec<Object>[] codecs = new TypeCodec[parameterTypes.length];
-        for (int i = 0; i < codecs.length; i++) {
-            codecs[i] = serialization.codec(parameterTypes[i]);
+    public static String signatureOf(Method method) {
+        StringBuilder sb = new StringBuilder(method.getName()).append('(');
+        Class<?>[] params = method.getParameterTypes();
+        for (int i = 0; i < params.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(params[i].getTypeName());
         }
-        return codecs;
-    }
-
-    /**
-     * The codec of the result in {@code serialization}; null for a {@code void} method.
-     *
-     * @throws SerializationException if the serialization cannot carry the type
-     */
-    public @Nullable TypeCodec<Object> resultCodec(Serialization serialization) {
-        return returnsVoid ? null : serialization.codec(resultType);
+        return sb.append(')').toString();
     }
 
     /** {@code service.signature}, as messages name a method. */

@@ -2,7 +2,7 @@ package io.rpcboot.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.balance.LoadBalancer;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.client.RpcClient;

@@ -1,6 +1,6 @@
 package io.rpcboot.autoconfigure;
 
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;

@@ -7,7 +7,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.rpcboot.core.PeerLimits;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.registry.InMemoryServiceRegistry;

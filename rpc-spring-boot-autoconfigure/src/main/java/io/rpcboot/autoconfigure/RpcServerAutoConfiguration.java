@@ -1,6 +1,6 @@
 package io.rpcboot.autoconfigure;
 
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;

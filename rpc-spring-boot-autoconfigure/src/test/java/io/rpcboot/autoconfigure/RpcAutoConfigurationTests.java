@@ -13,7 +13,7 @@ import io.rpcboot.autoconfigure.Greetings.NoInterface;
 import io.rpcboot.autoconfigure.Greetings.TwoInterfaces;
 import io.rpcboot.autoconfigure.Greetings.VersionedGreeter;
 import io.rpcboot.core.BufferPoolStats;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;

@@ -3,7 +3,7 @@ package io.rpcboot.autoconfigure;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;

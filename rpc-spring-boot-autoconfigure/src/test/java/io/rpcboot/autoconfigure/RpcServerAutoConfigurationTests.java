@@ -1,7 +1,7 @@
 package io.rpcboot.autoconfigure;
 
 import io.rpcboot.autoconfigure.Greetings.Counter;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.server.ExecutionMode;
 import io.rpcboot.core.server.RpcServer;

@@ -3,6 +3,7 @@ package io.rpcboot.core.client;
 import java.lang.reflect.Method;
 import java.time.Duration;
 
+import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.RpcMethod;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.serialize.Serialization;
@@ -21,7 +22,7 @@ final class ClientMethod {
     final String signature;
     final boolean async;
     final long timeoutNanos;
-    final RpcMetrics.CallTimers timers;
+    final Meters.CallTimers timers;
     final TypeCodec<Object>[] parameterCodecs;
     /** Null for a void method. */
     final @Nullable TypeCodec<Object> resultCodec;
@@ -33,9 +34,9 @@ final class ClientMethod {
         this.signature = rpcMethod.signature();
         this.async = rpcMethod.isAsync();
         this.timeoutNanos = timeout.toNanos();
-        this.timers = metrics.callTimers(RpcMetrics.Side.CLIENT, serviceName, signature);
-        this.parameterCodecs = rpcMethod.parameterCodecs(serialization);
-        this.resultCodec = rpcMethod.resultCodec(serialization);
+        this.timers = Meters.of(metrics).callTimers(Meters.Side.CLIENT, serviceName, signature);
+        this.parameterCodecs = serialization.parameterCodecs(rpcMethod);
+        this.resultCodec = serialization.resultCodec(rpcMethod);
         this.description = rpcMethod.toString();
     }
 

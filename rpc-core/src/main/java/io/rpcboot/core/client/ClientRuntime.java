@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.internal.buffer.BufferPool;
@@ -88,10 +89,11 @@ final class ClientRuntime {
         this.codec = new FrameCodec(pool, config.maxFrameSize(), false, 0, limits);
         this.tcp = new TcpClient(TransportConfig.builder().connectTimeout(config.connectTimeout())
                 .idleTimeout(config.heartbeatInterval()).waterMarks(limits.lowWaterMark(), limits.highWaterMark()).build(), loops, pool);
-        this.bytesSent = metrics.bytesSent(RpcMetrics.Side.CLIENT);
-        this.bytesReceived = metrics.bytesReceived(RpcMetrics.Side.CLIENT);
-        this.inbound = metrics.inboundReports(RpcMetrics.Side.CLIENT);
-        this.timeouts = metrics.clientTimeouts();
+        Meters meters = Meters.of(metrics);
+        this.bytesSent = meters.bytesSent(Meters.Side.CLIENT);
+        this.bytesReceived = meters.bytesReceived(Meters.Side.CLIENT);
+        this.inbound = meters.inboundReports(Meters.Side.CLIENT);
+        this.timeouts = meters.clientTimeouts();
         AtomicInteger n = new AtomicInteger();
         // Blocking steps wait here, never on a caller's or an event loop's thread; a task that
         // cannot be taken (the client closed) is rejected and its call fails.

@@ -11,14 +11,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.internal.metrics.Meters;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.pool.ConnectionPool;
 import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
-import io.rpcboot.core.internal.resources.SharedResources;
+import io.rpcboot.core.internal.resources.ResourceParts;
 import io.rpcboot.core.registry.InMemoryServiceRegistry;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
@@ -47,24 +48,27 @@ public final class RpcClient implements AutoCloseable {
     private volatile boolean closed;
 
     private RpcClient(Builder b) {
-        SharedResources shared = b.resources != null ? SharedResources.of(b.resources) : null;
-        EventLoopGroup loops = b.loops != null ? b.loops : shared != null ? shared.clientLoops()
+        ResourceParts shared = b.resources != null ? ResourceParts.of(b.resources) : null;
+        EventLoopGroup sharedLoops = shared != null ? shared.clientLoops() : null;
+        this.ownsLoops = sharedLoops == null;
+        EventLoopGroup loops = sharedLoops != null ? sharedLoops
                 : new EventLoopGroup("rpc-client-io", b.config.ioThreads(), true);
-        this.ownsLoops = b.loops == null && shared == null;
         RpcMetrics metrics = b.metrics != null ? b.metrics : RpcMetrics.simple();
-        BufferPool pool = b.pool != null ? b.pool : shared != null ? shared.bufferPool() : BufferPool.createDefault();
+        BufferPool pool = shared != null ? shared.bufferPool() : BufferPool.createDefault();
+        CallClock clock = shared != null ? shared.clock() : CallClock.SYSTEM;
         Serializations serializations = b.serializations != null ? b.serializations
                 : Serializations.defaults(new TypeAllowList());
-        this.runtime = new ClientRuntime(b.config, loops, pool, b.registry, serializations, b.balancers, metrics, b.clock);
-        metrics.gauge(RpcMetrics.Side.CLIENT, "connections", "Open connections to providers", this,
+        this.runtime = new ClientRuntime(b.config, loops, pool, b.registry, serializations, b.balancers, metrics, clock);
+        Meters meters = Meters.of(metrics);
+        meters.gauge(Meters.Side.CLIENT, "connections", "Open connections to providers", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::connections).sum());
-        metrics.gauge(RpcMetrics.Side.CLIENT, "inflight", "Calls waiting for a response", runtime,
+        meters.gauge(Meters.Side.CLIENT, "inflight", "Calls waiting for a response", runtime,
                 r -> Math.max(0, r.inFlight.sum()));
-        metrics.gauge(RpcMetrics.Side.CLIENT, "pool.leases", "Calls holding a pooled connection", this,
+        meters.gauge(Meters.Side.CLIENT, "pool.leases", "Calls holding a pooled connection", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::leases).sum());
-        metrics.gauge(RpcMetrics.Side.CLIENT, "pool.waiting", "Calls waiting for a pooled connection", this,
+        meters.gauge(Meters.Side.CLIENT, "pool.waiting", "Calls waiting for a pooled connection", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::waiting).sum());
-        metrics.bufferPool(pool::stats);
+        meters.bufferPool(pool::stats);
         scheduleEviction();
     }
 
@@ -180,9 +184,6 @@ public final class RpcClient implements AutoCloseable {
         private @Nullable Serializations serializations;
         private @Nullable RpcMetrics metrics;
         private @Nullable RpcResources resources;
-        private @Nullable BufferPool pool;
-        private @Nullable EventLoopGroup loops;
-        private CallClock clock = CallClock.SYSTEM;
 
         private Builder() {
         }
@@ -227,30 +228,6 @@ public final class RpcClient implements AutoCloseable {
          */
         public Builder resources(RpcResources resources) {
             this.resources = Objects.requireNonNull(resources, "resources");
-            return this;
-        }
-
-        /** Internal, for rpc-core's tests: a buffer pool of the caller's (wins over {@link #resources}). */
-        public Builder bufferPool(BufferPool pool) {
-            this.pool = pool;
-            return this;
-        }
-
-        /**
-         * Internal, for rpc-core's tests: event loops of the caller's, not closed by the client (wins
-         * over {@link #resources}).
-         */
-        public Builder eventLoops(EventLoopGroup loops) {
-            this.loops = loops;
-            return this;
-        }
-
-        /**
-         * The time calls read and the deadline timers they set; {@link CallClock#SYSTEM} by default.
-         * A seam for tests, which move a fake clock forward instead of waiting: not API.
-         */
-        public Builder clock(CallClock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

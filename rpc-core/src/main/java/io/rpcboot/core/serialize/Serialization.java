@@ -2,6 +2,10 @@ package io.rpcboot.core.serialize;
 
 import java.lang.reflect.Type;
 
+import io.rpcboot.core.RpcMethod;
+import io.rpcboot.core.SerializationException;
+import org.jspecify.annotations.Nullable;
+
 /**
  * A way to turn values into bytes, chosen per frame by its serialization id. Implementations are
  * thread-safe and cache what they build per type. Built in: {@link BinarySerialization}
@@ -21,4 +25,27 @@ public interface Serialization {
      * @throws SerializationException if the type cannot be serialized, naming it and why
      */
     TypeCodec<Object> codec(Type type);
+
+    /**
+     * The codecs of {@code method}'s parameters, in order.
+     *
+     * @throws SerializationException if this serialization cannot carry one of the types
+     */
+    @SuppressWarnings("unchecked")
+    default TypeCodec<Object>[] parameterCodecs(RpcMethod method) {
+        TypeCodec<Object>[] codecs = new TypeCodec[method.parameterCount()];
+        for (int i = 0; i < codecs.length; i++) {
+            codecs[i] = codec(method.parameterType(i));
+        }
+        return codecs;
+    }
+
+    /**
+     * The codec of {@code method}'s result; null for a {@code void} method.
+     *
+     * @throws SerializationException if this serialization cannot carry the type
+     */
+    default @Nullable TypeCodec<Object> resultCodec(RpcMethod method) {
+        return method.returnsVoid() ? null : codec(method.resultType());
+    }
 }

@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 
+import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.RpcMethod;
 import io.rpcboot.core.SerializationException;
 import io.rpcboot.core.metrics.RpcMetrics;
@@ -24,7 +25,7 @@ final class ProvidedMethod {
     final RpcMethod rpcMethod;
     final boolean async;
     final boolean returnsVoid;
-    final RpcMetrics.CallTimers timers;
+    final Meters.CallTimers timers;
     private final MethodHandle invoker; // (Object[])Object
     private final int parameterCount;
     /** Indexed by serialization id: the parameter codecs; null where the serialization is absent. */
@@ -39,7 +40,7 @@ final class ProvidedMethod {
         this.parameterCount = rpcMethod.parameterCount();
         this.async = rpcMethod.isAsync();
         this.returnsVoid = rpcMethod.returnsVoid();
-        this.timers = metrics.callTimers(RpcMetrics.Side.SERVER, serviceName, rpcMethod.signature());
+        this.timers = Meters.of(metrics).callTimers(Meters.Side.SERVER, serviceName, rpcMethod.signature());
         try {
             method.setAccessible(true); // the interface may be package-private
             this.invoker = MethodHandles.lookup().unreflect(method).bindTo(implementation)
@@ -52,8 +53,8 @@ final class ProvidedMethod {
         this.resultCodecs = new TypeCodec[256];
         for (Serialization s : serializations.all()) {
             try {
-                parameterCodecs[s.id()] = rpcMethod.parameterCodecs(s);
-                resultCodecs[s.id()] = rpcMethod.resultCodec(s);
+                parameterCodecs[s.id()] = s.parameterCodecs(rpcMethod);
+                resultCodecs[s.id()] = s.resultCodec(rpcMethod);
             } catch (SerializationException e) {
                 throw new IllegalArgumentException("cannot publish " + rpcMethod + " with the "
                         + s.name() + " serialization: " + e.getMessage(), e);

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.RpcContext;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.metrics.Outcome;
@@ -72,10 +73,11 @@ final class RequestDispatcher {
         this.clock = clock;
         this.codec = codec;
         this.executor = executor;
-        this.overloaded = metrics.serverRejected("overloaded");
-        this.drainingRejected = metrics.serverRejected("draining");
-        this.deadlineRejected = metrics.serverRejected("deadline");
-        this.notFound = metrics.serverRejected("not_found");
+        Meters meters = Meters.of(metrics);
+        this.overloaded = meters.serverRejected("overloaded");
+        this.drainingRejected = meters.serverRejected("draining");
+        this.deadlineRejected = meters.serverRejected("deadline");
+        this.notFound = meters.serverRejected("not_found");
         this.limits = limits;
         this.perConnectionRejected = limits.limitExceeded("calls_per_connection");
         this.maxCallsPerConnection = maxCallsPerConnection;

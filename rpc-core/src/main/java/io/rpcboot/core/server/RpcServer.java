@@ -19,8 +19,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.PeerLimits;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
@@ -28,7 +29,7 @@ import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.InboundGuard;
 import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
-import io.rpcboot.core.internal.resources.SharedResources;
+import io.rpcboot.core.internal.resources.ResourceParts;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
@@ -91,22 +92,25 @@ public final class RpcServer implements AutoCloseable {
         this.config = b.config;
         this.registry = b.registry;
         this.metrics = b.metrics != null ? b.metrics : RpcMetrics.simple();
-        SharedResources shared = b.resources != null ? SharedResources.of(b.resources) : null;
-        this.pool = b.pool != null ? b.pool : shared != null ? shared.bufferPool() : BufferPool.createDefault();
+        ResourceParts shared = b.resources != null ? ResourceParts.of(b.resources) : null;
+        this.pool = shared != null ? shared.bufferPool() : BufferPool.createDefault();
+        CallClock clock = shared != null ? shared.clock() : CallClock.SYSTEM;
         this.serializations = b.serializations != null ? b.serializations : Serializations.defaults(new TypeAllowList());
         this.services = new ServiceTable(serializations, metrics);
-        this.ownsLoops = b.boss == null && shared == null;
-        this.boss = b.boss != null ? b.boss : shared != null ? shared.serverBoss() : new EventLoopGroup("rpc-server-boss", 1);
-        this.workers = b.workers != null ? b.workers : shared != null ? shared.serverWorkers()
-                : new EventLoopGroup("rpc-server-io", config.ioThreads());
+        EventLoopGroup sharedBoss = shared != null ? shared.serverBoss() : null;
+        EventLoopGroup sharedWorkers = shared != null ? shared.serverWorkers() : null;
+        this.ownsLoops = sharedBoss == null || sharedWorkers == null;
+        this.boss = !ownsLoops ? sharedBoss : new EventLoopGroup("rpc-server-boss", 1);
+        this.workers = !ownsLoops ? sharedWorkers : new EventLoopGroup("rpc-server-io", config.ioThreads());
         this.executor = config.executionMode() == ExecutionMode.POOL ? newExecutor(config) : null;
         FrameCodec codec = new FrameCodec(pool, config.maxFrameSize(), config.checksum(), config.compressionThreshold(),
                 config.peerLimits());
-        InboundGuard.Reports limits = metrics.inboundReports(RpcMetrics.Side.SERVER);
+        Meters meters = Meters.of(metrics);
+        InboundGuard.Reports limits = meters.inboundReports(Meters.Side.SERVER);
         this.dispatcher = new RequestDispatcher(services, codec, executor, metrics, limits,
-                config.maxConcurrentCallsPerConnection(), b.clock);
-        Counter received = metrics.bytesReceived(RpcMetrics.Side.SERVER);
-        Counter sent = metrics.bytesSent(RpcMetrics.Side.SERVER);
+                config.maxConcurrentCallsPerConnection(), clock);
+        Counter received = meters.bytesReceived(Meters.Side.SERVER);
+        Counter sent = meters.bytesSent(Meters.Side.SERVER);
         PeerLimits peer = config.peerLimits();
         TransportConfig transport = TransportConfig.builder().idleTimeout(config.idleTimeout())
                 .waterMarks(peer.lowWaterMark(), peer.highWaterMark()).maxConnections(config.maxConnections())
@@ -115,15 +119,15 @@ public final class RpcServer implements AutoCloseable {
         this.tcp = new TcpServer(transport, boss.next(), workers, pool, () -> {
             return new TrackedHandler(new ServerConnection(codec, dispatcher, config, received, sent, limits));
         });
-        metrics.functionCounter(RpcMetrics.Side.SERVER, "connections", tcp, TcpServer::rejectedConnections);
-        metrics.functionCounter(RpcMetrics.Side.SERVER, "connections_per_address", tcp, TcpServer::rejectedPerAddress);
-        metrics.functionCounter(RpcMetrics.Side.SERVER, "accept_rate", tcp, TcpServer::rejectedByRate);
+        meters.functionCounter(Meters.Side.SERVER, "connections", tcp, TcpServer::rejectedConnections);
+        meters.functionCounter(Meters.Side.SERVER, "connections_per_address", tcp, TcpServer::rejectedPerAddress);
+        meters.functionCounter(Meters.Side.SERVER, "accept_rate", tcp, TcpServer::rejectedByRate);
         for (ServiceDefinition d : b.services) {
             services.add(d);
         }
-        metrics.gauge(RpcMetrics.Side.SERVER, "connections", "Open client connections", tcp, TcpServer::openConnections);
-        metrics.gauge(RpcMetrics.Side.SERVER, "inflight", "Calls being served", dispatcher, RequestDispatcher::inFlight);
-        metrics.bufferPool(pool::stats);
+        meters.gauge(Meters.Side.SERVER, "connections", "Open client connections", tcp, TcpServer::openConnections);
+        meters.gauge(Meters.Side.SERVER, "inflight", "Calls being served", dispatcher, RequestDispatcher::inFlight);
+        meters.bufferPool(pool::stats);
     }
 
     private static ThreadPoolExecutor newExecutor(ServerConfig config) {
@@ -452,12 +456,8 @@ public final class RpcServer implements AutoCloseable {
         private @Nullable ServiceRegistry registry;
         private @Nullable RpcMetrics metrics;
         private @Nullable RpcResources resources;
-        private @Nullable BufferPool pool;
         private @Nullable Serializations serializations;
-        private @Nullable EventLoopGroup boss;
-        private @Nullable EventLoopGroup workers;
         private final List<ServiceDefinition> services = new ArrayList<>();
-        private CallClock clock = CallClock.SYSTEM;
 
         private Builder() {
         }
@@ -492,24 +492,8 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** Internal, for rpc-core's tests: a buffer pool of the caller's (wins over {@link #resources}). */
-        public Builder bufferPool(BufferPool pool) {
-            this.pool = pool;
-            return this;
-        }
-
         public Builder serializations(Serializations serializations) {
             this.serializations = serializations;
-            return this;
-        }
-
-        /**
-         * Internal, for rpc-core's tests: event loops of the caller's, not closed by the server (wins
-         * over {@link #resources}).
-         */
-        public Builder eventLoops(EventLoopGroup boss, EventLoopGroup workers) {
-            this.boss = boss;
-            this.workers = workers;
             return this;
         }
 
@@ -520,15 +504,6 @@ public final class RpcServer implements AutoCloseable {
 
         public Builder service(ServiceDefinition definition) {
             services.add(definition);
-            return this;
-        }
-
-        /**
-         * The time calls' deadlines are checked against; {@link CallClock#SYSTEM} by default. A seam
-         * for tests, which move a fake clock forward instead of waiting: not API.
-         */
-        public Builder clock(CallClock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.rpcboot.core.testing.TestResources;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.client.ClientConfig;
@@ -61,8 +62,8 @@ final class HostileHarness implements AutoCloseable {
         ServerConfig.Builder c = ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(2).workerThreads(8);
         c.peerLimits(io.rpcboot.core.PeerLimits.builder().frameTimeout(FRAME_TIMEOUT).build());
         config.accept(c);
-        RpcServer.Builder b = RpcServer.builder().config(c.build()).bufferPool(pool).metrics(metrics)
-                .eventLoops(boss, workers);
+        RpcServer.Builder b = RpcServer.builder().config(c.build()).metrics(metrics)
+                .resources(TestResources.parts(pool).serverLoops(boss, workers).build());
         services.accept(b);
         server = b.start();
         client = RpcClient.builder().config(ClientConfig.builder().ioThreads(1).build())

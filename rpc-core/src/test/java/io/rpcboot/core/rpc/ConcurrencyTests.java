@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.rpcboot.core.testing.TestResources;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.rpc.TestServices.Echo;
@@ -25,7 +26,7 @@ class ConcurrencyTests {
     @Test
     void sixtyFourThreadsOfTenThousandCallsEachGetTheirOwnAnswers() {
         BufferPool serverPool = BufferPool.createDefault();
-        fixture.server(b -> b.bufferPool(serverPool).service(Echo.class, new NamedEcho("a", 0)));
+        fixture.server(b -> b.resources(TestResources.parts(serverPool).build()).service(Echo.class, new NamedEcho("a", 0)));
         RpcClient client = fixture.client();
         Echo echo = client.create(Echo.class);
         AtomicInteger mismatches = new AtomicInteger();

@@ -67,20 +67,20 @@ class DeadlineTests {
     }
 
     private RpcClient client(FakeClock clock) {
-        return fixture.client(ClientConfig.builder().ioThreads(2), b -> b.clock(clock));
+        return fixture.client(ClientConfig.builder().ioThreads(2), b -> b.resources(fixture.parts().clock(clock).build()));
     }
 
     @Test
     void aNestedCallInheritsTheRemainingDeadlineOfTheCallBeingServed() {
         FakeClock clock = new FakeClock();
         HeldEcho back = new HeldEcho("back");
-        fixture.server(b -> b.clock(clock).service(Echo.class, back));
+        fixture.server(b -> b.resources(fixture.parts().clock(clock).build()).service(Echo.class, back));
         // B's reference allows 30 s, but A serves a call with a 1 s deadline: the nested call gets what is left
         Echo backend = client(clock).create(ReferenceConfig.builder(Echo.class).timeout(Duration.ofSeconds(30)).build());
         AtomicLong seenDeadline = new AtomicLong();
         CompletableFuture<RuntimeException> nestedFailure = new CompletableFuture<>();
         CompletableFuture<Long> nestedFailedAt = new CompletableFuture<>();
-        fixture.server(b -> b.clock(clock).service(Front.class, millis -> {
+        fixture.server(b -> b.resources(fixture.parts().clock(clock).build()).service(Front.class, millis -> {
             seenDeadline.set(RpcContext.deadlineMillis().orElse(-1));
             try {
                 return backend.slow(millis);
@@ -117,10 +117,10 @@ class DeadlineTests {
         FakeClock callerClock = new FakeClock();
         FakeClock providerClock = new FakeClock(callerClock.currentTimeMillis());
         HeldEcho back = new HeldEcho("back");
-        fixture.server(b -> b.clock(providerClock).service(Echo.class, back));
+        fixture.server(b -> b.resources(fixture.parts().clock(providerClock).build()).service(Echo.class, back));
         Echo backend = client(providerClock).create(ReferenceConfig.builder(Echo.class).timeout(Duration.ofSeconds(30)).build());
         RpcMetrics frontMetrics = RpcMetrics.simple();
-        fixture.server(b -> b.clock(providerClock).metrics(frontMetrics).service(Front.class, backend::slow));
+        fixture.server(b -> b.resources(fixture.parts().clock(providerClock).build()).metrics(frontMetrics).service(Front.class, backend::slow));
         Front front = client(callerClock).create(ReferenceConfig.builder(Front.class).timeout(Duration.ofSeconds(1)).build());
 
         try {
@@ -155,7 +155,7 @@ class DeadlineTests {
             }
         };
         fixture.server(ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(1).workerThreads(1).queueCapacity(10),
-                b -> b.clock(clock).metrics(serverMetrics).service(Echo.class, held));
+                b -> b.resources(fixture.parts().clock(clock).build()).metrics(serverMetrics).service(Echo.class, held));
         RpcClient client = client(clock);
         Echo echo = client.create(Echo.class);
         Echo impatient = client.create(ReferenceConfig.builder(Echo.class).timeout(Duration.ofMillis(100)).build());
@@ -196,7 +196,7 @@ class DeadlineTests {
                 }
             }
             RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1).connectTimeout(Duration.ofSeconds(20)),
-                    b -> b.clock(clock));
+                    b -> b.resources(fixture.parts().clock(clock).build()));
             Echo echo = client.create(ReferenceConfig.builder(Echo.class).timeout(Duration.ofMillis(300))
                     .urls(java.util.List.of("127.0.0.1:" + port)).build());
             long before = System.currentTimeMillis();

@@ -98,7 +98,7 @@ class FailoverTests {
     void anAbruptKillMovesCallsToTheOtherProviderAndFailsOnlyCallsInFlightThere() {
         EventLoopGroup killBoss = new EventLoopGroup("doomed-boss", 1, true);
         EventLoopGroup killWorkers = new EventLoopGroup("doomed-io", 1, true);
-        fixture.server(b -> b.eventLoops(killBoss, killWorkers).service(Echo.class, new NamedEcho("a", 0)));
+        fixture.server(b -> b.resources(fixture.parts().serverLoops(killBoss, killWorkers).build()).service(Echo.class, new NamedEcho("a", 0)));
         fixture.server(b -> b.service(Echo.class, new NamedEcho("b", 0)));
         RpcClient client = fixture.client(ClientConfig.builder().ioThreads(2).timeout(Duration.ofSeconds(20)));
         Echo echo = client.create(Echo.class);
@@ -122,7 +122,7 @@ class FailoverTests {
     void anIdempotentReferenceRetriesACallLostWithItsConnection() {
         EventLoopGroup killBoss = new EventLoopGroup("doomed-boss", 1, true);
         EventLoopGroup killWorkers = new EventLoopGroup("doomed-io", 1, true);
-        fixture.server(b -> b.eventLoops(killBoss, killWorkers).service(Echo.class, new NamedEcho("a", 0)));
+        fixture.server(b -> b.resources(fixture.parts().serverLoops(killBoss, killWorkers).build()).service(Echo.class, new NamedEcho("a", 0)));
         fixture.server(b -> b.service(Echo.class, new NamedEcho("b", 0)));
         Echo echo = fixture.client().create(ReferenceConfig.builder(Echo.class).idempotent(true).retries(2).build());
         Load load = new Load(echo, 5);

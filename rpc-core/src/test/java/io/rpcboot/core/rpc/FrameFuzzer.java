@@ -1,5 +1,7 @@
 package io.rpcboot.core.rpc;
 
+import io.rpcboot.core.RpcMethod;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +37,7 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import java.util.zip.Deflater;
 
+import io.rpcboot.core.testing.TestResources;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.client.ClientConfig;
@@ -429,7 +432,7 @@ final class FrameFuzzer implements AutoCloseable {
                 new FrameCodec(own, FrameCodec.DEFAULT_MAX_FRAME_SIZE, true, 32)};
         for (Class<?> service : List.of(Calculator.class, Echo.class)) {
             List<Method> methods = new ArrayList<>(List.of(service.getMethods()));
-            methods.sort(Comparator.comparing(Headers::methodValue)); // getMethods() has no fixed order
+            methods.sort(Comparator.comparing(RpcMethod::signatureOf)); // getMethods() has no fixed order
             for (Method m : methods) {
                 for (int i = 0; i < 8; i++) {
                     FrameCodec codec = codecs[random.nextInt(codecs.length)];
@@ -445,7 +448,7 @@ final class FrameFuzzer implements AutoCloseable {
 
     private Seed request(FrameType type, Class<?> service, Method method, Serialization serialization,
                          FrameCodec codec) {
-        String signature = Headers.methodValue(method);
+        String signature = RpcMethod.signatureOf(method);
         FrameBuilder b = codec.start(type, 0, serialization.id(), RpcStatus.OK).header(Headers.SERVICE, service.getName())
                 .header(Headers.METHOD, signature);
         StringBuilder name = new StringBuilder(service.getSimpleName()).append('.').append(signature).append(' ')
@@ -936,11 +939,11 @@ final class FrameFuzzer implements AutoCloseable {
             ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(2).workerThreads(8)
                     .maxAcceptsPerSecond(100_000).maxConnectionsPerAddress(10_000).maxFrameSize(SERVER_MAX_FRAME_SIZE)
                     .peerLimits(limits).build();
-            server = RpcServer.builder().config(config).bufferPool(serverPool).metrics(RpcMetrics.simple())
-                    .eventLoops(boss, workers).service(Echo.class, new PromptEcho())
+            server = RpcServer.builder().config(config).metrics(RpcMetrics.simple())
+                    .resources(TestResources.parts(serverPool).serverLoops(boss, workers).build()).service(Echo.class, new PromptEcho())
                     .service(Calculator.class, new DefaultCalculator()).start();
             String address = "127.0.0.1:" + server.port();
-            client = RpcClient.builder().config(ClientConfig.builder().ioThreads(1).build()).bufferPool(clientPool)
+            client = RpcClient.builder().config(ClientConfig.builder().ioThreads(1).build()).resources(TestResources.parts(clientPool).build())
                     .staticInstances(Calculator.class, address).staticInstances(Echo.class, address).build();
             calculator = client.create(Calculator.class);
             echo = client.create(Echo.class);

@@ -43,7 +43,7 @@ class LoopFailureTests {
         }));
         EventLoopGroup clientLoops = new EventLoopGroup("doomed-client-io", 1, true);
         try (RpcClient client = RpcClient.builder().config(ClientConfig.builder().build()).registry(fixture.registry)
-                .bufferPool(fixture.pool).eventLoops(clientLoops).build()) {
+                .resources(fixture.parts().clientLoops(clientLoops).build()).build()) {
             Echo echo = client.create(Echo.class);
             CompletableFuture<String> call = echo.slowAsync(0);
             serving.await();

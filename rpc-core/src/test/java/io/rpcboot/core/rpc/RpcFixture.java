@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.rpcboot.core.testing.TestResources;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
@@ -30,12 +31,17 @@ final class RpcFixture implements AfterEachCallback {
     private final List<RpcServer> servers = new ArrayList<>();
     private final List<RpcClient> clients = new ArrayList<>();
 
+    /** Resources on this fixture's pool, to which a test adds loops or a clock of its own. */
+    TestResources.Parts parts() {
+        return TestResources.parts(pool);
+    }
+
     RpcServer server(Consumer<RpcServer.Builder> setup) {
         return server(ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(2).workerThreads(32), setup);
     }
 
     RpcServer server(ServerConfig.Builder config, Consumer<RpcServer.Builder> setup) {
-        RpcServer.Builder b = RpcServer.builder().config(config.build()).registry(registry).bufferPool(pool);
+        RpcServer.Builder b = RpcServer.builder().config(config.build()).registry(registry).resources(parts().build());
         setup.accept(b);
         RpcServer server = b.build();
         servers.add(server);
@@ -66,7 +72,7 @@ final class RpcFixture implements AfterEachCallback {
     }
 
     RpcClient client(ClientConfig.Builder config, Consumer<RpcClient.Builder> setup) {
-        RpcClient.Builder b = RpcClient.builder().config(config.build()).registry(registry).bufferPool(pool);
+        RpcClient.Builder b = RpcClient.builder().config(config.build()).registry(registry).resources(parts().build());
         setup.accept(b);
         RpcClient client = b.build();
         clients.add(client);

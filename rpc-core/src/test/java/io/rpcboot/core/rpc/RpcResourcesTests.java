@@ -1,9 +1,9 @@
 package io.rpcboot.core.rpc;
 
 import io.rpcboot.core.BufferPoolStats;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.client.RpcClient;
-import io.rpcboot.core.internal.resources.SharedResources;
+import io.rpcboot.core.internal.resources.ResourceParts;
 import io.rpcboot.core.rpc.TestServices.Echo;
 import io.rpcboot.core.rpc.TestServices.NamedEcho;
 import io.rpcboot.core.server.RpcServer;
@@ -23,7 +23,7 @@ class RpcResourcesTests {
     void aClientAndAServerShareOnePoolAndOutliveBoth() {
         try (RpcResources resources = RpcResources.builder().clientIoThreads(1).serverIoThreads(1)
                 .maxPooledBytes(1 << 20).build()) {
-            SharedResources shared = SharedResources.of(resources);
+            ResourceParts shared = ResourceParts.of(resources);
             try (RpcServer server = RpcServer.builder().config(ServerConfig.builder().host("127.0.0.1").port(0).build())
                     .resources(resources).service(Echo.class, new NamedEcho("shared", 0)).start();
                  RpcClient client = RpcClient.builder().resources(resources)
@@ -46,14 +46,14 @@ class RpcResourcesTests {
              RpcClient client = RpcClient.builder().resources(resources).staticInstances(Echo.class, "127.0.0.1:1")
                      .build()) {
             assertThat(client.config()).isNotNull();
-            assertThat(SharedResources.of(resources).serverLoopsStarted()).isFalse();
+            assertThat(ResourceParts.of(resources).serverLoopsStarted()).isFalse();
         }
     }
 
     @Test
     void closeIsIdempotentAndLaterUseFailsClearly() {
         RpcResources resources = RpcResources.builder().clientIoThreads(1).build();
-        SharedResources shared = SharedResources.of(resources);
+        ResourceParts shared = ResourceParts.of(resources);
         shared.clientLoops();
         resources.close();
         resources.close();

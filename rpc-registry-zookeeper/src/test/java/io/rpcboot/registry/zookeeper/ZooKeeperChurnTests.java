@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.rpcboot.core.RpcException;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
-import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;
@@ -45,7 +45,8 @@ class ZooKeeperChurnTests {
     private static final long WORK_NANOS = 2_000_000;
 
     private final String root = "/churn-" + UUID.randomUUID();
-    private final BufferPool pool = BufferPool.createDefault();
+    /** One buffer pool and set of loops for every server and the client, closed after them. */
+    private final RpcResources shared = RpcResources.builder().clientIoThreads(1).serverIoThreads(2).build();
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     @AfterEach
@@ -53,8 +54,9 @@ class ZooKeeperChurnTests {
         for (int i = resources.size() - 1; i >= 0; i--) {
             resources.get(i).close();
         }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(pool.inUse()).as("pooled buffers not given back after the test").isZero());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(shared.bufferPoolStats().inUse())
+                .as("pooled buffers not given back after the test").isZero());
+        shared.close();
     }
 
     private <T extends AutoCloseable> T track(T resource) {
@@ -70,7 +72,7 @@ class ZooKeeperChurnTests {
 
     /** A provider that announces nothing itself: the test registers and withdraws it. */
     private RpcServer provider(String name) {
-        RpcServer server = RpcServer.builder().bind("127.0.0.1", 0).bufferPool(pool).service(Greeter.class, () -> {
+        RpcServer server = RpcServer.builder().bind("127.0.0.1", 0).resources(shared).service(Greeter.class, () -> {
             LockSupport.parkNanos(WORK_NANOS);
             return name;
         }).start();
@@ -126,8 +128,8 @@ class ZooKeeperChurnTests {
         ServiceInstance stable = instanceOf(servers.get(0));
         churner.register(stable);
         Duration timeout = Duration.ofSeconds(5);
-        RpcClient client = track(RpcClient.builder().config(ClientConfig.builder().ioThreads(1).timeout(timeout).build())
-                .registry(registry(address)).bufferPool(pool).build());
+        RpcClient client = track(RpcClient.builder().config(ClientConfig.builder().timeout(timeout).build())
+                .registry(registry(address)).resources(shared).build());
         Greeter greeter = client.create(Greeter.class);
         await().until(() -> listed(client).contains(stable.address()));
 

@@ -10,7 +10,7 @@ import java.util.SortedSet;
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.autoconfigure.RpcServiceCatalog;
 import io.rpcboot.core.BufferPoolStats;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.client.ConnectionPoolStats;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.registry.RegistryConnectionState;

@@ -4,7 +4,7 @@ import io.rpcboot.autoconfigure.RpcClientAutoConfiguration;
 import io.rpcboot.autoconfigure.RpcServerAutoConfiguration;
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.autoconfigure.RpcServiceCatalog;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.TypeAllowList;

@@ -34,16 +34,6 @@ public final class Headers {
     private Headers() {
     }
 
-    /** The {@link #METHOD} value for {@code method}: its name and erased parameter types, e.g. {@code add(int,int)}. */
-    public static String methodValue(java.lang.reflect.Method method) {
-        StringBuilder sb = new StringBuilder(method.getName()).append('(');
-        Class<?>[] params = method.getParameterTypes();
-        for (int i = 0; i < params.length; i++) {
-            sb.append(i == 0 ? "" : ",").append(params[i].getTypeName());
-        }
-        return sb.append(')').toString();
-    }
-
     /** The one-byte id of a well-known key, or 0 for an attachment. */
     static int idOf(String key) {
         // callers nearly always pass the constants above: compare references before hashing

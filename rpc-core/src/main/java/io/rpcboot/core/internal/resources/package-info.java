@@ -1,7 +1,7 @@
 /**
- * Not API: the implementation of {@link io.rpcboot.core.RpcResources}, which clients and servers in
- * rpc-core unwrap to reach the buffer pool and event loops inside. Public only so that sibling
- * packages can use it; it may change in any release.
+ * Not API: {@link io.rpcboot.core.internal.resources.ResourceParts}, what clients and servers in
+ * rpc-core find inside the {@code RpcResources} they are given. Public only so that sibling packages
+ * can use it; it may change in any release.
  */
 @NullMarked
 package io.rpcboot.core.internal.resources;

@@ -1,37 +1,42 @@
-package io.rpcboot.core.internal.resources;
-
-import java.util.Objects;
+package io.rpcboot.core.resources;
 
 import io.rpcboot.core.BufferPoolStats;
-import io.rpcboot.core.RpcResources;
+import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.internal.buffer.BufferPool;
+import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
+import io.rpcboot.core.internal.resources.ResourceParts;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Not API. The one {@link RpcResources} implementation: a {@link BufferPool} made at once, and three
+ * The one {@link RpcResources} implementation: a {@link BufferPool} made at once, and three
  * {@link EventLoopGroup}s made on first use (client loops are daemon threads, as a client's are
- * when it owns them; server loops are not, so a running server keeps the JVM alive).
+ * when it owns them; server loops are not, so a running server keeps the JVM alive). Clients and
+ * servers reach the parts through {@link ResourceParts}.
  *
  * <p>Thread-safe: the groups are created and closed under {@code lock}; any thread may ask for them.
  */
-public final class SharedResources implements RpcResources {
+final class PooledResources implements RpcResources, ResourceParts {
 
     private final BufferPool bufferPool;
     private final int clientIoThreads;
     private final int serverIoThreads;
     private final Object lock = new Object();
-    private @Nullable EventLoopGroup clientLoops; // guarded by lock
-    private @Nullable EventLoopGroup serverBoss; // guarded by lock
-    private @Nullable EventLoopGroup serverWorkers; // guarded by lock
-    private boolean closed; // guarded by lock
+    @GuardedBy("lock")
+    private @Nullable EventLoopGroup clientLoops;
+    @GuardedBy("lock")
+    private @Nullable EventLoopGroup serverBoss;
+    @GuardedBy("lock")
+    private @Nullable EventLoopGroup serverWorkers;
+    @GuardedBy("lock")
+    private boolean closed;
 
     /**
      * Makes the buffer pool; {@link BufferPool.Builder#build()} validates its settings.
      *
      * @throws IllegalArgumentException naming {@code maxBufferSize} or {@code maxPooledBytes}
      */
-    public SharedResources(int maxBufferSize, long maxPooledBytes, boolean directBuffers, int clientIoThreads,
+    PooledResources(int maxBufferSize, long maxPooledBytes, boolean directBuffers, int clientIoThreads,
                            int serverIoThreads) {
         this.bufferPool = BufferPool.builder().maxBufferSize(maxBufferSize).maxPooledBytes(maxPooledBytes)
                 .direct(directBuffers).build();
@@ -39,25 +44,13 @@ public final class SharedResources implements RpcResources {
         this.serverIoThreads = serverIoThreads;
     }
 
-    /**
-     * The implementation behind {@code resources}.
-     *
-     * @throws IllegalArgumentException if {@code resources} was not made by {@link RpcResources#builder()}
-     */
-    public static SharedResources of(RpcResources resources) {
-        Objects.requireNonNull(resources, "resources");
-        if (resources instanceof SharedResources shared) {
-            return shared;
-        }
-        throw new IllegalArgumentException("resources must be made by RpcResources.builder(), was "
-                + resources.getClass().getName());
-    }
-
+    @Override
     public BufferPool bufferPool() {
         return bufferPool;
     }
 
-    /** The clients' loops, started on the first call. */
+    /** The clients' loops, started on the first call */
+    @Override
     public EventLoopGroup clientLoops() {
         synchronized (lock) {
             checkOpen();
@@ -68,7 +61,8 @@ public final class SharedResources implements RpcResources {
         }
     }
 
-    /** The servers' accepting loop, started on the first call. */
+    /** The servers' accepting loop, started on the first call */
+    @Override
     public EventLoopGroup serverBoss() {
         synchronized (lock) {
             checkOpen();
@@ -79,7 +73,8 @@ public final class SharedResources implements RpcResources {
         }
     }
 
-    /** The servers' worker loops, started on the first call. */
+    /** The servers' worker loops, started on the first call */
+    @Override
     public EventLoopGroup serverWorkers() {
         synchronized (lock) {
             checkOpen();
@@ -90,7 +85,7 @@ public final class SharedResources implements RpcResources {
         }
     }
 
-    /** Whether a server has asked for its loops yet (a consumer-only application never does). */
+    @Override
     public boolean serverLoopsStarted() {
         synchronized (lock) {
             return serverBoss != null || serverWorkers != null;
@@ -101,6 +96,11 @@ public final class SharedResources implements RpcResources {
         if (closed) {
             throw new IllegalStateException("these RpcResources are closed");
         }
+    }
+
+    @Override
+    public CallClock clock() {
+        return CallClock.SYSTEM;
     }
 
     @Override
@@ -141,4 +141,5 @@ public final class SharedResources implements RpcResources {
         return "RpcResources[" + bufferPool + ", clientIoThreads=" + clientIoThreads + ", serverIoThreads="
                 + serverIoThreads + "]";
     }
+
 }

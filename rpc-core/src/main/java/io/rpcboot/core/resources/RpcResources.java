@@ -1,6 +1,6 @@
-package io.rpcboot.core;
+package io.rpcboot.core.resources;
 
-import io.rpcboot.core.internal.resources.SharedResources;
+import io.rpcboot.core.BufferPoolStats;
 
 /**
  * What clients and servers of one application may share: the network buffer pool and the event
@@ -89,7 +89,7 @@ public interface RpcResources extends AutoCloseable {
         public RpcResources build() {
             requireThreads("clientIoThreads", clientIoThreads);
             requireThreads("serverIoThreads", serverIoThreads);
-            return new SharedResources(maxBufferSize, maxPooledBytes, directBuffers, clientIoThreads, serverIoThreads);
+            return new PooledResources(maxBufferSize, maxPooledBytes, directBuffers, clientIoThreads, serverIoThreads);
         }
 
         private static void requireThreads(String name, int value) {

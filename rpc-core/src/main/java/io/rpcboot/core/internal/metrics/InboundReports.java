@@ -1,4 +1,4 @@
-package io.rpcboot.core.metrics;
+package io.rpcboot.core.internal.metrics;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,13 +15,13 @@ import org.slf4j.LoggerFactory;
  */
 final class InboundReports implements InboundGuard.Reports {
 
-    private final RpcMetrics metrics;
-    private final RpcMetrics.Side side;
+    private final Meters metrics;
+    private final Meters.Side side;
     private final Counter malformed;
     private final PeerWarnings warnings;
     private final Map<String, Counter> byReason = new ConcurrentHashMap<>();
 
-    InboundReports(RpcMetrics metrics, RpcMetrics.Side side) {
+    InboundReports(Meters metrics, Meters.Side side) {
         this.metrics = metrics;
         this.side = side;
         this.malformed = metrics.malformedFrames(side);
