@@ -240,7 +240,7 @@ public class RpcProperties {
         private DataSize maxFrameSize = DataSize.ofMegabytes(16);
 
         /** What one provider may make this client hold or do (docs/security.md explains each limit). */
-        private final Limits limits = new Limits();
+        private final ClientLimits limits = new ClientLimits();
 
         public DataSize getMaxFrameSize() {
             return maxFrameSize;
@@ -250,7 +250,7 @@ public class RpcProperties {
             this.maxFrameSize = maxFrameSize;
         }
 
-        public Limits getLimits() {
+        public ClientLimits getLimits() {
             return limits;
         }
 
@@ -456,7 +456,7 @@ public class RpcProperties {
     }
 
     /** What one peer may make this side hold or do on one connection; the defaults are safe on an open network. */
-    public static class Limits {
+    public abstract static class Limits {
 
         /** Largest block of header entries in one frame; a larger one closes the connection. */
         private DataSize maxHeaderSize = DataSize.ofKilobytes(8);
@@ -473,11 +473,6 @@ public class RpcProperties {
         /** Heartbeats a peer may send per second on average (bursts of twice that); a faster peer is disconnected. */
         private int maxHeartbeatsPerSecond = 10;
 
-        /** Queued outbound bytes below which a paused connection is read from again. */
-        private DataSize lowWaterMark = DataSize.ofKilobytes(32);
-
-        /** Queued outbound bytes above which a server stops reading that client's requests until it catches up. */
-        private DataSize highWaterMark = DataSize.ofKilobytes(64);
 
         /** Queued outbound bytes past which the peer, which does not read, is disconnected. */
         private DataSize maxPendingWriteBytes = DataSize.ofMegabytes(64);
@@ -533,21 +528,11 @@ public class RpcProperties {
             this.maxHeartbeatsPerSecond = maxHeartbeatsPerSecond;
         }
 
-        public DataSize getLowWaterMark() {
-            return lowWaterMark;
-        }
+        /** Queued outbound bytes below which this side goes on (reading, or sending calls) again. */
+        public abstract DataSize getLowWaterMark();
 
-        public void setLowWaterMark(DataSize lowWaterMark) {
-            this.lowWaterMark = lowWaterMark;
-        }
-
-        public DataSize getHighWaterMark() {
-            return highWaterMark;
-        }
-
-        public void setHighWaterMark(DataSize highWaterMark) {
-            this.highWaterMark = highWaterMark;
-        }
+        /** Queued outbound bytes above which this side stops reading (server) or sending calls (client). */
+        public abstract DataSize getHighWaterMark();
 
         public DataSize getMaxPendingWriteBytes() {
             return maxPendingWriteBytes;
@@ -558,8 +543,60 @@ public class RpcProperties {
         }
     }
 
+    /** The client's limits: those of every peer, with water marks for calls sent on one connection. */
+    public static class ClientLimits extends Limits {
+
+        /** Queued outbound bytes below which calls waiting for a connection are sent again. */
+        private DataSize lowWaterMark = DataSize.ofKilobytes(512);
+
+        /** Queued outbound bytes above which new calls on a connection wait, unsent, within their deadline (a provider that does not read cannot make this client queue more). */
+        private DataSize highWaterMark = DataSize.ofMegabytes(1);
+
+        @Override
+        public DataSize getLowWaterMark() {
+            return lowWaterMark;
+        }
+
+        public void setLowWaterMark(DataSize lowWaterMark) {
+            this.lowWaterMark = lowWaterMark;
+        }
+
+        @Override
+        public DataSize getHighWaterMark() {
+            return highWaterMark;
+        }
+
+        public void setHighWaterMark(DataSize highWaterMark) {
+            this.highWaterMark = highWaterMark;
+        }
+    }
+
     /** The server's limits: those of every peer, and those on connections and calls. */
     public static class ServerLimits extends Limits {
+
+        /** Queued outbound bytes below which a paused connection is read from again. */
+        private DataSize lowWaterMark = DataSize.ofKilobytes(32);
+
+        /** Queued outbound bytes above which a server stops reading that client's requests until it catches up. */
+        private DataSize highWaterMark = DataSize.ofKilobytes(64);
+
+        @Override
+        public DataSize getLowWaterMark() {
+            return lowWaterMark;
+        }
+
+        public void setLowWaterMark(DataSize lowWaterMark) {
+            this.lowWaterMark = lowWaterMark;
+        }
+
+        @Override
+        public DataSize getHighWaterMark() {
+            return highWaterMark;
+        }
+
+        public void setHighWaterMark(DataSize highWaterMark) {
+            this.highWaterMark = highWaterMark;
+        }
 
         /** Client connections open at once; more are closed as they are accepted. */
         private int maxConnections = 2048;

@@ -85,7 +85,7 @@ class RpcClientAutoConfigurationTests {
                 .hasMessageContaining("clientIoThreads must be 1..1024"));
         runner.withPropertyValues("rpc.client.limits.high-water-mark=16KB").run(context -> assertThat(context).getFailure()
                 .rootCause().hasMessageContaining("Property rpc.client.limits.high-water-mark with value '16384' is invalid")
-                .hasMessageContaining("highWaterMark must be > lowWaterMark (32768)"));
+                .hasMessageContaining("highWaterMark must be > lowWaterMark (524288)"));
         runner.withPropertyValues("rpc.client.max-frame-size=3GB").run(context -> assertThat(context).getFailure()
                 .rootCause().hasMessageContaining("Property rpc.client.max-frame-size with value '3221225472B' is invalid"));
     }

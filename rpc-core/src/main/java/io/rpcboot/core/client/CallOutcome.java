@@ -76,8 +76,16 @@ abstract class CallOutcome {
         }
         method.timers.record(outcome, clock.nanoTime() - startNanos);
         runtime.inFlight.decrement();
+        endCurrentAttempt();
         completion.failed(e);
     }
+
+    /**
+     * The call failed (its deadline, the caller or an error ended it) while an attempt may still be
+     * out: forget that attempt's request id and give its lease back, so that nothing waits for an
+     * answer nobody will read. A no-op when the attempt already ended. Any thread.
+     */
+    abstract void endCurrentAttempt();
 
     /**
      * Decodes an OK response handed over to a waiting caller ({@link CallCompletion#answered}), on

@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  *                                                     not writable: wait (unsent) until it is ─┘
  *     ▲                 │ none left: fail (with the last failure)
  *     │   response ─► OK: succeed │ SERVICE_ERROR / BAD_REQUEST: fail │ DEADLINE_EXCEEDED*: time out
- *     ├── not run (not writable, never sent, OVERLOADED, DRAINING, NOT_FOUND, cannot connect): again elsewhere
+ *     ├── not run (never sent, OVERLOADED, DRAINING, NOT_FOUND, cannot connect): again elsewhere
  *     └── may have run (connection lost, INTERNAL): again only if idempotent and retries are left
  *  deadline ─► time out: a timer on the connection's loop (async caller), the parked caller itself
  *              (sync caller), or the deadline guard while connecting
@@ -224,6 +224,13 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             }
             return;
         }
+        if (isOutcomeDecided()) {
+            // the deadline guard or the caller ended the call while this thread was sending: whoever
+            // decided may have read current before it was set, so end the attempt here too (tryEnd
+            // makes the second ending a no-op)
+            attempt.abandon();
+            return;
+        }
         if (!completion.callerWaits()) {
             attempt.armDeadlineTimer(connection.eventLoop(), remainingNanos);
         }
@@ -279,6 +286,14 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     void onConnectionLost(Endpoint endpoint, String reason) {
         mayHaveRun(new RpcConnectionException("connection to " + endpoint.address + " was lost while calling "
                 + method.describe() + " (" + reason + "); the call may have run", true));
+    }
+
+    @Override
+    void endCurrentAttempt() {
+        Attempt a = current;
+        if (a != null) {
+            a.abandon();
+        }
     }
 
     /** A waiting caller's deadline passed: it ends the call itself (no timer does that for it). Caller's thread. */

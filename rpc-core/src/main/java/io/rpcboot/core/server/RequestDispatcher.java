@@ -3,6 +3,7 @@ package io.rpcboot.core.server;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -401,7 +402,11 @@ final class RequestDispatcher {
 
         private void serviceFailed(Throwable t) {
             log.debug("{} threw", method.describe(), t);
-            if (t instanceof RpcTimeoutException timeout && timeout.isInheritedDeadline()) {
+            Throwable cause = t; // a provider that joined a future of the nested call gets it wrapped
+            while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof RpcTimeoutException timeout && timeout.isInheritedDeadline()) {
                 // a call made while serving this one ran out of this call's deadline: so did this call
                 fail(RpcStatus.DEADLINE_EXCEEDED_WHILE_RUNNING, RpcStatus.DEADLINE_EXCEEDED_WHILE_RUNNING.name(),
                         "the deadline passed while " + method.describe() + " ran: " + timeout.getMessage());

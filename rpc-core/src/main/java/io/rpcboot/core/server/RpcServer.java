@@ -254,11 +254,24 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
+     * Waiting for the drain on one of this server's own loops would hold up the very calls the drain
+     * waits for (a provider in {@code direct} mode calling stop): fail at once instead, as Netty's
+     * {@code checkDeadLock} does.
+     */
+    private void checkNotOnOwnLoop(String what) {
+        if (boss.inEventLoop() || workers.inEventLoop()) {
+            throw new IllegalStateException(what + "() called on an event loop of this server ("
+                    + Thread.currentThread().getName() + ") would wait for itself; call shutdown() there instead");
+        }
+    }
+
+    /**
      * Waits until the server has terminated (after {@link #shutdown}), at most {@code timeout}.
      *
      * @return whether it terminated in time
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        checkNotOnOwnLoop("awaitTermination");
         try {
             termination.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return true;
@@ -291,6 +304,7 @@ public final class RpcServer implements AutoCloseable {
      * @return whether every call in flight finished before the timeout (false if interrupted while waiting)
      */
     public boolean stop(Duration drainTimeout) {
+        checkNotOnOwnLoop("stop");
         beginShutdown(drainTimeout);
         try {
             return termination.get();

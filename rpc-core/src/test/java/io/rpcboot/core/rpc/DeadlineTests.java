@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.rpcboot.core.RpcContext;
 import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.client.ClientConfig;
+import io.rpcboot.core.client.ConnectionPoolStats;
 import io.rpcboot.core.client.ReferenceConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.RpcConnectionException;
@@ -135,8 +136,9 @@ class DeadlineTests {
                             + Echo.class.getName() + ".slow(long)")
                     .hasMessageEndingWith("(the deadline inherited from the call being served)");
             assertThat(RpcStatus.DEADLINE_EXCEEDED_WHILE_RUNNING.isNotExecuted()).as("the provider ran, in part").isFalse();
-            assertThat(frontMetrics.registry().get("rpc.server.requests").tag("outcome", "timeout").timer().count())
-                    .isEqualTo(1);
+            // the provider answers, then records its timer: wait for the second step
+            await().untilAsserted(() -> assertThat(frontMetrics.registry().find("rpc.server.requests")
+                    .tag("outcome", "timeout").timer()).isNotNull().extracting(t -> t.count()).isEqualTo(1L));
         } finally {
             back.released.countDown();
         }
@@ -177,6 +179,30 @@ class DeadlineTests {
         } finally {
             held.released.countDown();
         }
+    }
+
+    @Test
+    void aSynchronousCallEndedByTheDeadlineGuardGivesItsConnectionLeaseBack() {
+        FakeClock clock = new FakeClock();
+        HeldEcho held = new HeldEcho("held");
+        fixture.server(b -> b.resources(fixture.parts().clock(clock).build()).service(Echo.class, held));
+        RpcClient client = client(clock);
+        Echo echo = client.create(ReferenceConfig.builder(Echo.class).timeout(Duration.ofSeconds(1)).build());
+        try {
+            // the first call connects: the slow path, watched by the deadline guard; the provider holds it
+            CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> echo.slow(1));
+            await().until(() -> clock.parkedThreads() == 1 && leases(client) == 1);
+            clock.forward(Duration.ofSeconds(1)); // the guard's timer runs first, then the caller wakes
+
+            assertThatThrownBy(call::join).hasCauseInstanceOf(RpcTimeoutException.class);
+            assertThat(leases(client)).as("connection leases held once the call timed out").isZero();
+        } finally {
+            held.released.countDown();
+        }
+    }
+
+    private static int leases(RpcClient client) {
+        return client.poolStats().values().stream().mapToInt(ConnectionPoolStats::leases).sum();
     }
 
     @Test

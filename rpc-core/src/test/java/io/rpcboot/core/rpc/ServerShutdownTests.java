@@ -4,16 +4,21 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
+import io.rpcboot.core.RpcRemoteException;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.rpc.TestServices.Echo;
 import io.rpcboot.core.rpc.TestServices.NamedEcho;
+import io.rpcboot.core.server.ExecutionMode;
 import io.rpcboot.core.server.RpcServer;
+import io.rpcboot.core.server.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A quick shutdown() apart from waiting for the drain, as gRPC's Server has. */
 @Timeout(60)
@@ -65,5 +70,25 @@ class ServerShutdownTests {
         server.shutdown();
         assertThat(server.isTerminated()).isTrue();
         assertThat(server.awaitTermination(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void stopCalledOnTheServersOwnLoopFailsAtOnceInsteadOfWaitingForItself() throws Exception {
+        AtomicReference<RpcServer> self = new AtomicReference<>();
+        RpcServer server = fixture.server(ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+                .executionMode(ExecutionMode.DIRECT), b -> b.service(Echo.class, new NamedEcho("a", 0) {
+            @Override
+            public String whoAmI() {
+                self.get().stop(); // a direct-mode provider runs on the server's loop
+                return name;
+            }
+        }));
+        self.set(server);
+        Echo echo = fixture.client().create(Echo.class);
+
+        assertThatThrownBy(echo::whoAmI).isInstanceOf(RpcRemoteException.class)
+                .hasMessageContaining(IllegalStateException.class.getName())
+                .hasMessageContaining("stop() called on an event loop of this server");
+        assertThat(server.isRunning()).as("the refused stop changed nothing").isTrue();
     }
 }

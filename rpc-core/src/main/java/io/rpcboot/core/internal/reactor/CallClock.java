@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The time the call path reads, and the deadline timers it sets: the seam that lets a test move
  * time forward instead of waiting for it (in the spirit of gRPC's {@code Deadline.Ticker} and
- * {@code FakeClock}). Client and server take one from their builders; {@link #SYSTEM} by default.
+ * {@code FakeClock}). Client and server find it in the resources they are given ({@code ResourceParts}); {@link #SYSTEM} unless a test passes its own.
  *
  * <p>Not API: public only so that the builders and rpc-core's own tests can pass one.
  *
