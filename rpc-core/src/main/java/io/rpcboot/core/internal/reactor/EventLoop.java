@@ -155,6 +155,18 @@ public final class EventLoop implements Executor {
     }
 
     /**
+     * {@link #run()} for a thread started to run this loop: if {@link #stop()} came first (a group
+     * closed right after it was made, before its threads got going), there is nothing to run and it
+     * returns at once instead of failing.
+     */
+    public void runUnlessStopped() {
+        if (state.get() == STOPPED && thread == null) {
+            return;
+        }
+        run();
+    }
+
+    /**
      * Runs the loop on the calling thread until {@link #stop()}, then closes every channel still
      * registered (telling its handler first) and the selector. The same happens when a
      * {@link VirtualMachineError} reaches the loop, which is then rethrown.

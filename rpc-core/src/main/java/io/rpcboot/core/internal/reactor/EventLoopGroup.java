@@ -26,7 +26,7 @@ public final class EventLoopGroup implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             EventLoop loop = new EventLoop(namePrefix + "-" + (i + 1));
             loops[i] = loop;
-            Thread thread = new Thread(loop::run, loop.name());
+            Thread thread = new Thread(loop::runUnlessStopped, loop.name());
             thread.setDaemon(daemon);
             thread.start();
         }

@@ -400,6 +400,24 @@ class EventLoopTests {
     }
 
     @Test
+    void aLoopStoppedBeforeItsThreadRunsLetsThatThreadEndQuietly() throws Exception {
+        EventLoop early = new EventLoop("stopped-early");
+        early.stop(); // as a group closed at once would, before its thread calls in
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                early.runUnlessStopped();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        thread.start();
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).as("what the loop's thread threw").isNull();
+        assertThat(early.isTerminated()).isTrue();
+    }
+
+    @Test
     void groupHandsOutLoopsRoundRobinAndShutsThemAllDown() throws Exception {
         EventLoopGroup group = new EventLoopGroup("grp", 3);
         try {
