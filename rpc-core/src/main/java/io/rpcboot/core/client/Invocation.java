@@ -52,6 +52,12 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     /** Instances tried so far: the first without a list, a list only once a call is retried. */
     private @Nullable ServiceInstance firstTried;
     private @Nullable List<ServiceInstance> moreTried;
+    /**
+     * The address of the instance tried last, for messages. A plain field: the deadline guard reads it
+     * on a loop thread while a retry may be writing it, and a stale address in a message is harmless,
+     * where walking {@code moreTried} during an append could throw.
+     */
+    private @Nullable String lastTried;
     private int retriesLeft;
     private @Nullable RpcException lastFailure;
     /** Whether the deadline guard of the slow path is set (at most one per call). */
@@ -355,6 +361,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     }
 
     private void addTried(ServiceInstance instance) {
+        lastTried = instance.address();
         if (firstTried == null) {
             firstTried = instance;
         } else {
@@ -370,10 +377,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     }
 
     private String lastTriedAddress() {
-        if (firstTried == null) {
-            return "no instance";
-        }
-        return moreTried == null ? firstTried.address() : moreTried.get(moreTried.size() - 1).address();
+        String address = lastTried;
+        return address == null ? "no instance" : address;
     }
 
     private static String rootMessage(Throwable e) {
