@@ -4,15 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.rpcboot.core.RpcException;
@@ -80,42 +73,6 @@ class ZooKeeperChurnTests {
         return server;
     }
 
-    /** Callers that keep calling until stopped; answers per provider, failures, and the longest call. */
-    private static final class Load implements AutoCloseable {
-        final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
-        final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        final AtomicLong longestNanos = new AtomicLong();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final List<CompletableFuture<Void>> threads = new ArrayList<>();
-
-        Load(Greeter greeter) {
-            for (int t = 0; t < 8; t++) {
-                threads.add(CompletableFuture.runAsync(() -> {
-                    while (running.get()) {
-                        long start = System.nanoTime();
-                        try {
-                            served.computeIfAbsent(greeter.whoAmI(), k -> new AtomicInteger()).incrementAndGet();
-                        } catch (RuntimeException e) {
-                            failures.add(e);
-                        }
-                        longestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
-                    }
-                }, r -> new Thread(r).start()));
-            }
-        }
-
-        int count(String name) {
-            AtomicInteger n = served.get(name);
-            return n == null ? 0 : n.get();
-        }
-
-        @Override
-        public void close() {
-            running.set(false);
-            threads.forEach(CompletableFuture::join);
-        }
-    }
-
     @Test
     void churnWithCallsInFlightOnLeavingInstancesLeavesOneEndpointPerLiveInstanceAndNoHungCall() throws Exception {
         TestingServer zookeeper = track(new TestingServer(true)); // closed last, after everything that uses it
@@ -134,7 +91,7 @@ class ZooKeeperChurnTests {
         await().until(() -> listed(client).contains(stable.address()));
 
         Set<String> live = new HashSet<>(Set.of(stable.address()));
-        try (Load load = new Load(greeter)) {
+        try (GreeterLoad load = new GreeterLoad(greeter, 8)) {
             for (int cycle = 0; cycle < CYCLES; cycle++) {
                 int n = 1 + cycle % 3;
                 ServiceInstance churned = instanceOf(servers.get(n));

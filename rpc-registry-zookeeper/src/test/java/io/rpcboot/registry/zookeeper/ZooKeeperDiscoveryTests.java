@@ -11,9 +11,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.client.ClientConfig;
@@ -73,39 +70,6 @@ class ZooKeeperDiscoveryTests {
         return client.create(Greeter.class);
     }
 
-    /** Callers that keep calling until stopped; answers per provider and every failure kept. */
-    private static final class Load implements AutoCloseable {
-        final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
-        final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final List<CompletableFuture<Void>> threads = new ArrayList<>();
-
-        Load(Greeter greeter) {
-            for (int t = 0; t < 4; t++) {
-                threads.add(CompletableFuture.runAsync(() -> {
-                    while (running.get()) {
-                        try {
-                            served.computeIfAbsent(greeter.whoAmI(), k -> new AtomicInteger()).incrementAndGet();
-                        } catch (RuntimeException e) {
-                            failures.add(e);
-                        }
-                    }
-                }, r -> new Thread(r).start()));
-            }
-        }
-
-        int count(String name) {
-            AtomicInteger n = served.get(name);
-            return n == null ? 0 : n.get();
-        }
-
-        @Override
-        public void close() {
-            running.set(false);
-            threads.forEach(CompletableFuture::join);
-        }
-    }
-
     @Test
     void twoProvidersAreSharedAndOneLeavingGracefullyFailsNoCall() throws Exception {
         TestingServer zookeeper = track(new TestingServer(true)); // closed last, after everything that uses it
@@ -114,7 +78,7 @@ class ZooKeeperDiscoveryTests {
             provider(zookeeper.getConnectString(), "b");
             Greeter greeter = consumer(zookeeper.getConnectString());
             ZooKeeperServiceRegistry observer = registry(zookeeper.getConnectString());
-            try (Load load = new Load(greeter)) {
+            try (GreeterLoad load = new GreeterLoad(greeter, 4)) {
                 await().until(() -> load.count("a") > 100 && load.count("b") > 100);
                 a.stop(Duration.ofSeconds(5));
                 int servedByA = load.count("a");
@@ -136,7 +100,7 @@ class ZooKeeperDiscoveryTests {
             Greeter greeter = consumer(zookeeper.getConnectString());
             ZooKeeperServiceRegistry observer = registry(zookeeper.getConnectString());
             await().until(() -> observer.instances(GREETER).size() == 2);
-            try (Load load = new Load(greeter)) {
+            try (GreeterLoad load = new GreeterLoad(greeter, 4)) {
                 await().until(() -> load.count("forked") > 50 && load.count("a") > 50);
                 long killedAt = System.nanoTime();
                 killed.destroyForcibly().waitFor();
