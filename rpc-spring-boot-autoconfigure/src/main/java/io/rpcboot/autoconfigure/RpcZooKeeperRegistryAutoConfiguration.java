@@ -9,9 +9,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
  * {@code rpc.registry.type=zookeeper}: the ZooKeeper registry, when rpc-registry-zookeeper is on the
@@ -21,7 +21,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(before = RpcAutoConfiguration.class)
 @ConditionalOnClass(ZooKeeperServiceRegistry.class)
-@ConditionalOnProperty(name = "rpc.registry.type", havingValue = "zookeeper")
+@Conditional(OnZooKeeperRegistryType.class)
 @EnableConfigurationProperties(RpcProperties.class)
 public class RpcZooKeeperRegistryAutoConfiguration {
 

@@ -44,6 +44,15 @@ class RpcZooKeeperRegistryAutoConfigurationTests {
     }
 
     @Test
+    void theRegistryTypeIsMatchedAsThePropertiesBindIt() {
+        for (String spelling : new String[] {"ZooKeeper", "ZOOKEEPER", "zoo-keeper"}) {
+            runner.withPropertyValues("rpc.registry.type=" + spelling, "rpc.registry.address=" + zookeeper.getConnectString())
+                    .run(context -> assertThat(context).as("rpc.registry.type=%s", spelling).hasNotFailed()
+                            .getBean(ServiceRegistry.class).isInstanceOf(ZooKeeperServiceRegistry.class));
+        }
+    }
+
+    @Test
     void switchingToZooKeeperIsAPropertyChange() {
         runner.withPropertyValues("rpc.registry.type=zookeeper", "rpc.registry.address=" + zookeeper.getConnectString(),
                         "rpc.registry.zookeeper.root-path=/switch-test", "rpc.registry.zookeeper.session-timeout=12s")
