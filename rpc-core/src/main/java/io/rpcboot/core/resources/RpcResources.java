@@ -1,6 +1,7 @@
 package io.rpcboot.core.resources;
 
 import io.rpcboot.core.BufferPoolStats;
+import io.rpcboot.core.internal.buffer.BufferPool;
 
 /**
  * What clients and servers of one application may share: the network buffer pool and the event
@@ -46,8 +47,8 @@ public interface RpcResources extends AutoCloseable {
         /** The most event loop threads one group may have. */
         public static final int MAX_IO_THREADS = 1024;
 
-        private int maxBufferSize = 64 * 1024;
-        private long maxPooledBytes = 64L * 1024 * 1024;
+        private int maxBufferSize = BufferPool.DEFAULT_MAX_BUFFER_SIZE;
+        private long maxPooledBytes = BufferPool.DEFAULT_MAX_POOLED_BYTES;
         private boolean directBuffers = true;
         private int clientIoThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private int serverIoThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
