@@ -241,7 +241,10 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
         cache.start();
         subscribes.increment();
         try {
-            initialized.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!initialized.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("the instances of {} were not read from ZooKeeper at {} within {} ms; until they are, "
+                        + "calls find no instance", key, config.address(), config.connectionTimeout().toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -65,9 +65,12 @@ class ZooKeeperDiscoveryTests {
     }
 
     private Greeter consumer(String address) {
-        RpcClient client = track(RpcClient.builder().config(ClientConfig.builder().ioThreads(1).build())
+        return consumerClient(address).create(Greeter.class);
+    }
+
+    private RpcClient consumerClient(String address) {
+        return track(RpcClient.builder().config(ClientConfig.builder().ioThreads(1).build())
                 .registry(registry(address)).build());
-        return client.create(Greeter.class);
     }
 
     @Test
@@ -76,16 +79,23 @@ class ZooKeeperDiscoveryTests {
         {
             RpcServer a = provider(zookeeper.getConnectString(), "a");
             provider(zookeeper.getConnectString(), "b");
-            Greeter greeter = consumer(zookeeper.getConnectString());
+            RpcClient client = consumerClient(zookeeper.getConnectString());
+            Greeter greeter = client.create(Greeter.class);
+            // every list the registry delivers, with when it came: a failure below says what the consumer saw
             ZooKeeperServiceRegistry observer = registry(zookeeper.getConnectString());
+            long t0 = System.nanoTime();
+            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            observer.subscribe(GREETER, list -> seen.add((System.nanoTime() - t0) / 1_000_000 + " ms: " + list.size()));
+            assertThat(client.references().get(0).instances()).as("the consumer's first list").hasSize(2);
             try (GreeterLoad load = new GreeterLoad(greeter, 4)) {
                 await().until(() -> load.count("a") > 100 && load.count("b") > 100);
+                seen.add((System.nanoTime() - t0) / 1_000_000 + " ms: stopping a");
                 a.stop(Duration.ofSeconds(5));
                 int servedByA = load.count("a");
                 await().until(() -> load.count("b") > servedByA + 500);
                 await().until(() -> observer.instances(GREETER).size() == 1);
                 load.close();
-                assertThat(load.failures).isEmpty();
+                assertThat(load.failures).as("failed calls; the registry's lists: %s", seen).isEmpty();
                 assertThat(load.count("a")).isEqualTo(servedByA);
             }
         }
