@@ -39,4 +39,10 @@ public @interface RpcReference {
 
     /** Direct addresses, {@code host:port} or a comma-separated list, bypassing the registry. */
     String url() default "";
+
+    /**
+     * Metadata every call of this reference carries, as {@code key=value} entries (values may use
+     * {@code ${...}} placeholders); added to {@code rpc.client.metadata}, winning over it.
+     */
+    String[] metadata() default {};
 }

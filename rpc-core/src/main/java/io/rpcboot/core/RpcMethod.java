@@ -21,6 +21,7 @@ public final class RpcMethod {
     private final String service;
     private final Method method;
     private final String signature;
+    private final String metricName;
     private final Type[] parameterTypes;
     private final Type resultType;
     private final boolean async;
@@ -34,6 +35,7 @@ public final class RpcMethod {
         this.service = Objects.requireNonNull(service, "service");
         this.method = Objects.requireNonNull(method, "method");
         this.signature = signatureOf(method);
+        this.metricName = metricNameOf(method);
         this.parameterTypes = method.getGenericParameterTypes();
         this.async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         this.returnsVoid = method.getReturnType() == void.class;
@@ -53,6 +55,14 @@ public final class RpcMethod {
      */
     public String signature() {
         return signature;
+    }
+
+    /**
+     * The method as metrics and traces name it: its name, with simple parameter types only when the
+     * interface overloads the name ({@code find(long)}, {@code find(String)}). Short and bounded.
+     */
+    public String metricName() {
+        return metricName;
     }
 
     public Method javaMethod() {
@@ -91,6 +101,24 @@ public final class RpcMethod {
         Class<?>[] params = method.getParameterTypes();
         for (int i = 0; i < params.length; i++) {
             sb.append(i == 0 ? "" : ",").append(params[i].getTypeName());
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String metricNameOf(Method method) {
+        int sameName = 0;
+        for (Method m : method.getDeclaringClass().getMethods()) {
+            if (m.getName().equals(method.getName()) && !java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                sameName++;
+            }
+        }
+        if (sameName <= 1) {
+            return method.getName();
+        }
+        StringBuilder sb = new StringBuilder(method.getName()).append('(');
+        Class<?>[] params = method.getParameterTypes();
+        for (int i = 0; i < params.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(params[i].getSimpleName());
         }
         return sb.append(')').toString();
     }

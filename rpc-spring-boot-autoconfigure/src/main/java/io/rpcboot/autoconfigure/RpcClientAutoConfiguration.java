@@ -3,6 +3,7 @@ package io.rpcboot.autoconfigure;
 import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.client.RpcClient;
+import io.rpcboot.core.intercept.ClientInterceptor;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
@@ -15,8 +16,9 @@ import org.springframework.core.env.Environment;
 
 /**
  * The {@link RpcClient} behind {@code @RpcReference} fields, built from {@code rpc.client.*} and the
- * shared beans of {@link RpcAutoConfiguration}, then handed to every {@link RpcClientCustomizer} in
- * order; and the post-processor that injects the references.
+ * shared beans of {@link RpcAutoConfiguration}, with every {@link ClientInterceptor} bean in
+ * {@code @Order}, then handed to every {@link RpcClientCustomizer} in order; and the post-processor
+ * that injects the references.
  */
 @AutoConfiguration(after = RpcAutoConfiguration.class)
 @ConditionalOnClass(RpcClient.class)
@@ -26,10 +28,11 @@ public class RpcClientAutoConfiguration {
     @ConditionalOnMissingBean
     RpcClient rpcClient(RpcProperties properties, ServiceRegistry registry, Serializations serializations,
                         LoadBalancers balancers, RpcMetrics metrics, RpcResources resources,
-                        ObjectProvider<RpcClientCustomizer> customizers) {
+                        ObjectProvider<ClientInterceptor> interceptors, ObjectProvider<RpcClientCustomizer> customizers) {
         RpcClient.Builder builder = RpcClient.builder()
                 .config(RpcConfigurations.client(properties, balancers, serializations)).registry(registry)
-                .serializations(serializations).loadBalancers(balancers).metrics(metrics).resources(resources);
+                .serializations(serializations).loadBalancers(balancers).metrics(metrics).resources(resources)
+                .interceptors(interceptors.orderedStream().toList());
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
     }

@@ -65,7 +65,8 @@ final class RpcConfigurations {
                 .checksum(p.isChecksum()).compressionThreshold(compressionThreshold).peerLimits(peerLimits)
                 .maxConnections(l.getMaxConnections()).maxConnectionsPerAddress(l.getMaxConnectionsPerAddress())
                 .maxAcceptsPerSecond(l.getMaxAcceptsPerSecond()).maxConnectionAge(l.getMaxConnectionAge())
-                .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection()).build());
+                .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection())
+                .errorLogLevel(p.getErrorLogLevel()).build());
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {
@@ -89,7 +90,8 @@ final class RpcConfigurations {
                         .heartbeatInterval(p.getHeartbeatInterval()).idleConnectionTimeout(p.getIdleConnectionTimeout())
                         .retries(p.getRetries()).loadBalancer(p.getLoadBalancer())
                         .serialization(properties.getSerialization()).ioThreads(threads(p.getIoThreads()))
-                        .maxFrameSize(maxFrameSize).peerLimits(peerLimits).build());
+                        .maxFrameSize(maxFrameSize).peerLimits(peerLimits).metadata(p.getMetadata())
+                        .propagatedMetadata(new java.util.LinkedHashSet<>(p.getPropagatedMetadata())).build());
     }
 
     /** {@code maxHeaderSize} under {@code rpc.server.limits} is {@code rpc.server.limits.max-header-size}. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.rpcboot.core.server.ExecutionMode;
+import org.slf4j.event.Level;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -31,6 +32,7 @@ public class RpcProperties {
     private final Client client = new Client();
     private final Registry registry = new Registry();
     private final BufferPool bufferPool = new BufferPool();
+    private final Observation observation = new Observation();
 
     public String getSerialization() {
         return serialization;
@@ -62,6 +64,25 @@ public class RpcProperties {
 
     public BufferPool getBufferPool() {
         return bufferPool;
+    }
+
+    public Observation getObservation() {
+        return observation;
+    }
+
+    /** Calls as Micrometer observations (tracing), when the application has an ObservationRegistry. */
+    public static class Observation {
+
+        /** Whether client and server calls are observed (spans, trace propagation in the call's metadata). */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** The server that publishes {@code @RpcProvider} beans. */
@@ -112,8 +133,22 @@ public class RpcProperties {
         /** What one client may make the server hold or do (docs/security.md explains each limit). */
         private final ServerLimits limits = new ServerLimits();
 
+        /**
+         * Level at which an exception a provider method did not declare is logged, with its stack
+         * trace (at most once per method every 10 seconds); declared exceptions are logged at DEBUG.
+         */
+        private Level errorLogLevel = Level.WARN;
+
         public ServerLimits getLimits() {
             return limits;
+        }
+
+        public Level getErrorLogLevel() {
+            return errorLogLevel;
+        }
+
+        public void setErrorLogLevel(Level errorLogLevel) {
+            this.errorLogLevel = errorLogLevel;
         }
 
         public boolean isEnabled() {
@@ -268,6 +303,31 @@ public class RpcProperties {
 
         /** Event loops of the client; 0 means one per processor. */
         private int ioThreads = 0;
+
+        /**
+         * Metadata every call carries (string keys and values; keys lowercase a-z 0-9 - _ .); a
+         * reference's {@code @RpcReference(metadata)} and the call's own win.
+         */
+        private Map<String, String> metadata = new LinkedHashMap<>();
+
+        /** Keys of the metadata of a call being served that calls made while serving it carry on. */
+        private List<String> propagatedMetadata = new ArrayList<>();
+
+        public Map<String, String> getMetadata() {
+            return metadata;
+        }
+
+        public void setMetadata(Map<String, String> metadata) {
+            this.metadata = metadata;
+        }
+
+        public List<String> getPropagatedMetadata() {
+            return propagatedMetadata;
+        }
+
+        public void setPropagatedMetadata(List<String> propagatedMetadata) {
+            this.propagatedMetadata = propagatedMetadata;
+        }
 
         public Duration getTimeout() {
             return timeout;

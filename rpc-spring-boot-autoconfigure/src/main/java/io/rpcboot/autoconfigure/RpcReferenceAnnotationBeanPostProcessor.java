@@ -72,6 +72,15 @@ public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwa
         ReferenceConfig.Builder<?> b = ReferenceConfig.builder(type)
                 .version(resolve(annotation.version())).group(resolve(annotation.group()))
                 .idempotent(annotation.idempotent()).urls(RpcServiceCatalog.splitUrls(resolve(annotation.url())));
+        for (String entry : annotation.metadata()) {
+            String resolved = resolve(entry);
+            int eq = resolved.indexOf('=');
+            if (eq <= 0) {
+                throw new BeanCreationException(beanName, "field '" + RpcServiceCatalog.describe(field) + "': @RpcReference"
+                        + "(metadata = \"" + entry + "\") is not key=value");
+            }
+            b.metadata(resolved.substring(0, eq).strip(), resolved.substring(eq + 1).strip());
+        }
         String timeoutText = resolve(annotation.timeout());
         Duration timeout = defaults.getTimeout();
         String timeoutSource = source("rpc.client.timeout");
@@ -100,7 +109,13 @@ public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwa
             b.loadBalancer(balancer);
             balancerSource = "@RpcReference(loadBalancer)";
         }
-        ReferenceConfig<?> config = b.build();
+        ReferenceConfig<?> config;
+        try {
+            config = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new BeanCreationException(beanName, "field '" + RpcServiceCatalog.describe(field) + "': "
+                    + e.getMessage(), e);
+        }
         Object proxy;
         try {
             proxy = catalog.getObject().proxy(config);

@@ -1,6 +1,7 @@
 package io.rpcboot.autoconfigure;
 
 import io.rpcboot.core.resources.RpcResources;
+import io.rpcboot.core.intercept.ServerInterceptor;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
@@ -14,8 +15,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The {@link RpcServer} that publishes {@code @RpcProvider} beans, unless {@code rpc.server.enabled=false}:
- * built from {@code rpc.server.*} and the shared beans of {@link RpcAutoConfiguration}, handed to
- * every {@link RpcServerCustomizer} in order, and run with the context by {@link RpcServerLifecycle}.
+ * built from {@code rpc.server.*} and the shared beans of {@link RpcAutoConfiguration}, with every
+ * {@link ServerInterceptor} bean in {@code @Order}, handed to every {@link RpcServerCustomizer} in order,
+ * and run with the context by {@link RpcServerLifecycle}.
  */
 @AutoConfiguration(after = RpcAutoConfiguration.class)
 @ConditionalOnClass(RpcServer.class)
@@ -25,9 +27,11 @@ public class RpcServerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RpcServer rpcServer(RpcProperties properties, ServiceRegistry registry, Serializations serializations,
-                        RpcMetrics metrics, RpcResources resources, ObjectProvider<RpcServerCustomizer> customizers) {
+                        RpcMetrics metrics, RpcResources resources, ObjectProvider<ServerInterceptor> interceptors,
+                        ObjectProvider<RpcServerCustomizer> customizers) {
         RpcServer.Builder builder = RpcServer.builder().config(RpcConfigurations.server(properties.getServer()))
-                .registry(registry).serializations(serializations).metrics(metrics).resources(resources);
+                .registry(registry).serializations(serializations).metrics(metrics).resources(resources)
+                .interceptors(interceptors.orderedStream().toList());
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
     }

@@ -65,6 +65,8 @@ class RpcClientAutoConfigurationTests {
                     assertThat(context).hasNotFailed();
                     // @Order(2) ran after @Order(1), although declared first
                     assertThat(context.getBean(RpcClient.class).config().timeout()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(own.find("rpc.client.inflight").gauge()).as("no reference yet: no client meters").isNull();
+                    context.getBean(RpcClient.class).create(Greetings.Greeter.class);
                     assertThat(own.find("rpc.client.inflight").gauge()).as("the client's meters went to the customizer's registry")
                             .isNotNull();
                     assertThat(context.getBean(RpcMetrics.class).registry().find("rpc.client.inflight").gauge()).isNull();

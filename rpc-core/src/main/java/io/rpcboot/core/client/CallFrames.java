@@ -1,5 +1,8 @@
 package io.rpcboot.core.client;
 
+import java.util.Map;
+
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.RpcRemoteException;
 import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.SerializationException;
@@ -27,10 +30,11 @@ final class CallFrames {
      *
      * @param deadlineMillis the absolute deadline in epoch milliseconds, as the provider reads it
      * @throws RuntimeException from a codec (a {@link SerializationException}, a frame over the
-     *                          limit, or a bug); nothing is left allocated then
+     *                          limit, or a bug), or metadata over the header budget; nothing is left
+     *                          allocated then
      */
     static PooledBuffer request(FrameCodec codec, Reference<?> reference, ClientMethod method, Object[] args,
-                                long requestId, long deadlineMillis) {
+                                long requestId, long deadlineMillis, Map<String, String> metadata, PeerLimits limits) {
         FrameBuilder b = codec.start(FrameType.REQUEST, requestId, reference.serialization.id(), RpcStatus.OK)
                 .header(Headers.SERVICE, reference.key.interfaceName()).header(Headers.METHOD, method.signature);
         if (!reference.key.version().isEmpty()) {
@@ -41,6 +45,7 @@ final class CallFrames {
         }
         b.header(Headers.DEADLINE, deadlineMillis);
         try {
+            b.metadata(metadata, limits);
             for (int i = 0; i < args.length; i++) {
                 method.parameterCodecs[i].write(b.body(), args[i]);
             }

@@ -3,10 +3,13 @@ package io.rpcboot.core.client;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import io.rpcboot.core.RpcConnectionException;
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.RpcNoInstanceException;
 import io.rpcboot.core.RpcRemoteException;
+import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.RpcTimeoutException;
+import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.metrics.Outcome;
@@ -59,7 +62,7 @@ abstract class CallOutcome {
         if (!tryDecideOutcome()) {
             return;
         }
-        method.timers.record(Outcome.SUCCESS, clock.nanoTime() - startNanos);
+        method.timers.success(clock.nanoTime() - startNanos);
         runtime.inFlight.decrement();
         completion.succeeded(value);
     }
@@ -68,16 +71,43 @@ abstract class CallOutcome {
         if (!tryDecideOutcome()) {
             return;
         }
-        Outcome outcome = e instanceof RpcTimeoutException ? Outcome.TIMEOUT
-                : e instanceof RpcRemoteException r ? Outcome.of(r.status())
-                : e instanceof RpcNoInstanceException ? Outcome.REJECTED : Outcome.FAILURE;
-        if (outcome == Outcome.TIMEOUT) {
-            runtime.timeouts.increment();
+        if (e instanceof RpcTimeoutException) {
+            runtime.meters().timeouts.increment();
         }
-        method.timers.record(outcome, clock.nanoTime() - startNanos);
+        recordFailure(method.timers, e, clock.nanoTime() - startNanos);
         runtime.inFlight.decrement();
         endCurrentAttempt();
         completion.failed(e);
+    }
+
+    /** The {@code status} tag of a call the client ended for a reason of its own (no response said so). */
+    static final String CLIENT_ERROR = "CLIENT_ERROR";
+    /** The {@code status} tag of a call no instance could take: none known or left, no connection, or a lost one. */
+    static final String UNAVAILABLE = "UNAVAILABLE";
+
+    /**
+     * Counts a failed call under its outcome, status and exception (docs/observability.md): a
+     * provider's status where a response said it (also when every instance refused), else what the
+     * client saw.
+     */
+    static void recordFailure(Meters.CallTimers timers, RpcException e, long nanos) {
+        RpcException basis = e instanceof RpcNoInstanceException && e.getCause() instanceof RpcRemoteException r ? r : e;
+        Outcome outcome;
+        String status;
+        if (e instanceof RpcTimeoutException) {
+            outcome = Outcome.TIMEOUT;
+            status = RpcStatus.DEADLINE_EXCEEDED.name();
+        } else if (basis instanceof RpcRemoteException r) {
+            outcome = Outcome.of(r.status());
+            status = r.status().name();
+        } else if (e instanceof RpcNoInstanceException || e instanceof RpcConnectionException) {
+            outcome = Outcome.UNAVAILABLE;
+            status = UNAVAILABLE;
+        } else {
+            outcome = Outcome.FAILURE;
+            status = CLIENT_ERROR;
+        }
+        timers.record(outcome, status, e.getClass().getSimpleName(), nanos);
     }
 
     /**
@@ -94,10 +124,10 @@ abstract class CallOutcome {
     final @Nullable Object decodeOnCallerThread(Frame response, Endpoint from) {
         try {
             Object decoded = CallFrames.result(method, response);
-            method.timers.record(Outcome.SUCCESS, clock.nanoTime() - startNanos);
+            method.timers.success(clock.nanoTime() - startNanos);
             return decoded;
         } catch (Throwable e) {
-            method.timers.record(Outcome.FAILURE, clock.nanoTime() - startNanos);
+            method.timers.record(Outcome.FAILURE, CLIENT_ERROR, "RpcException", clock.nanoTime() - startNanos);
             throw new RpcException("cannot read the result of " + method.describe() + " from " + from.address
                     + ": " + e.getMessage(), e);
         } finally {

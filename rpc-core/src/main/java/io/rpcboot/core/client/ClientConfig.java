@@ -1,10 +1,13 @@
 package io.rpcboot.core.client;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.context.Metadata;
 import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.serialize.BinarySerialization;
 
@@ -24,12 +27,16 @@ import io.rpcboot.core.serialize.BinarySerialization;
  * @param ioThreads                event loops of the client
  * @param maxFrameSize             largest frame sent or accepted, bytes
  * @param peerLimits               what a provider may make this client hold on one connection (header
- *                                 block, attachments, inflation, frame time, heartbeats, pending bytes)
+ *                                 block, attachments, inflation, frame time, heartbeats, pending bytes);
+ *                                 its header budget also bounds the metadata a call sends
+ * @param metadata                 metadata every call of this client carries (a reference's own wins)
+ * @param propagatedMetadata       keys of the metadata of a call being served that calls made while
+ *                                 serving it carry on (per-call metadata wins)
  */
 public record ClientConfig(Duration timeout, Duration connectTimeout, int connectionsPerEndpoint,
                            int maxInFlightPerConnection, Duration heartbeatInterval, Duration idleConnectionTimeout,
                            int retries, String loadBalancer, String serialization, int ioThreads, int maxFrameSize,
-                           PeerLimits peerLimits) {
+                           PeerLimits peerLimits, Map<String, String> metadata, Set<String> propagatedMetadata) {
 
     /**
      * A client's default limits: {@link PeerLimits#DEFAULTS} with water marks of 512 KiB / 1 MiB, so
@@ -58,6 +65,20 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
         require(retries >= 0 && retries <= 100, "retries must be 0..100, was " + retries);
         require(ioThreads >= 1 && ioThreads <= 1024, "ioThreads must be 1..1024, was " + ioThreads);
         require(maxFrameSize >= 1024, "maxFrameSize must be >= 1024 bytes, was " + maxFrameSize);
+        try {
+            Metadata.check(metadata);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("metadata has an entry that is not allowed: " + e.getMessage(), e);
+        }
+        metadata = Map.copyOf(metadata);
+        for (String key : propagatedMetadata) {
+            try {
+                Metadata.check(key, "");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("propagatedMetadata has a key that is not allowed: " + e.getMessage(), e);
+            }
+        }
+        propagatedMetadata = Set.copyOf(propagatedMetadata);
     }
 
     private static void require(boolean ok, String message) {
@@ -84,6 +105,8 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private int maxFrameSize = FrameCodec.DEFAULT_MAX_FRAME_SIZE;
         private PeerLimits peerLimits = DEFAULT_PEER_LIMITS;
+        private Map<String, String> metadata = Map.of();
+        private Set<String> propagatedMetadata = Set.of();
 
         public Builder timeout(Duration v) {
             timeout = v;
@@ -145,10 +168,20 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
             return this;
         }
 
+        public Builder metadata(Map<String, String> v) {
+            metadata = v;
+            return this;
+        }
+
+        public Builder propagatedMetadata(Set<String> v) {
+            propagatedMetadata = v;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(timeout, connectTimeout, connectionsPerEndpoint, maxInFlightPerConnection,
                     heartbeatInterval, idleConnectionTimeout, retries, loadBalancer, serialization, ioThreads, maxFrameSize,
-                    peerLimits);
+                    peerLimits, metadata, propagatedMetadata);
         }
     }
 }

@@ -59,7 +59,7 @@ final class ClientConnection implements ConnectionHandler {
     ClientConnection(ClientRuntime runtime, Endpoint endpoint) {
         this.runtime = runtime;
         this.endpoint = endpoint;
-        this.inbound = new InboundGuard(runtime.codec, runtime.inbound);
+        this.inbound = new InboundGuard(runtime.codec, runtime.meters().inbound);
     }
 
     long nextRequestId() {
@@ -94,7 +94,7 @@ final class ClientConnection implements ConnectionHandler {
             if (!c.write(frame)) {
                 return pending.take(call.requestId()) == null; // if onClosed already took it, it was told
             }
-            runtime.bytesSent.increment(bytes);
+            runtime.meters().bytesSent.increment(bytes);
             inbound.checkPendingWrites(c);
             return true;
         } finally {
@@ -180,7 +180,7 @@ final class ClientConnection implements ConnectionHandler {
     @Override
     public void onWritabilityChanged(Connection c, boolean writable) {
         if (!writable) {
-            runtime.inbound.limitExceeded("write_backlog").increment(); // counted each time the connection stops taking calls
+            runtime.meters().inbound.limitExceeded("write_backlog").increment(); // counted each time the connection stops taking calls
             log.debug("{} takes no new calls: {} bytes wait for the provider to read", c, c.pendingWriteBytes());
             return;
         }
@@ -205,7 +205,7 @@ final class ClientConnection implements ConnectionHandler {
 
     @Override
     public void onData(Connection c, ByteBuffer data) {
-        runtime.bytesReceived.increment(data.remaining());
+        runtime.meters().bytesReceived.increment(data.remaining());
         heartbeatOutstanding = false;
         inbound.decode(c, data, onFrame);
     }
@@ -256,7 +256,7 @@ final class ClientConnection implements ConnectionHandler {
     private void write(PooledBuffer frame) {
         Connection c = connection;
         if (c != null) {
-            runtime.bytesSent.increment(frame.readableBytes());
+            runtime.meters().bytesSent.increment(frame.readableBytes());
             c.write(frame);
         } else {
             frame.release();

@@ -34,7 +34,7 @@ final class ClientMethod {
         this.signature = rpcMethod.signature();
         this.async = rpcMethod.isAsync();
         this.timeoutNanos = timeout.toNanos();
-        this.timers = Meters.of(metrics).callTimers(Meters.Side.CLIENT, serviceName, signature);
+        this.timers = Meters.of(metrics).callTimers(Meters.Side.CLIENT, rpcMethod);
         this.parameterCodecs = serialization.parameterCodecs(rpcMethod);
         this.resultCodec = serialization.resultCodec(rpcMethod);
         this.description = rpcMethod.toString();

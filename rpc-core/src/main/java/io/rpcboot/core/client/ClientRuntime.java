@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.intercept.ClientInterceptor;
 import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.internal.GuardedBy;
@@ -58,10 +59,10 @@ final class ClientRuntime {
     final Serializations serializations;
     final LoadBalancers balancers;
     final RpcMetrics metrics;
-    final Counter bytesSent;
-    final Counter bytesReceived;
-    final InboundGuard.Reports inbound;
-    final Counter timeouts;
+    /** The client side's meters, registered when the first reference is made (an app that makes none exports none). */
+    private volatile @Nullable ClientMeters meters;
+    /** Interceptors, outermost first; empty for the plain call path. */
+    final List<ClientInterceptor> interceptors;
     final LongAdder inFlight = new LongAdder(); // touched twice per call by every caller: no single contended word
     /** Set once, under the lock, when the client closes; read by calls without it. */
     volatile boolean closed;
@@ -76,7 +77,9 @@ final class ClientRuntime {
     private final Map<String, Integer> holders = new HashMap<>();
 
     ClientRuntime(ClientConfig config, EventLoopGroup loops, BufferPool pool, ServiceRegistry registry,
-                  Serializations serializations, LoadBalancers balancers, RpcMetrics metrics, CallClock clock) {
+                  Serializations serializations, LoadBalancers balancers, RpcMetrics metrics, CallClock clock,
+                  List<ClientInterceptor> interceptors) {
+        this.interceptors = List.copyOf(interceptors);
         this.config = config;
         this.clock = clock;
         this.loops = loops;
@@ -89,11 +92,6 @@ final class ClientRuntime {
         this.codec = new FrameCodec(pool, config.maxFrameSize(), false, 0, limits);
         this.tcp = new TcpClient(TransportConfig.builder().connectTimeout(config.connectTimeout())
                 .idleTimeout(config.heartbeatInterval()).waterMarks(limits.lowWaterMark(), limits.highWaterMark()).build(), loops, pool);
-        Meters meters = Meters.of(metrics);
-        this.bytesSent = meters.bytesSent(Meters.Side.CLIENT);
-        this.bytesReceived = meters.bytesReceived(Meters.Side.CLIENT);
-        this.inbound = meters.inboundReports(Meters.Side.CLIENT);
-        this.timeouts = meters.clientTimeouts();
         AtomicInteger n = new AtomicInteger();
         // Blocking steps wait here, never on a caller's or an event loop's thread; a task that
         // cannot be taken (the client closed) is rejected and its call fails.
@@ -166,6 +164,35 @@ final class ClientRuntime {
         }
         for (Endpoint e : all) {
             e.pool.close();
+        }
+    }
+
+    /** The client side's counters, registered on first use. */
+    ClientMeters meters() {
+        ClientMeters m = meters;
+        if (m == null) {
+            synchronized (lock) {
+                m = meters;
+                if (m == null) {
+                    meters = m = new ClientMeters(Meters.of(metrics));
+                }
+            }
+        }
+        return m;
+    }
+
+    /** The counters every connection and call of the client shares. */
+    static final class ClientMeters {
+        final Counter bytesSent;
+        final Counter bytesReceived;
+        final InboundGuard.Reports inbound;
+        final Counter timeouts;
+
+        private ClientMeters(Meters meters) {
+            this.bytesSent = meters.bytesSent(Meters.Side.CLIENT);
+            this.bytesReceived = meters.bytesReceived(Meters.Side.CLIENT);
+            this.inbound = meters.inboundReports(Meters.Side.CLIENT);
+            this.timeouts = meters.clientTimeouts();
         }
     }
 }

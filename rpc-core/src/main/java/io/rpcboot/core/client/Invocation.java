@@ -2,18 +2,19 @@ package io.rpcboot.core.client;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.rpcboot.core.RpcConnectionException;
-import io.rpcboot.core.RpcContext;
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.RpcNoInstanceException;
 import io.rpcboot.core.RpcRemoteException;
 import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.RpcTimeoutException;
 import io.rpcboot.core.balance.LoadBalancer;
+import io.rpcboot.core.intercept.ClientAttempt;
+import io.rpcboot.core.intercept.ClientInterceptor;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.internal.pool.PoolException;
 import io.rpcboot.core.internal.pool.PoolTimeoutException;
@@ -21,6 +22,8 @@ import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.registry.ServiceInstance;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One logical call, from the proxy to its outcome, through as many {@link Attempt}s as are safe:
@@ -44,6 +47,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
 
+    private static final Logger log = LoggerFactory.getLogger(Invocation.class);
+
     private final Reference<?> reference;
     private final Object[] args;
     final long deadlineNanos;
@@ -65,19 +70,25 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     /** Whether the call waited for a connection that was not writable (said when it times out). */
     private volatile boolean waitedForWritable;
     private volatile @Nullable Attempt current;
+    private final Map<String, String> metadata;
+    /** The call as the interceptors saw it; null on the plain path (no interceptors). */
+    private final @Nullable InterceptedCall intercepted;
+    /** The instance of the attempt under way, for the interceptors' per-attempt hook. */
+    private @Nullable ServiceInstance currentInstance;
+    private long attemptStartNanos;
+    private boolean attemptReported;
 
     Invocation(ClientRuntime runtime, Reference<?> reference, ClientMethod method, Object[] args,
-               CallCompletion completion) {
+               CallCompletion completion, @Nullable CallContext context, @Nullable InterceptedCall intercepted) {
         super(runtime, method, completion);
         this.reference = reference;
         this.args = args;
+        this.intercepted = intercepted;
         this.retriesLeft = reference.idempotent ? reference.retries : 0;
-        long own = startNanos + method.timeoutNanos;
-        OptionalLong inherited = RpcContext.deadlineMillis();
-        long inheritedNanos = inherited.isPresent()
-                ? startNanos + TimeUnit.MILLISECONDS.toNanos(inherited.getAsLong() - clock.currentTimeMillis()) : own;
-        this.inheritedDeadline = inheritedNanos - own < 0;
-        this.deadlineNanos = inheritedDeadline ? inheritedNanos : own;
+        CallContext c = context != null ? context : CallContext.here(runtime, reference, method, startNanos, false);
+        this.inheritedDeadline = c.inheritedDeadline;
+        this.deadlineNanos = c.deadlineNanos;
+        this.metadata = c.metadata;
         this.timeoutMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos);
     }
 
@@ -176,12 +187,16 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         try {
             connection = endpoint.pool.acquire(remainingMillis, TimeUnit.MILLISECONDS);
         } catch (PoolTimeoutException e) {
-            notRun(new RpcConnectionException("no connection to " + endpoint.address + " for " + method.describe()
-                    + ": " + e.getMessage(), false, e));
+            RpcConnectionException none = new RpcConnectionException("no connection to " + endpoint.address + " for "
+                    + method.describe() + ": " + e.getMessage(), false, e);
+            attemptEnded(null, none);
+            notRun(none);
             return;
         } catch (PoolException e) {
-            notRun(new RpcConnectionException("cannot connect to " + endpoint.address + " for " + method.describe()
-                    + ": " + rootMessage(e), false, e));
+            RpcConnectionException refused = new RpcConnectionException("cannot connect to " + endpoint.address + " for "
+                    + method.describe() + ": " + rootMessage(e), false, e);
+            attemptEnded(null, refused);
+            notRun(refused);
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -213,8 +228,9 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         PooledBuffer frame;
         try {
             frame = CallFrames.request(runtime.codec, reference, method, args, requestId,
-                    clock.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(remainingNanos));
-        } catch (RuntimeException e) { // SerializationException, ProtocolException, or a bug in a codec
+                    clock.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(remainingNanos), metadata,
+                    runtime.config.peerLimits());
+        } catch (RuntimeException e) { // SerializationException, ProtocolException, metadata over budget, a codec bug
             endpoint.pool.release(connection);
             fail(new RpcException("cannot send " + method.describe() + ": " + e.getMessage(), e));
             return;
@@ -225,8 +241,10 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         if (!connection.send(frame, attempt)) {
             if (attempt.tryEnd()) {
                 attempt.releaseLease();
-                notRun(new RpcConnectionException("connection to " + endpoint.address + " closed before "
-                        + method.describe() + " was sent", false));
+                RpcConnectionException closed = new RpcConnectionException("connection to " + endpoint.address
+                        + " closed before " + method.describe() + " was sent", false);
+                attemptEnded(null, closed);
+                notRun(closed);
             }
             return;
         }
@@ -245,9 +263,10 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     /** The response of the current attempt, on the connection's loop. Takes ownership of {@code frame}. */
     void onResponse(Endpoint endpoint, Frame frame) {
         boolean handedOver = false;
+        attemptEnded(frame.isOversize() ? null : frame.status(), null);
         try {
             if (frame.isOversize()) {
-                runtime.inbound.limitExceeded("frame_size").increment();
+                runtime.meters().inbound.limitExceeded("frame_size").increment();
                 fail(new RpcException("the response of " + method.describe() + " from " + endpoint.address + " is "
                         + frame.oversizeBytes() + " bytes, above this client's frame limit of "
                         + runtime.config.maxFrameSize() + " bytes (rpc.client.max-frame-size); it was skipped"));
@@ -290,8 +309,31 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
 
     /** The current attempt's connection closed before its response, on the connection's loop. */
     void onConnectionLost(Endpoint endpoint, String reason) {
-        mayHaveRun(new RpcConnectionException("connection to " + endpoint.address + " was lost while calling "
-                + method.describe() + " (" + reason + "); the call may have run", true));
+        RpcConnectionException lost = new RpcConnectionException("connection to " + endpoint.address
+                + " was lost while calling " + method.describe() + " (" + reason + "); the call may have run", true);
+        attemptEnded(null, lost);
+        mayHaveRun(lost);
+    }
+
+    /**
+     * Tells the interceptors that the current try ended, once per try (only for a call that went
+     * through interceptors). An interceptor that throws here is logged; the call goes on.
+     */
+    private void attemptEnded(@Nullable RpcStatus status, @Nullable RpcException failure) {
+        InterceptedCall call = intercepted;
+        ServiceInstance instance = currentInstance;
+        if (call == null || instance == null || attemptReported) {
+            return;
+        }
+        attemptReported = true;
+        ClientAttempt attempt = new ClientAttempt(call, instance, status, failure, clock.nanoTime() - attemptStartNanos);
+        for (ClientInterceptor interceptor : runtime.interceptors) {
+            try {
+                interceptor.attemptEnded(attempt);
+            } catch (RuntimeException e) {
+                log.warn("{}.attemptEnded failed for {}", interceptor.getClass().getName(), method.describe(), e);
+            }
+        }
     }
 
     @Override
@@ -342,6 +384,10 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
      * it (a call made while serving a call, out of the time it inherited).
      */
     void timedOut(String where, @Nullable RpcRemoteException providerReport) {
+        if (providerReport == null && !isOutcomeDecided()) {
+            attemptEnded(null, new RpcTimeoutException("the deadline passed while " + method.describe() + " waited for "
+                    + where, inheritedDeadline));
+        }
         fail(new RpcTimeoutException("call to " + method.describe() + " on " + where + " timed out after "
                 + timeoutMillis + " ms" + (inheritedDeadline ? " (the deadline inherited from the call being served)" : "")
                 + (waitedForWritable ? "; it waited for a connection that took no writes: the provider does not read" : "")
@@ -362,6 +408,11 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
 
     private void addTried(ServiceInstance instance) {
         lastTried = instance.address();
+        if (intercepted != null) {
+            currentInstance = instance;
+            attemptStartNanos = clock.nanoTime();
+            attemptReported = false;
+        }
         if (firstTried == null) {
             firstTried = instance;
         } else {

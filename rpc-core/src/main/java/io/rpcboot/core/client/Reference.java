@@ -79,18 +79,21 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
             throw new UnsupportedOperationException(method + " is not a remote method");
         }
         Object[] arguments = args == null ? new Object[0] : args;
-        if (descriptor.async) {
-            FutureCompletion future = new FutureCompletion();
-            new Invocation(runtime, this, descriptor, arguments, future).start();
-            return future;
-        }
-        if (runtime.onEventLoop()) {
+        if (!descriptor.async && runtime.onEventLoop()) {
             throw new IllegalStateException("a synchronous call to " + descriptor.describe() + " from event loop thread "
                     + Thread.currentThread().getName() + " would dead-lock; declare the method to return"
                     + " CompletableFuture, or call it from another thread");
         }
+        if (!runtime.interceptors.isEmpty()) {
+            return InterceptedCall.invoke(runtime, this, descriptor, arguments);
+        }
+        if (descriptor.async) {
+            FutureCompletion future = new FutureCompletion();
+            new Invocation(runtime, this, descriptor, arguments, future, null, null).start();
+            return future;
+        }
         ParkedCaller caller = new ParkedCaller();
-        Invocation call = new Invocation(runtime, this, descriptor, arguments, caller);
+        Invocation call = new Invocation(runtime, this, descriptor, arguments, caller, null, null);
         call.start();
         try {
             return caller.await(call);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.rpcboot.core.registry.ServiceKey;
+import io.rpcboot.core.internal.context.Metadata;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,10 +21,12 @@ import org.jspecify.annotations.Nullable;
  * @param loadBalancer   balancer name, e.g. {@code least-active}
  * @param urls           direct {@code host:port} addresses, bypassing the registry; empty to use it
  * @param serialization  serialization name, e.g. {@code json}
+ * @param metadata       metadata every call of this reference carries (keys as {@link io.rpcboot.core.RpcContext} says)
  */
 public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String group, @Nullable Duration timeout,
                                  Map<String, Duration> methodTimeouts, @Nullable Integer retries, boolean idempotent,
-                                 @Nullable String loadBalancer, List<String> urls, @Nullable String serialization) {
+                                 @Nullable String loadBalancer, List<String> urls, @Nullable String serialization,
+                                 Map<String, String> metadata) {
 
     public ReferenceConfig {
         Objects.requireNonNull(interfaceClass, "interfaceClass");
@@ -31,6 +34,13 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
         Objects.requireNonNull(group, "group");
         methodTimeouts = Map.copyOf(methodTimeouts);
         urls = List.copyOf(urls);
+        try {
+            Metadata.check(metadata);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (metadata of the reference to " + interfaceClass.getName()
+                    + ")", e);
+        }
+        metadata = Map.copyOf(metadata);
         if (!interfaceClass.isInterface()) {
             throw new IllegalArgumentException(interfaceClass.getName() + " is not an interface: references are made"
                     + " to service interfaces");
@@ -63,6 +73,7 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
         private @Nullable String loadBalancer;
         private List<String> urls = List.of();
         private @Nullable String serialization;
+        private final Map<String, String> metadata = new java.util.LinkedHashMap<>();
 
         private Builder(Class<T> interfaceClass) {
             this.interfaceClass = interfaceClass;
@@ -113,9 +124,20 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
             return this;
         }
 
+        /** Adds an entry every call of this reference carries. */
+        public Builder<T> metadata(String key, String value) {
+            metadata.put(key, value);
+            return this;
+        }
+
+        public Builder<T> metadata(Map<String, String> entries) {
+            metadata.putAll(entries);
+            return this;
+        }
+
         public ReferenceConfig<T> build() {
             return new ReferenceConfig<>(interfaceClass, version, group, timeout, methodTimeouts, retries, idempotent,
-                    loadBalancer, urls, serialization);
+                    loadBalancer, urls, serialization, metadata);
         }
     }
 }

@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Tags;
+import io.rpcboot.core.intercept.ClientInterceptor;
 import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.balance.LoadBalancers;
@@ -46,6 +48,7 @@ public final class RpcClient implements AutoCloseable {
     private final boolean ownsLoops;
     private final List<Reference<?>> references = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private boolean gaugesRegistered;
 
     private RpcClient(Builder b) {
         ResourceParts shared = b.resources != null ? ResourceParts.of(b.resources) : null;
@@ -58,8 +61,19 @@ public final class RpcClient implements AutoCloseable {
         CallClock clock = shared != null ? shared.clock() : CallClock.SYSTEM;
         Serializations serializations = b.serializations != null ? b.serializations
                 : Serializations.defaults(new TypeAllowList());
-        this.runtime = new ClientRuntime(b.config, loops, pool, b.registry, serializations, b.balancers, metrics, clock);
-        Meters meters = Meters.of(metrics);
+        this.runtime = new ClientRuntime(b.config, loops, pool, b.registry, serializations, b.balancers, metrics, clock,
+                b.interceptors);
+        scheduleEviction();
+    }
+
+    /** The client side's gauges, with the first reference: an application that makes none exports none. */
+    private void registerGauges() {
+        if (gaugesRegistered) {
+            return;
+        }
+        gaugesRegistered = true;
+        runtime.meters();
+        Meters meters = Meters.of(runtime.metrics);
         meters.gauge(Meters.Side.CLIENT, "connections", "Open connections to providers", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::connections).sum());
         meters.gauge(Meters.Side.CLIENT, "inflight", "Calls waiting for a response", runtime,
@@ -68,8 +82,7 @@ public final class RpcClient implements AutoCloseable {
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::leases).sum());
         meters.gauge(Meters.Side.CLIENT, "pool.waiting", "Calls waiting for a pooled connection", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::waiting).sum());
-        meters.bufferPool(pool::stats);
-        scheduleEviction();
+        meters.bufferPool(runtime.pool::stats);
     }
 
     public static Builder builder() {
@@ -87,12 +100,18 @@ public final class RpcClient implements AutoCloseable {
      * @throws IllegalArgumentException naming the problem (unknown balancer or serialization, a method
      *                                  whose types cannot be serialized, a bad url)
      */
-    public <T> T create(ReferenceConfig<T> config) {
+    public synchronized <T> T create(ReferenceConfig<T> config) {
         if (closed) {
             throw new IllegalStateException("client is closed");
         }
+        registerGauges();
         Reference<T> reference = new Reference<>(config, runtime);
         references.add(reference);
+        String service = reference.key.interfaceName();
+        Meters.of(runtime.metrics).gauge("rpc.client.instances", Tags.of("service", service), null,
+                "Instances known to the client's references to the service (the fewest, if several)", service,
+                name -> references.stream().filter(r -> r.key.interfaceName().equals(name))
+                        .mapToInt(r -> r.directory.instances().size()).min().orElse(0));
         Class<T> type = config.interfaceClass();
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, reference));
     }
@@ -138,6 +157,8 @@ public final class RpcClient implements AutoCloseable {
             return;
         }
         closed = true;
+        references.forEach(r -> Meters.of(runtime.metrics).removeGauge("rpc.client.instances",
+                Tags.of("service", r.key.interfaceName())));
         references.forEach(Reference::close);
         runtime.closeEndpoints();
         runtime.tcp.close();
@@ -184,8 +205,21 @@ public final class RpcClient implements AutoCloseable {
         private @Nullable Serializations serializations;
         private @Nullable RpcMetrics metrics;
         private @Nullable RpcResources resources;
+        private final List<ClientInterceptor> interceptors = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Adds an interceptor around every call; the first added is the outermost. */
+        public Builder interceptor(ClientInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /** Adds interceptors around every call, outermost first. */
+        public Builder interceptors(List<? extends ClientInterceptor> list) {
+            list.forEach(this::interceptor);
+            return this;
         }
 
         public Builder config(ClientConfig config) {

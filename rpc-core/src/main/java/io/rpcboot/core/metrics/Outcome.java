@@ -2,17 +2,24 @@ package io.rpcboot.core.metrics;
 
 import io.rpcboot.core.RpcStatus;
 
-/** How a call ended, as the {@code outcome} tag of the request timers. */
+/**
+ * How a call ended, as the {@code outcome} tag of the request timers (docs/observability.md lists
+ * each value with the statuses it stands for). The {@code status} tag says which status it was.
+ */
 public enum Outcome {
-    /** The method returned. */
+    /** The method returned (on the server: in time for the caller). */
     SUCCESS("success"),
-    /** The method threw. */
+    /** The method threw ({@link RpcStatus#SERVICE_ERROR}). */
     ERROR("error"),
-    /** The deadline passed. */
+    /** The deadline passed, before or while the method ran. */
     TIMEOUT("timeout"),
-    /** Not run: overloaded, draining, a limit, or no such service or method. */
+    /** Server only: the method returned after the caller's deadline; the answer went to nobody. */
+    LATE("late"),
+    /** Not run by the provider's choice: overloaded, draining, a limit, or no such service or method. */
     REJECTED("rejected"),
-    /** Anything else: a bad request, a lost connection, an internal failure. */
+    /** Client only: no instance known or left to try, no connection, or the connection was lost. */
+    UNAVAILABLE("unavailable"),
+    /** Anything else: a bad request, an internal failure, a codec failure, a closed client. */
     FAILURE("failure");
 
     private final String tag;

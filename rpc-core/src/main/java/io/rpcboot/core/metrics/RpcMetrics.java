@@ -2,12 +2,16 @@ package io.rpcboot.core.metrics;
 
 import java.util.Objects;
 
+import java.util.function.Supplier;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.rpcboot.core.registry.RegistryConnectionState;
 
 /**
  * The meters rpc-boot publishes, and where they go: give a client or server the application's
@@ -55,7 +59,8 @@ public final class RpcMetrics {
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return DistributionStatisticConfig.builder().percentilesHistogram(false).build().merge(config);
+                return DistributionStatisticConfig.builder().percentilesHistogram(false).serviceLevelObjectives()
+                        .build().merge(config);
             }
         });
         return new RpcMetrics(registry);
@@ -69,6 +74,19 @@ public final class RpcMetrics {
     public Counter registryOperations(String registryName, String operation) {
         return Counter.builder("rpc.registry.operations").tag("registry", registryName).tag("operation", operation)
                 .description("Operations on the service registry").register(registry());
+    }
+
+    /**
+     * {@code rpc.registry.connected}: 1 while {@code registry} is connected, 0 while suspended or
+     * lost; read at each scrape. Kept from the first registration per registry name.
+     */
+    public void registryConnected(String registryName, Supplier<RegistryConnectionState> state) {
+        if (registry.find("rpc.registry.connected").tag("registry", registryName).gauge() != null) {
+            return;
+        }
+        Gauge.builder("rpc.registry.connected", state, s -> s.get() == RegistryConnectionState.CONNECTED ? 1 : 0)
+                .tag("registry", registryName).description("1 while the service registry is connected, else 0")
+                .strongReference(true).register(registry);
     }
 
     /** {@code rpc.registry.events}: changes a registry watch delivered. */

@@ -4,6 +4,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.RpcMethod;
@@ -13,7 +16,10 @@ import io.rpcboot.core.serialize.BinaryReader;
 import io.rpcboot.core.serialize.Serialization;
 import io.rpcboot.core.serialize.Serializations;
 import io.rpcboot.core.serialize.TypeCodec;
+import io.rpcboot.core.registry.ServiceKey;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 /**
  * One method of one published service, resolved once at registration: the {@link RpcMethod} (what
@@ -22,7 +28,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class ProvidedMethod {
 
+    final ServiceKey key;
     final RpcMethod rpcMethod;
+    /** When this method last logged an undeclared exception's stack trace (nanoTime), and how many it held back since. */
+    private final AtomicLong lastErrorLogged = new AtomicLong(System.nanoTime() - ERROR_LOG_INTERVAL_NANOS);
+    private final AtomicInteger errorsHeldBack = new AtomicInteger();
     final boolean async;
     final boolean returnsVoid;
     final Meters.CallTimers timers;
@@ -34,13 +44,14 @@ final class ProvidedMethod {
     private final @Nullable TypeCodec<Object>[] resultCodecs;
 
     @SuppressWarnings("unchecked")
-    ProvidedMethod(String serviceName, Method method, Object implementation, Serializations serializations,
+    ProvidedMethod(ServiceKey key, Method method, Object implementation, Serializations serializations,
                    RpcMetrics metrics) {
-        this.rpcMethod = new RpcMethod(serviceName, method);
+        this.key = key;
+        this.rpcMethod = new RpcMethod(key.interfaceName(), method);
         this.parameterCount = rpcMethod.parameterCount();
         this.async = rpcMethod.isAsync();
         this.returnsVoid = rpcMethod.returnsVoid();
-        this.timers = Meters.of(metrics).callTimers(Meters.Side.SERVER, serviceName, rpcMethod.signature());
+        this.timers = Meters.of(metrics).callTimers(Meters.Side.SERVER, rpcMethod);
         try {
             method.setAccessible(true); // the interface may be package-private
             this.invoker = MethodHandles.lookup().unreflect(method).bindTo(implementation)
@@ -86,6 +97,41 @@ final class ProvidedMethod {
     /** Null for a void method. */
     @Nullable TypeCodec<Object> resultCodec(int serializationId) {
         return resultCodecs[serializationId];
+    }
+
+    /** At most one stack trace per method in this interval. */
+    static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** Whether the method declares {@code t} ({@code throws}): a business outcome, not a bug. */
+    boolean declares(Throwable t) {
+        for (Class<?> declared : rpcMethod.javaMethod().getExceptionTypes()) {
+            if (declared.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Logs what the method threw: a declared exception at DEBUG; anything else at {@code level}
+     * with its stack trace, at most once per {@link #ERROR_LOG_INTERVAL_NANOS} (saying how many were
+     * held back), the rest at DEBUG.
+     */
+    void logFailure(Logger log, Level level, Throwable t) {
+        if (declares(t)) {
+            log.debug("{} threw {}", rpcMethod, t.toString());
+            return;
+        }
+        long now = System.nanoTime();
+        long last = lastErrorLogged.get();
+        if (now - last >= ERROR_LOG_INTERVAL_NANOS && lastErrorLogged.compareAndSet(last, now)) {
+            int heldBack = errorsHeldBack.getAndSet(0);
+            log.atLevel(level).setCause(t).log("{} threw {}{}", rpcMethod, t.getClass().getName(),
+                    heldBack == 0 ? "" : " (" + heldBack + " more since the last one logged, held back)");
+        } else {
+            errorsHeldBack.incrementAndGet();
+            log.debug("{} threw {}", rpcMethod, t.toString());
+        }
     }
 
     Object invoke(Object[] args) throws Throwable {

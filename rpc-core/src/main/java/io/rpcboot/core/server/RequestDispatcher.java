@@ -2,6 +2,12 @@ package io.rpcboot.core.server;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.SocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletionStage;
@@ -10,7 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 import io.rpcboot.core.internal.metrics.Meters;
-import io.rpcboot.core.RpcContext;
+import io.rpcboot.core.RpcMethod;
+import io.rpcboot.core.intercept.ServerCall;
+import io.rpcboot.core.intercept.ServerInterceptor;
+import io.rpcboot.core.internal.context.CallScope;
+import io.rpcboot.core.internal.intercept.InterceptorChains;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.metrics.Outcome;
 import io.rpcboot.core.metrics.RpcMetrics;
@@ -30,6 +40,7 @@ import io.rpcboot.core.serialize.DecodeBudgetException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Turns request frames into method calls and responses.
@@ -67,10 +78,16 @@ final class RequestDispatcher {
     private final int maxCallsPerConnection;
     private final CallClock clock;
     private volatile boolean draining;
+    /** Interceptors, outermost first; empty for the plain path. */
+    private final List<ServerInterceptor> interceptors;
+    private final Level errorLogLevel;
 
     RequestDispatcher(ServiceTable services, FrameCodec codec, @Nullable Executor executor, RpcMetrics metrics,
-                      InboundGuard.Reports limits, int maxCallsPerConnection, CallClock clock) {
+                      InboundGuard.Reports limits, int maxCallsPerConnection, CallClock clock,
+                      List<ServerInterceptor> interceptors, Level errorLogLevel) {
         this.services = services;
+        this.interceptors = List.copyOf(interceptors);
+        this.errorLogLevel = errorLogLevel;
         this.clock = clock;
         this.codec = codec;
         this.executor = executor;
@@ -240,6 +257,10 @@ final class RequestDispatcher {
         return true;
     }
 
+    boolean isDraining() {
+        return draining;
+    }
+
     int inFlight() {
         return inFlight.get();
     }
@@ -262,7 +283,7 @@ final class RequestDispatcher {
         }
     }
 
-    private final class Call implements Runnable, RpcContext.Body<Object, Throwable> {
+    private final class Call implements Runnable, ServerCall {
         private final ServerConnection connection;
         private final ProvidedMethod method;
         private final long deadline;
@@ -272,6 +293,8 @@ final class RequestDispatcher {
         private final long startNanos = System.nanoTime();
         private final Frame frame;
         private Object @Nullable [] args;
+        private Map<String, String> metadata = Map.of();
+        private @Nullable Map<String, Object> attributes;
         /** 0, then 1 once run() or rejected() took the call: only one of them may serve it. */
         private volatile int taken;
         /** 0, then 1 once the call's outcome is decided: it is answered and counted exactly once. */
@@ -287,15 +310,9 @@ final class RequestDispatcher {
             this.oneWay = frame.type() == FrameType.ONE_WAY;
         }
 
-        /** The service method itself, run with the call's deadline as the thread's inherited one. */
-        @Override
-        public Object call() throws Throwable {
-            return method.invoke(args);
-        }
-
         /**
-         * Total: whatever a codec or the provider throws (an {@code Error} included), the call ends
-         * with exactly one answer and one count.
+         * Total: whatever a codec, an interceptor or the provider throws (an {@code Error} included),
+         * the call ends with exactly one answer and one count.
          */
         @Override
         public void run() {
@@ -306,19 +323,20 @@ final class RequestDispatcher {
                 serve();
             } catch (Throwable t) {
                 log.warn("serving {} failed outside the method", method.describe(), t);
-                fail(RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "the server failed while serving the call: " + t);
+                fail(RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "the server failed while serving the call: " + t,
+                        t.getClass().getSimpleName());
             }
         }
 
         private void serve() {
-            Object[] args;
             Frame f = frame;
             if (!connection.isOpen()) { // the client went away while the call waited: nobody to answer
                 f.release();
-                done(Outcome.FAILURE);
+                done(Outcome.FAILURE, RpcStatus.INTERNAL.name(), "ClosedChannelException");
                 return;
             }
             try {
+                metadata = f.metadata();
                 args = method.readArguments(serializationId, f.bodyReader());
             } catch (Throwable e) {
                 // a SerializationException (a budget among them: counted), or a bug in a codec (an Error included)
@@ -328,38 +346,69 @@ final class RequestDispatcher {
                     connection.limitExceeded("decode_budget");
                 }
                 fail(RpcStatus.BAD_REQUEST, RpcStatus.BAD_REQUEST.name(), "cannot read the arguments of " + method.describe()
-                        + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                        + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), e.getClass().getSimpleName());
                 return;
             } finally {
                 f.release();
             }
             if (deadline != 0 && clock.currentTimeMillis() >= deadline) {
                 deadlineRejected.increment();
-                fail(RpcStatus.DEADLINE_EXCEEDED, RpcStatus.DEADLINE_EXCEEDED.name(), "the deadline passed while the call waited");
+                fail(RpcStatus.DEADLINE_EXCEEDED, RpcStatus.DEADLINE_EXCEEDED.name(), "the deadline passed while the call waited",
+                        Meters.NONE);
                 return;
             }
-            Object result;
+            // the provider method (and the interceptors) see the call's deadline and metadata on this thread
+            CallScope scope = CallScope.current();
+            long previousDeadline = scope.deadlineMillis;
+            boolean hadDeadline = scope.hasDeadline;
+            Map<String, String> previousMetadata = scope.incoming;
+            scope.deadlineMillis = deadline;
+            scope.hasDeadline = deadline != 0;
+            scope.incoming = metadata;
             try {
-                if (deadline != 0) {
-                    this.args = args;
-                    result = RpcContext.callWithDeadline(deadline, this);
-                } else {
-                    result = method.invoke(args);
-                }
-            } catch (Throwable t) {
-                serviceFailed(t);
-                return;
-            }
-            if (method.async && result != null) {
-                ((CompletionStage<?>) result).whenComplete((value, error) -> {
-                    if (error != null) {
-                        serviceFailed(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
-                    } else {
-                        succeed(value);
+                if (interceptors.isEmpty()) {
+                    Object result;
+                    try {
+                        result = method.invoke(args);
+                    } catch (Throwable t) {
+                        serviceFailed(t);
+                        return;
                     }
-                });
+                    if (method.async && result != null) {
+                        ((CompletionStage<?>) result).whenComplete(this::completed);
+                    } else {
+                        succeed(result);
+                    }
+                } else {
+                    InterceptorChains.server(interceptors, this, this::invokeAsStage).whenComplete(this::completed);
+                }
+            } finally {
+                scope.deadlineMillis = previousDeadline;
+                scope.hasDeadline = hadDeadline;
+                scope.incoming = previousMetadata;
+            }
+        }
+
+        /** After the last interceptor: the method itself, its outcome as a stage. */
+        private CompletionStage<@Nullable Object> invokeAsStage() {
+            try {
+                Object result = method.invoke(args);
+                if (method.async) {
+                    @SuppressWarnings("unchecked")
+                    CompletionStage<@Nullable Object> stage = (CompletionStage<@Nullable Object>) result;
+                    return stage != null ? stage : CompletableFuture.completedFuture(null);
+                }
+                return CompletableFuture.completedFuture(result);
+            } catch (Throwable t) {
+                return CompletableFuture.failedFuture(t);
+            }
+        }
+
+        private void completed(@Nullable Object value, @Nullable Throwable error) {
+            if (error != null) {
+                serviceFailed(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
             } else {
-                succeed(result);
+                succeed(value);
             }
         }
 
@@ -369,15 +418,17 @@ final class RequestDispatcher {
                 return; // a worker took it after all
             }
             frame.release();
-            fail(RpcStatus.OVERLOADED, RpcStatus.OVERLOADED.name(), "the server's worker pool is full");
+            fail(RpcStatus.OVERLOADED, RpcStatus.OVERLOADED.name(), "the server's worker pool is full", Meters.NONE);
         }
 
         private void succeed(@Nullable Object value) {
             if (!ENDED.compareAndSet(this, 0, 1)) {
                 return;
             }
+            // an answer after the caller's deadline goes to nobody: count it apart
+            Outcome outcome = deadline != 0 && clock.currentTimeMillis() > deadline ? Outcome.LATE : Outcome.SUCCESS;
             if (oneWay) {
-                done(Outcome.SUCCESS);
+                done(outcome, RpcStatus.OK.name(), Meters.NONE);
                 return;
             }
             FrameBuilder b = codec.start(FrameType.RESPONSE, requestId, serializationId, RpcStatus.OK);
@@ -393,48 +444,102 @@ final class RequestDispatcher {
                 log.warn("cannot send the result of {}: {}", method.describe(), e.toString());
                 sendError(connection, requestId, RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "cannot send the result of "
                         + method.describe() + ": " + e.getMessage());
-                done(Outcome.of(RpcStatus.INTERNAL));
+                done(Outcome.of(RpcStatus.INTERNAL), RpcStatus.INTERNAL.name(), e.getClass().getSimpleName());
                 return;
             }
             connection.send(response);
-            done(Outcome.SUCCESS);
+            done(outcome, RpcStatus.OK.name(), Meters.NONE);
         }
 
         private void serviceFailed(Throwable t) {
-            log.debug("{} threw", method.describe(), t);
             Throwable cause = t; // a provider that joined a future of the nested call gets it wrapped
             while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
                 cause = cause.getCause();
             }
             if (cause instanceof RpcTimeoutException timeout && timeout.isInheritedDeadline()) {
                 // a call made while serving this one ran out of this call's deadline: so did this call
+                log.debug("{} ran out of its deadline", method.describe(), t);
                 fail(RpcStatus.DEADLINE_EXCEEDED_WHILE_RUNNING, RpcStatus.DEADLINE_EXCEEDED_WHILE_RUNNING.name(),
-                        "the deadline passed while " + method.describe() + " ran: " + timeout.getMessage());
+                        "the deadline passed while " + method.describe() + " ran: " + timeout.getMessage(),
+                        cause.getClass().getSimpleName());
                 return;
             }
+            method.logFailure(log, errorLogLevel, t);
             String message;
             try {
                 message = t.getMessage() == null ? "" : t.getMessage();
             } catch (Throwable broken) { // an exception whose getMessage throws
                 message = "(the message could not be read: " + broken.getClass().getName() + ")";
             }
-            fail(RpcStatus.SERVICE_ERROR, t.getClass().getName(), message);
+            fail(RpcStatus.SERVICE_ERROR, t.getClass().getName(), message, t.getClass().getSimpleName());
         }
 
-        private void fail(RpcStatus status, String type, String message) {
+        private void fail(RpcStatus status, String type, String message, String exceptionTag) {
             if (!ENDED.compareAndSet(this, 0, 1)) {
                 return;
             }
             if (!oneWay) {
                 sendError(connection, requestId, status, type, message);
             }
-            done(Outcome.of(status));
+            done(Outcome.of(status), status.name(), exceptionTag);
         }
 
-        private void done(Outcome outcome) {
+        private void done(Outcome outcome, String status, String exceptionTag) {
             connection.callEnded();
             finished();
-            method.timers.record(outcome, System.nanoTime() - startNanos);
+            long nanos = System.nanoTime() - startNanos;
+            if (outcome == Outcome.SUCCESS) {
+                method.timers.success(nanos);
+            } else {
+                method.timers.record(outcome, status, exceptionTag, nanos);
+            }
+        }
+
+        // ServerCall, for the interceptors
+
+        @Override
+        public ServiceKey service() {
+            return method.key;
+        }
+
+        @Override
+        public RpcMethod method() {
+            return method.rpcMethod;
+        }
+
+        @Override
+        public @Nullable Object[] arguments() {
+            Object[] a = args;
+            return a != null ? a : new Object[0];
+        }
+
+        @Override
+        public Map<String, String> metadata() {
+            return metadata;
+        }
+
+        @Override
+        public OptionalLong deadlineMillis() {
+            return deadline == 0 ? OptionalLong.empty() : OptionalLong.of(deadline);
+        }
+
+        @Override
+        public @Nullable SocketAddress remoteAddress() {
+            return connection.remoteAddress();
+        }
+
+        @Override
+        public Map<String, Object> attributes() {
+            Map<String, Object> a = attributes;
+            if (a == null) {
+                attributes = a = new HashMap<>();
+            }
+            return a;
+        }
+
+        @Override
+        public String toString() {
+            return "ServerCall[" + method.describe() + " from " + connection.remoteAddress() + "]";
         }
     }
 }

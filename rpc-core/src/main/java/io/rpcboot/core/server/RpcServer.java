@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.intercept.ServerInterceptor;
 import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.resources.RpcResources;
@@ -108,7 +109,7 @@ public final class RpcServer implements AutoCloseable {
         Meters meters = Meters.of(metrics);
         InboundGuard.Reports limits = meters.inboundReports(Meters.Side.SERVER);
         this.dispatcher = new RequestDispatcher(services, codec, executor, metrics, limits,
-                config.maxConcurrentCallsPerConnection(), clock);
+                config.maxConcurrentCallsPerConnection(), clock, b.interceptors, config.errorLogLevel());
         Counter received = meters.bytesReceived(Meters.Side.SERVER);
         Counter sent = meters.bytesSent(Meters.Side.SERVER);
         PeerLimits peer = config.peerLimits();
@@ -127,6 +128,8 @@ public final class RpcServer implements AutoCloseable {
         }
         meters.gauge(Meters.Side.SERVER, "connections", "Open client connections", tcp, TcpServer::openConnections);
         meters.gauge(Meters.Side.SERVER, "inflight", "Calls being served", dispatcher, RequestDispatcher::inFlight);
+        meters.gauge(Meters.Side.SERVER, "draining", "1 while the server drains its calls to stop, else 0", dispatcher,
+                d -> d.isDraining() ? 1 : 0);
         meters.bufferPool(pool::stats);
     }
 
@@ -472,8 +475,21 @@ public final class RpcServer implements AutoCloseable {
         private @Nullable RpcResources resources;
         private @Nullable Serializations serializations;
         private final List<ServiceDefinition> services = new ArrayList<>();
+        private final List<ServerInterceptor> interceptors = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Adds an interceptor around every call served; the first added is the outermost. */
+        public Builder interceptor(ServerInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /** Adds interceptors around every call served, outermost first. */
+        public Builder interceptors(List<? extends ServerInterceptor> list) {
+            list.forEach(this::interceptor);
+            return this;
         }
 
         public Builder config(ServerConfig config) {

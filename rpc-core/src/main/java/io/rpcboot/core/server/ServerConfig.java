@@ -3,6 +3,8 @@ package io.rpcboot.core.server;
 import java.time.Duration;
 import java.util.Objects;
 
+import org.slf4j.event.Level;
+
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.PeerLimits;
 
@@ -31,12 +33,15 @@ import io.rpcboot.core.PeerLimits;
  *                             doing; {@link Duration#ZERO}: no limit
  * @param maxConcurrentCallsPerConnection calls one connection may have in flight; more are answered
  *                             {@code RESOURCE_EXHAUSTED} without running
+ * @param errorLogLevel        the level at which an exception a provider method did not declare is
+ *                             logged, with its stack trace (at most one per method every 10 seconds,
+ *                             with a count of those held back); declared exceptions are logged at DEBUG
  */
 public record ServerConfig(String host, int port, String advertisedHost, int ioThreads, int workerThreads,
                            int queueCapacity, ExecutionMode executionMode, int maxFrameSize, Duration idleTimeout,
                            Duration drainTimeout, boolean checksum, int compressionThreshold, PeerLimits peerLimits,
                            int maxConnections, int maxConnectionsPerAddress, int maxAcceptsPerSecond,
-                           Duration maxConnectionAge, int maxConcurrentCallsPerConnection) {
+                           Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel) {
 
     public static final int DEFAULT_PORT = 7070;
 
@@ -48,6 +53,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(peerLimits, "peerLimits");
         Objects.requireNonNull(maxConnectionAge, "maxConnectionAge");
+        Objects.requireNonNull(errorLogLevel, "errorLogLevel");
         require(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
         require(ioThreads >= 1 && ioThreads <= 1024, "ioThreads must be 1..1024, was " + ioThreads);
         require(workerThreads >= 1 && workerThreads <= 100_000, "workerThreads must be 1..100000, was " + workerThreads);
@@ -98,6 +104,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private int maxAcceptsPerSecond = 1000;
         private Duration maxConnectionAge = Duration.ZERO;
         private int maxConcurrentCallsPerConnection = 1000;
+        private Level errorLogLevel = Level.WARN;
 
         public Builder host(String v) {
             host = v;
@@ -190,12 +197,18 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        public Builder errorLogLevel(Level v) {
+            errorLogLevel = v;
+            return this;
+        }
+
         public ServerConfig build() {
             String advertised = !advertisedHost.isEmpty() ? advertisedHost
                     : host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
             return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
-                    maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection);
+                    maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
+                    errorLogLevel);
         }
     }
 }

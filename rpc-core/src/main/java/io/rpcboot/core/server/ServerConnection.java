@@ -1,5 +1,6 @@
 package io.rpcboot.core.server;
 
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -140,6 +141,12 @@ final class ServerConnection implements ConnectionHandler {
     boolean isOpen() {
         Connection c = connection;
         return c != null && c.isOpen();
+    }
+
+    /** The client's address; null before the connection is set up. */
+    @Nullable SocketAddress remoteAddress() {
+        Connection c = connection;
+        return c == null ? null : c.remoteAddress();
     }
 
     /** The method last resolved for exactly these header strings (the same instances), or null. */

@@ -41,8 +41,7 @@ final class ServiceTable {
             if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
                 continue;
             }
-            ProvidedMethod pm = new ProvidedMethod(key.interfaceName(), m, definition.implementation(), serializations,
-                    metrics);
+            ProvidedMethod pm = new ProvidedMethod(key, m, definition.implementation(), serializations, metrics);
             methods.putIfAbsent(pm.rpcMethod.signature(), pm); // a method redeclared by a subinterface has one signature
         }
         Provided provided = new Provided(definition, Map.copyOf(methods));

@@ -82,6 +82,7 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
         this.unregisters = metrics.registryOperations("zookeeper", "unregister");
         this.subscribes = metrics.registryOperations("zookeeper", "subscribe");
         this.events = metrics.registryEvents("zookeeper");
+        metrics.registryConnected("zookeeper", this::connectionState);
         this.stateListener = (c, newState) -> {
             state = newState;
             log.info("ZooKeeper registry at {}: {}", config.address(), newState);

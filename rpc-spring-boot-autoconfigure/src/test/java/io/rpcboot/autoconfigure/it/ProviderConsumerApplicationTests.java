@@ -68,15 +68,16 @@ class ProviderConsumerApplicationTests {
         String service = Hello.class.getName();
         String providerMetrics = get(provider, "/actuator/prometheus");
         assertThat(providerMetrics)
-                .contains("rpc_server_requests_seconds_count{method=\"hello(java.lang.String)\",outcome=\"success\",service=\""
-                        + service + "\"} 3")
-                .contains("rpc_server_requests_seconds_bucket{method=\"hello(java.lang.String)\",outcome=\"success\",service=\""
-                        + service + "\",le=\"+Inf\"} 3")
+                .contains("rpc_server_requests_seconds_count{exception=\"none\",method=\"hello\",outcome=\"success\",service=\""
+                        + service + "\",status=\"OK\"} 3")
+                .contains("rpc_server_requests_seconds_bucket{exception=\"none\",method=\"hello\",outcome=\"success\",service=\""
+                        + service + "\",status=\"OK\",le=\"+Inf\"} 3")
                 .containsPattern("(?m)^rpc_server_connections(\\{[^}]*})? [12]\\.0$"); // the consumer opens up to 2
         String consumerMetrics = get(consumer, "/actuator/prometheus");
         assertThat(consumerMetrics)
-                .contains("rpc_client_requests_seconds_count{method=\"hello(java.lang.String)\",outcome=\"success\",service=\""
-                        + service + "\"} 3")
+                .contains("rpc_client_requests_seconds_count{exception=\"none\",method=\"hello\",outcome=\"success\",service=\""
+                        + service + "\",status=\"OK\"} 3")
+                .doesNotContain("rpc_client_seconds").doesNotContain("rpc_server_")
                 .containsPattern("(?m)^rpc_client_connections(\\{[^}]*})? [12]\\.0$");
 
         assertThat(get(provider, "/actuator/rpc")).contains("\"service\":\"" + service + "\"").contains("\"running\":true");

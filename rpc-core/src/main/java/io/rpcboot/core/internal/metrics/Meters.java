@@ -1,5 +1,7 @@
 package io.rpcboot.core.internal.metrics;
 
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -11,9 +13,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.rpcboot.core.BufferPoolStats;
+import io.rpcboot.core.RpcMethod;
 import io.rpcboot.core.internal.protocol.InboundGuard;
 import io.rpcboot.core.metrics.Outcome;
 import io.rpcboot.core.metrics.RpcMetrics;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Not API. The factories of the meters {@link RpcMetrics} lists, for rpc-core's client and server:
@@ -32,19 +36,19 @@ public final class Meters {
         return new Meters(metrics.registry());
     }
 
-    /** The request timers of one method on one side, one per outcome, created on first use. */
-    public CallTimers callTimers(Side side, String service, String method) {
-        return new CallTimers(side == Side.SERVER ? RpcMetrics.SERVER_REQUESTS : RpcMetrics.CLIENT_REQUESTS, Tags.of("service", service,
-                "method", method));
+    /** The request timers of one method on one side, created on first use; tagged with its {@link RpcMethod#metricName()}. */
+    public CallTimers callTimers(Side side, RpcMethod method) {
+        return new CallTimers(side == Side.SERVER ? RpcMetrics.SERVER_REQUESTS : RpcMetrics.CLIENT_REQUESTS,
+                Tags.of("service", method.service(), "method", method.metricName()));
     }
 
     public Counter bytesReceived(Side side) {
-        return Counter.builder("rpc.bytes.received").baseUnit("bytes").tag("side", side.tag())
+        return Counter.builder("rpc.io.received").baseUnit("bytes").tag("side", side.tag())
                 .description("Bytes read from rpc connections").register(registry);
     }
 
     public Counter bytesSent(Side side) {
-        return Counter.builder("rpc.bytes.sent").baseUnit("bytes").tag("side", side.tag())
+        return Counter.builder("rpc.io.sent").baseUnit("bytes").tag("side", side.tag())
                 .description("Bytes written to rpc connections").register(registry);
     }
 
@@ -87,22 +91,42 @@ public final class Meters {
         return new InboundReports(this, side);
     }
 
-    /** A gauge {@code rpc.<side>.<name>} reading {@code fn} on {@code target} (held weakly by Micrometer). */
+    /**
+     * A gauge {@code rpc.<side>.<name>} reading {@code fn} on {@code target}. A second registration
+     * under the same name and tags (two clients on one registry) keeps the first, without Micrometer's
+     * warning.
+     */
     public <T> void gauge(Side side, String name, String description, T target, ToDoubleFunction<T> fn) {
-        Gauge.builder("rpc." + side.tag() + "." + name, target, fn).description(description).strongReference(true)
+        gauge("rpc." + side.tag() + "." + name, Tags.empty(), null, description, target, fn);
+    }
+
+    /** A gauge with tags; kept from the first registration as {@link #gauge(Side, String, String, Object, ToDoubleFunction)}. */
+    public <T> void gauge(String name, Tags tags, @Nullable String baseUnit, String description, T target,
+                          ToDoubleFunction<T> fn) {
+        if (registry.find(name).tags(tags).gauge() != null) {
+            return;
+        }
+        Gauge.builder(name, target, fn).tags(tags).baseUnit(baseUnit).description(description).strongReference(true)
                 .register(registry);
+    }
+
+    /** Removes a tagged gauge (a reference that closed). */
+    public void removeGauge(String name, Tags tags) {
+        Gauge g = registry.find(name).tags(tags).gauge();
+        if (g != null) {
+            registry.remove(g);
+        }
     }
 
     /**
      * Gauges of a buffer pool: buffers in use and bytes allocated, read from {@code stats} at each
-     * scrape (on the scraping thread). Registering the same pool again (a client and a server that
-     * share {@link io.rpcboot.core.resources.RpcResources}) keeps the first registration.
+     * scrape (on the scraping thread). Registering again (a client and a server that share
+     * {@link io.rpcboot.core.resources.RpcResources}, the usual case) keeps the first registration.
      */
     public void bufferPool(Supplier<BufferPoolStats> stats) {
-        Gauge.builder("rpc.buffer.pool.used", stats, s -> s.get().inUse()).description("Pooled buffers lent out")
-                .strongReference(true).register(registry);
-        Gauge.builder("rpc.buffer.pool.allocated", stats, s -> s.get().allocatedBytes()).baseUnit("bytes")
-                .description("Bytes of memory the buffer pool holds").strongReference(true).register(registry);
+        gauge("rpc.buffer.pool.used", Tags.empty(), null, "Pooled buffers lent out", stats, s -> s.get().inUse());
+        gauge("rpc.buffer.pool.allocated", Tags.empty(), "bytes", "Bytes of memory the buffer pool holds", stats,
+                s -> s.get().allocatedBytes());
     }
 
     /** Client or server. */
@@ -120,26 +144,75 @@ public final class Meters {
         }
     }
 
-    /** One method's timers, one per outcome; recording is a lookup in a small array. */
+    /**
+     * One method's request timers on one side, one per (outcome, status, exception) seen, with fixed
+     * SLO buckets ({@link #SLO_BOUNDARIES}). At most {@link #MAX_SERIES} series per method have
+     * buckets; further combinations are counted under their outcome and status with
+     * {@code exception="other"}, without buckets, so a method has at most {@code MAX_SERIES x 18}
+     * bucket lines per side. Success is a field read; the rest a map lookup.
+     */
     public final class CallTimers {
         private final String name;
         private final Tags tags;
-        private final Timer[] byOutcome = new Timer[Outcome.values().length];
+        private volatile @Nullable Timer success;
+        private final ConcurrentHashMap<String, Timer> others = new ConcurrentHashMap<>();
 
         private CallTimers(String name, Tags tags) {
             this.name = name;
             this.tags = tags;
         }
 
-        public void record(Outcome outcome, long nanos) {
-            Timer timer = byOutcome[outcome.ordinal()];
+        public void success(long nanos) {
+            Timer timer = success;
             if (timer == null) {
-                timer = Timer.builder(name).tags(tags).tag("outcome", outcome.tag())
-                        .description(name.equals(RpcMetrics.SERVER_REQUESTS) ? "Calls served" : "Calls made")
-                        .publishPercentileHistogram().register(registry);
-                byOutcome[outcome.ordinal()] = timer; // a benign race: register returns the same timer
+                timer = register(Outcome.SUCCESS, "OK", NONE);
+                success = timer; // a benign race: register returns the same timer
             }
             timer.record(nanos, TimeUnit.NANOSECONDS);
         }
+
+        /** A call that ended otherwise; {@code exception} is a simple class name, or {@value #NONE}. */
+        public void record(Outcome outcome, String status, String exception, long nanos) {
+            if (outcome == Outcome.SUCCESS && exception.equals(NONE)) {
+                success(nanos);
+                return;
+            }
+            String key = outcome.tag() + '|' + status + '|' + exception;
+            Timer timer = others.get(key);
+            if (timer == null) {
+                String shared = outcome.tag() + '|' + status + '|' + OTHER;
+                timer = others.size() < MAX_SERIES - 1 ? others.computeIfAbsent(key, k -> register(outcome, status, exception))
+                        : others.computeIfAbsent(shared, k -> register(outcome, status, OTHER));
+            }
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        private Timer register(Outcome outcome, String status, String exception) {
+            Timer.Builder b = Timer.builder(name).tags(tags).tag("outcome", outcome.tag()).tag("status", status)
+                    .tag("exception", exception)
+                    .description(name.equals(RpcMetrics.SERVER_REQUESTS) ? "Calls served" : "Calls made");
+            if (!exception.equals(OTHER)) {
+                b.serviceLevelObjectives(SLO_BOUNDARIES); // the overflow series count, without buckets: the cap holds
+            }
+            return b.register(registry);
+        }
     }
+
+    /** The {@code exception} tag of a call that threw nothing. */
+    public static final String NONE = "none";
+    /** The {@code exception} tag shared by a method's series past {@link #MAX_SERIES}. */
+    public static final String OTHER = "other";
+    /** Series (outcome x status x exception) per method and side before they share {@link #OTHER}. */
+    public static final int MAX_SERIES = 8;
+    /**
+     * The request timers' buckets: from 50 microseconds (a call on one machine) to 10 seconds;
+     * 17 boundaries, 18 bucket lines with +Inf. Boot's {@code management.metrics.distribution.*}
+     * properties override them.
+     */
+    public static final Duration[] SLO_BOUNDARIES = {
+            Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+            Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10)};
 }

@@ -139,6 +139,23 @@ public final class Frame {
         return all;
     }
 
+    /**
+     * The call metadata a request carries: its attachments and, if present, {@code traceparent}
+     * (read-only). The empty map, and no parsing, when it carries none.
+     */
+    public Map<String, String> metadata() {
+        String traceparent = known(Headers.TRACEPARENT_ID);
+        if (attachmentBlock == null) {
+            return traceparent == null ? Map.of() : Map.of(Headers.TRACEPARENT, traceparent);
+        }
+        if (traceparent == null) {
+            return attachments();
+        }
+        Map<String, String> all = new LinkedHashMap<>(attachments());
+        all.put(Headers.TRACEPARENT, traceparent);
+        return Collections.unmodifiableMap(all);
+    }
+
     /** One header's value, or null; no map is built for it. */
     public @Nullable String header(String key) {
         int id = Headers.idOf(key);

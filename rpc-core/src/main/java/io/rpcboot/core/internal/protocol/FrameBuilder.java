@@ -58,6 +58,36 @@ public final class FrameBuilder {
         return this;
     }
 
+    /**
+     * Adds call metadata as header entries, within the header budget the receiving side enforces
+     * ({@code limits}: entry count and header bytes), so that metadata too large fails the call
+     * here, with a message, instead of closing the connection there.
+     *
+     * @throws IllegalArgumentException naming the limit and its property when the metadata does not fit
+     */
+    public FrameBuilder metadata(java.util.Map<String, String> metadata, io.rpcboot.core.PeerLimits limits) {
+        if (metadata.isEmpty()) {
+            return this;
+        }
+        int attachments = 0;
+        for (java.util.Map.Entry<String, String> e : metadata.entrySet()) {
+            header(e.getKey(), e.getValue());
+            if (Headers.idOf(e.getKey()) == 0) {
+                attachments++;
+            }
+        }
+        if (attachments > limits.maxAttachments()) {
+            throw new IllegalArgumentException("the call carries " + attachments + " metadata entries; at most "
+                    + limits.maxAttachments() + " may be sent (rpc.*.limits.max-attachments)");
+        }
+        int headerBytes = out.position() - fixedSize;
+        if (headerBytes > limits.maxHeaderSize()) {
+            throw new IllegalArgumentException("the call's header entries (its metadata included) take " + headerBytes
+                    + " bytes; at most " + limits.maxHeaderSize() + " may be sent (rpc.*.limits.max-header-size)");
+        }
+        return this;
+    }
+
     /** Writes an entry's key (its id, and the key itself for an attachment); the value follows. */
     private BinaryWriter entryKey(String key) {
         if (bodyStart >= 0) {

@@ -25,6 +25,8 @@ public final class Headers {
 
     /** The id of {@link #DEADLINE}, which the decoder keeps as a number. */
     static final int DEADLINE_ID = 5;
+    /** The id of {@link #TRACEPARENT}. */
+    static final int TRACEPARENT_ID = 6;
     private static final String[] BY_ID = {null, SERVICE, METHOD, VERSION, GROUP, DEADLINE, TRACEPARENT};
     /** Size of an array indexed by well-known id (index 0 unused). */
     static final int KNOWN_IDS = BY_ID.length;

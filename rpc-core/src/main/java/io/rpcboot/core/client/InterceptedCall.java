@@ -1,0 +1,152 @@
+package io.rpcboot.core.client;
+
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.rpcboot.core.RpcException;
+import io.rpcboot.core.RpcMethod;
+import io.rpcboot.core.RpcTimeoutException;
+import io.rpcboot.core.intercept.ClientCall;
+import io.rpcboot.core.internal.intercept.InterceptorChains;
+import io.rpcboot.core.internal.context.Metadata;
+import io.rpcboot.core.registry.ServiceKey;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A call on its way through the client's interceptors: what they see ({@link ClientCall}), and the
+ * step after the last of them, which starts the {@link Invocation} with the arguments and metadata
+ * they left. The deadline and metadata were taken from the caller's thread when the call was made,
+ * so an interceptor may proceed on any thread.
+ */
+final class InterceptedCall implements ClientCall {
+
+    /** How long a synchronous caller waits past the deadline for an interceptor's own stage before giving up. */
+    private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final ClientRuntime runtime;
+    private final Reference<?> reference;
+    private final ClientMethod method;
+    private final Object[] arguments;
+    private final CallContext context;
+    private final long deadlineMillis;
+    private volatile @Nullable Map<String, Object> attributes;
+
+    InterceptedCall(ClientRuntime runtime, Reference<?> reference, ClientMethod method, Object[] arguments) {
+        this.runtime = runtime;
+        this.reference = reference;
+        this.method = method;
+        this.arguments = arguments;
+        long now = runtime.clock.nanoTime();
+        this.context = CallContext.here(runtime, reference, method, now, true);
+        this.deadlineMillis = runtime.clock.currentTimeMillis()
+                + TimeUnit.NANOSECONDS.toMillis(context.deadlineNanos - now);
+    }
+
+    /**
+     * Runs the call through the interceptors: a synchronous caller waits here for the outcome (and
+     * gets the exception as itself), an asynchronous one gets the future.
+     */
+    static Object invoke(ClientRuntime runtime, Reference<?> reference, ClientMethod method, Object[] arguments)
+            throws Throwable {
+        InterceptedCall call = new InterceptedCall(runtime, reference, method, arguments);
+        CompletionStage<@Nullable Object> stage = InterceptorChains.client(runtime.interceptors, call, call::send);
+        CompletableFuture<@Nullable Object> future = stage.toCompletableFuture();
+        if (method.async) {
+            return future;
+        }
+        long waitNanos = call.context.deadlineNanos - runtime.clock.nanoTime() + GRACE_NANOS;
+        try {
+            return future.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | CompletionException e) {
+            throw unwrap(e.getCause() != null ? e.getCause() : e, method);
+        } catch (CancellationException e) {
+            throw new RpcException(method.describe() + " was cancelled by an interceptor", e);
+        } catch (TimeoutException e) {
+            throw new RpcTimeoutException("call to " + method.describe() + " timed out: an interceptor's answer did not"
+                    + " come by the deadline");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RpcException("interrupted while waiting for " + method.describe());
+        }
+    }
+
+    /** What a synchronous caller gets: unchecked exceptions and declared checked ones as themselves. */
+    private static Throwable unwrap(Throwable failure, ClientMethod method) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof RuntimeException || t instanceof Error) {
+            return t;
+        }
+        for (Class<?> declared : method.rpcMethod.javaMethod().getExceptionTypes()) {
+            if (declared.isInstance(t)) {
+                return t;
+            }
+        }
+        return new RpcException(method.describe() + " failed: " + t, t);
+    }
+
+    /** After the last interceptor: the call goes out. */
+    private CompletionStage<@Nullable Object> send() {
+        try {
+            Metadata.check(context.metadata);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new RpcException("cannot send " + method.describe() + ": "
+                    + e.getMessage(), e));
+        }
+        FutureCompletion future = new FutureCompletion();
+        new Invocation(runtime, reference, method, arguments, future, context, this).start();
+        return future;
+    }
+
+    @Override
+    public ServiceKey service() {
+        return reference.key;
+    }
+
+    @Override
+    public RpcMethod method() {
+        return method.rpcMethod;
+    }
+
+    @Override
+    public Object[] arguments() {
+        return arguments;
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return context.metadata;
+    }
+
+    @Override
+    public long deadlineMillis() {
+        return deadlineMillis;
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        Map<String, Object> a = attributes;
+        if (a == null) {
+            synchronized (this) {
+                a = attributes;
+                if (a == null) {
+                    attributes = a = new java.util.concurrent.ConcurrentHashMap<>();
+                }
+            }
+        }
+        return a;
+    }
+
+    @Override
+    public String toString() {
+        return "ClientCall[" + method.describe() + "]";
+    }
+}

@@ -1,0 +1,65 @@
+package io.rpcboot.autoconfigure;
+
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.observation.ObservationRegistry;
+import io.rpcboot.core.observation.ObservationClientInterceptor;
+import io.rpcboot.core.observation.ObservationServerInterceptor;
+import io.rpcboot.core.observation.RpcObservationConventions;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+
+/**
+ * Client and server calls as Micrometer observations when the application has an
+ * {@link ObservationRegistry} (Spring Boot's Actuator makes one): the two interceptors run first
+ * ({@link #ORDER}), so every other interceptor and the provider method run inside the call's
+ * observation, and with Micrometer Tracing its trace context travels in the call's metadata.
+ * {@code rpc.observation.enabled=false} turns them off. A bean of
+ * {@link RpcObservationConventions.Client} or {@link RpcObservationConventions.Server} replaces the
+ * default names and tags.
+ *
+ * <p>The observations' own timers ({@code rpc.client}, {@code rpc.server} and their {@code .active}
+ * long-task timers, which Boot's meter handler would add) are filtered out: the request timers
+ * {@code rpc.client.requests} and {@code rpc.server.requests} already measure every call, with
+ * buckets and the outcome, status and exception of each.
+ */
+@AutoConfiguration(after = RpcAutoConfiguration.class,
+        afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
+@ConditionalOnClass(ObservationRegistry.class)
+@ConditionalOnBean(ObservationRegistry.class)
+@ConditionalOnBooleanProperty(name = "rpc.observation.enabled", matchIfMissing = true)
+public class RpcObservationAutoConfiguration {
+
+    /** The observation interceptors' order: before every interceptor an application declares without a lower one. */
+    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
+
+    @Bean
+    @Order(ORDER)
+    @ConditionalOnMissingBean
+    ObservationClientInterceptor rpcObservationClientInterceptor(ObservationRegistry registry,
+                                                                 ObjectProvider<RpcObservationConventions.Client> convention) {
+        return new ObservationClientInterceptor(registry, convention.getIfAvailable());
+    }
+
+    @Bean
+    @Order(ORDER)
+    @ConditionalOnMissingBean
+    ObservationServerInterceptor rpcObservationServerInterceptor(ObservationRegistry registry,
+                                                                 ObjectProvider<RpcObservationConventions.Server> convention) {
+        return new ObservationServerInterceptor(registry, convention.getIfAvailable());
+    }
+
+    @Bean
+    MeterFilter rpcObservationTimersFilter() {
+        return MeterFilter.deny(id -> switch (id.getName()) {
+            case "rpc.client", "rpc.client.active", "rpc.server", "rpc.server.active" -> true;
+            default -> false;
+        });
+    }
+}
