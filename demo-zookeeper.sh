@@ -40,7 +40,7 @@ export ZK_ADDRESS
 
 for n in 1 2; do
   echo "== starting provider-$n"
-  java -jar sample-provider/target/sample-provider.jar --spring.profiles.active=zookeeper --server.port=0 \
+  java -jar sample-provider/target/sample-provider-exec.jar --spring.profiles.active=zookeeper --server.port=0 \
     --rpc.server.port=0 --rpc.server.host=127.0.0.1 --sample.instance=provider-$n \
     --logging.file.name=logs/sample-provider-$n.log > "$work/provider-$n.out" 2>&1 &
   pids+=($!)

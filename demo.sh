@@ -36,7 +36,7 @@ wait_for() {
 }
 
 echo "== starting sample-provider"
-java -jar sample-provider/target/sample-provider.jar --server.port=0 --rpc.server.port=0 \
+java -jar sample-provider/target/sample-provider-exec.jar --server.port=0 --rpc.server.port=0 \
   --rpc.server.host=127.0.0.1 > "$work/provider.out" 2>&1 &
 provider_pid=$!
 rpc_port=$(wait_for "$work/provider.out" 'rpc server listening on [0-9.]+:[0-9]+')

@@ -83,6 +83,7 @@ public final class RpcClient implements AutoCloseable {
         meters.gauge(Meters.Side.CLIENT, "pool.waiting", "Calls waiting for a pooled connection", this,
                 c -> c.poolStats().values().stream().mapToInt(ConnectionPoolStats::waiting).sum());
         meters.bufferPool(runtime.pool::stats);
+        runtime.metrics.registryConnected(runtime.registry.name(), runtime.registry::connectionState);
     }
 
     public static Builder builder() {

@@ -131,6 +131,9 @@ public final class RpcServer implements AutoCloseable {
         meters.gauge(Meters.Side.SERVER, "draining", "1 while the server drains its calls to stop, else 0", dispatcher,
                 d -> d.isDraining() ? 1 : 0);
         meters.bufferPool(pool::stats);
+        if (registry != null) {
+            metrics.registryConnected(registry.name(), registry::connectionState);
+        }
     }
 
     private static ThreadPoolExecutor newExecutor(ServerConfig config) {
