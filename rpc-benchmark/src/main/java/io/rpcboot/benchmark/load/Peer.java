@@ -26,9 +26,10 @@ interface Peer {
     static Peer byName(String name) {
         return switch (name) {
             case "rpc-boot" -> new RpcBootPeer();
+            case "rpc-boot-observed" -> new ObservedRpcBootPeer();
             case "grpc" -> new GrpcPeer();
             case "nio-floor" -> new NioFloorPeer();
-            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, grpc, nio-floor)");
+            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-observed, grpc, nio-floor)");
         };
     }
 }
