@@ -8,10 +8,12 @@ import io.rpcboot.core.observation.RpcObservationConventions;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
@@ -20,7 +22,10 @@ import org.springframework.core.annotation.Order;
  * {@link ObservationRegistry} (Spring Boot's Actuator makes one): the two interceptors run first
  * ({@link #ORDER}), so every other interceptor and the provider method run inside the call's
  * observation, and with Micrometer Tracing its trace context travels in the call's metadata.
- * {@code rpc.observation.enabled=false} turns them off. A bean of
+ * {@code rpc.observation.mode}: {@code auto} (the default) observes when a Micrometer Tracing
+ * {@code Tracer} bean exists, {@code always} whenever there is a registry, {@code never} never.
+ * Without a tracer the observations would only feed meters the request timers already provide, and
+ * cost about half the throughput of a small call (docs/benchmarks.md). A bean of
  * {@link RpcObservationConventions.Client} or {@link RpcObservationConventions.Server} replaces the
  * default names and tags.
  *
@@ -29,11 +34,14 @@ import org.springframework.core.annotation.Order;
  * {@code rpc.client.requests} and {@code rpc.server.requests} already measure every call, with
  * buckets and the outcome, status and exception of each.
  */
-@AutoConfiguration(after = RpcAutoConfiguration.class,
-        afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
+@AutoConfiguration(after = RpcAutoConfiguration.class, afterName = {
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+        "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration",
+        "org.springframework.boot.micrometer.tracing.autoconfigure.NoopTracerAutoConfiguration",
+        "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration"})
 @ConditionalOnClass(ObservationRegistry.class)
 @ConditionalOnBean(ObservationRegistry.class)
-@ConditionalOnBooleanProperty(name = "rpc.observation.enabled", matchIfMissing = true)
+@Conditional(RpcObservationAutoConfiguration.Observe.class)
 public class RpcObservationAutoConfiguration {
 
     /** The observation interceptors' order: before every interceptor an application declares without a lower one. */
@@ -53,6 +61,23 @@ public class RpcObservationAutoConfiguration {
     ObservationServerInterceptor rpcObservationServerInterceptor(ObservationRegistry registry,
                                                                  ObjectProvider<RpcObservationConventions.Server> convention) {
         return new ObservationServerInterceptor(registry, convention.getIfAvailable());
+    }
+
+    /** {@code rpc.observation.mode=always}, or {@code auto} (the default) with a Micrometer Tracing tracer. */
+    static final class Observe extends AnyNestedCondition {
+
+        Observe() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(name = "rpc.observation.mode", havingValue = "always")
+        static final class Always {
+        }
+
+        @ConditionalOnProperty(name = "rpc.observation.mode", havingValue = "auto", matchIfMissing = true)
+        @ConditionalOnBean(type = "io.micrometer.tracing.Tracer")
+        static final class WithTracer {
+        }
     }
 
     @Bean

@@ -73,16 +73,33 @@ public class RpcProperties {
     /** Calls as Micrometer observations (tracing), when the application has an ObservationRegistry. */
     public static class Observation {
 
-        /** Whether client and server calls are observed (spans, trace propagation in the call's metadata). */
-        private boolean enabled = true;
+        /**
+         * When client and server calls are Micrometer observations: auto (when a Micrometer Tracing
+         * Tracer bean exists: spans and trace propagation), always, or never.
+         */
+        private ObservationMode mode = ObservationMode.AUTO;
 
-        public boolean isEnabled() {
-            return enabled;
+        public ObservationMode getMode() {
+            return mode;
         }
 
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
+        public void setMode(ObservationMode mode) {
+            this.mode = mode;
         }
+    }
+
+    /**
+     * When calls are observations. Without a tracer an observation only feeds meters that the request
+     * timers already provide, at about half the throughput of a small call (docs/benchmarks.md), so
+     * {@code auto} observes only when Micrometer Tracing is set up.
+     */
+    public enum ObservationMode {
+        /** When a Micrometer Tracing {@code Tracer} bean exists. */
+        AUTO,
+        /** Whenever an ObservationRegistry exists (e.g. for handlers of the application's own). */
+        ALWAYS,
+        /** Never. */
+        NEVER
     }
 
     /** The server that publishes {@code @RpcProvider} beans. */

@@ -17,6 +17,7 @@ import io.rpcboot.core.RpcContext;
 import io.rpcboot.core.intercept.ClientInterceptor;
 import io.rpcboot.core.intercept.ServerInterceptor;
 import io.rpcboot.core.observation.ObservationClientInterceptor;
+import io.rpcboot.core.observation.ObservationServerInterceptor;
 import io.rpcboot.core.observation.RpcClientObservationContext;
 import io.rpcboot.core.observation.RpcServerObservationContext;
 import org.junit.jupiter.api.Test;
@@ -143,7 +144,7 @@ class RpcInterceptorAutoConfigurationTests {
                 stopped.add(context);
             }
         });
-        runner.withBean(ObservationRegistry.class, () -> observations)
+        runner.withBean(ObservationRegistry.class, () -> observations).withPropertyValues("rpc.observation.mode=always")
                 .run(context -> {
                     assertThat(context).hasSingleBean(ObservationClientInterceptor.class);
                     assertThat(context.getBean(Caller.class).echo.metadata("tenant")).isEqualTo("acme");
@@ -163,7 +164,15 @@ class RpcInterceptorAutoConfigurationTests {
                     assertThat(filter.accept(id("rpc.server.active"))).isEqualTo(MeterFilterReply.DENY);
                     assertThat(filter.accept(id("rpc.client.requests"))).isEqualTo(MeterFilterReply.NEUTRAL);
                 });
-        runner.withBean(ObservationRegistry.class, () -> observations).withPropertyValues("rpc.observation.enabled=false")
+        runner.withBean(ObservationRegistry.class, () -> observations).withPropertyValues("rpc.observation.mode=never")
                 .run(context -> assertThat(context).doesNotHaveBean(ObservationClientInterceptor.class));
+        // auto, the default: no tracer, no observations (they would only feed meters the request timers provide)
+        runner.withBean(ObservationRegistry.class, () -> observations)
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ObservationClientInterceptor.class)
+                        .doesNotHaveBean(ObservationServerInterceptor.class));
+        runner.withBean(ObservationRegistry.class, () -> observations)
+                .withBean(io.micrometer.tracing.Tracer.class, () -> io.micrometer.tracing.Tracer.NOOP)
+                .run(context -> assertThat(context).hasSingleBean(ObservationClientInterceptor.class)
+                        .hasSingleBean(ObservationServerInterceptor.class));
     }
 }

@@ -26,10 +26,13 @@ interface Peer {
     static Peer byName(String name) {
         return switch (name) {
             case "rpc-boot" -> new RpcBootPeer();
-            case "rpc-boot-observed" -> new ObservedRpcBootPeer();
+            case "rpc-boot-observed" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.OBSERVED);
+            case "rpc-boot-prometheus" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.PROMETHEUS);
+            case "rpc-boot-intercepted" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.INTERCEPTED);
+            case "rpc-boot-observed-unfiltered" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.OBSERVED_UNFILTERED);
             case "grpc" -> new GrpcPeer();
             case "nio-floor" -> new NioFloorPeer();
-            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-observed, grpc, nio-floor)");
+            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, grpc, nio-floor)");
         };
     }
 }

@@ -28,21 +28,27 @@ final class CallContext {
     static CallContext here(ClientRuntime runtime, Reference<?> reference, ClientMethod method, long nowNanos,
                             boolean mutable) {
         CallScope scope = CallScope.current();
-        long own = nowNanos + method.timeoutNanos;
-        long deadline = own;
-        boolean inherited = false;
-        if (scope.hasDeadline) {
-            long inheritedNanos = nowNanos
-                    + TimeUnit.MILLISECONDS.toNanos(scope.deadlineMillis - runtime.clock.currentTimeMillis());
-            if (inheritedNanos - own < 0) {
-                deadline = inheritedNanos;
-                inherited = true;
-            }
-        }
-        return new CallContext(deadline, inherited, metadata(runtime, reference, scope, mutable));
+        long deadline = deadlineNanos(runtime, scope, method, nowNanos);
+        return new CallContext(deadline, deadline - (nowNanos + method.timeoutNanos) < 0,
+                metadata(runtime, reference, scope, mutable));
     }
 
-    private static Map<String, String> metadata(ClientRuntime runtime, Reference<?> reference, CallScope scope,
+    /**
+     * The deadline of a call made now on the thread of {@code scope}: its own timeout, or what is left
+     * of the deadline of the call being served there if that is sooner (then the deadline is inherited).
+     */
+    static long deadlineNanos(ClientRuntime runtime, CallScope scope, ClientMethod method, long nowNanos) {
+        long own = nowNanos + method.timeoutNanos;
+        if (scope.hasDeadline) {
+            long inherited = nowNanos + TimeUnit.MILLISECONDS.toNanos(scope.deadlineMillis - runtime.clock.currentTimeMillis());
+            if (inherited - own < 0) {
+                return inherited;
+            }
+        }
+        return own;
+    }
+
+    static Map<String, String> metadata(ClientRuntime runtime, Reference<?> reference, CallScope scope,
                                                 boolean mutable) {
         Map<String, String> client = runtime.config.metadata();
         Map<String, String> own = reference.config.metadata();

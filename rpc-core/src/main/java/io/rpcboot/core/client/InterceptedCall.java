@@ -36,12 +36,26 @@ final class InterceptedCall implements ClientCall {
     private final CallContext context;
     private final long deadlineMillis;
     private volatile @Nullable Map<String, Object> attributes;
+    /** The thread of a synchronous caller; null for an asynchronous call. */
+    private final @Nullable Thread syncCaller;
+    /** True while the interceptors run on the synchronous caller's thread, before it waits. */
+    private boolean inChain;
+    /**
+     * Set when the call went out from the synchronous caller's own thread: the caller waits for it
+     * as a call without interceptors does ({@link ParkedCaller}: the result decoded on its thread),
+     * then completes {@link #parkedStage} there, so the interceptors' callbacks run on the caller's
+     * thread too, not on the client's event loop.
+     */
+    private @Nullable ParkedCaller parked;
+    private @Nullable Invocation parkedCall;
+    private @Nullable CompletableFuture<@Nullable Object> parkedStage;
 
     InterceptedCall(ClientRuntime runtime, Reference<?> reference, ClientMethod method, Object[] arguments) {
         this.runtime = runtime;
         this.reference = reference;
         this.method = method;
         this.arguments = arguments;
+        this.syncCaller = method.async ? null : Thread.currentThread();
         long now = runtime.clock.nanoTime();
         this.context = CallContext.here(runtime, reference, method, now, true);
         this.deadlineMillis = runtime.clock.currentTimeMillis()
@@ -55,11 +69,18 @@ final class InterceptedCall implements ClientCall {
     static Object invoke(ClientRuntime runtime, Reference<?> reference, ClientMethod method, Object[] arguments)
             throws Throwable {
         InterceptedCall call = new InterceptedCall(runtime, reference, method, arguments);
-        CompletionStage<@Nullable Object> stage = InterceptorChains.client(runtime.interceptors, call, call::send);
-        CompletableFuture<@Nullable Object> future = stage.toCompletableFuture();
         if (method.async) {
-            return future;
+            return InterceptorChains.client(runtime.interceptors, call, call::send).toCompletableFuture();
         }
+        call.inChain = true;
+        CompletionStage<@Nullable Object> stage;
+        try {
+            stage = InterceptorChains.client(runtime.interceptors, call, call::send);
+        } finally {
+            call.inChain = false;
+        }
+        call.awaitParked();
+        CompletableFuture<@Nullable Object> future = stage.toCompletableFuture();
         long waitNanos = call.context.deadlineNanos - runtime.clock.nanoTime() + GRACE_NANOS;
         try {
             return future.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
@@ -93,6 +114,19 @@ final class InterceptedCall implements ClientCall {
         return new RpcException(method.describe() + " failed: " + t, t);
     }
 
+    /** If the call went out from this (the caller's) thread: waits for it here and completes its stage here. */
+    private void awaitParked() {
+        ParkedCaller caller = parked;
+        if (caller == null) {
+            return;
+        }
+        try {
+            parkedStage.complete(caller.await(parkedCall));
+        } catch (Throwable t) {
+            parkedStage.completeExceptionally(t);
+        }
+    }
+
     /** After the last interceptor: the call goes out. */
     private CompletionStage<@Nullable Object> send() {
         try {
@@ -100,6 +134,15 @@ final class InterceptedCall implements ClientCall {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(new RpcException("cannot send " + method.describe() + ": "
                     + e.getMessage(), e));
+        }
+        if (inChain && Thread.currentThread() == syncCaller) {
+            ParkedCaller caller = new ParkedCaller();
+            Invocation call = new Invocation(runtime, reference, method, arguments, caller, context, this);
+            parked = caller;
+            parkedCall = call;
+            parkedStage = new CompletableFuture<>();
+            call.start();
+            return parkedStage;
         }
         FutureCompletion future = new FutureCompletion();
         new Invocation(runtime, reference, method, arguments, future, context, this).start();

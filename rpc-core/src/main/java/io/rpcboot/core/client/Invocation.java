@@ -16,6 +16,7 @@ import io.rpcboot.core.balance.LoadBalancer;
 import io.rpcboot.core.intercept.ClientAttempt;
 import io.rpcboot.core.intercept.ClientInterceptor;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
+import io.rpcboot.core.internal.context.CallScope;
 import io.rpcboot.core.internal.pool.PoolException;
 import io.rpcboot.core.internal.pool.PoolTimeoutException;
 import io.rpcboot.core.internal.protocol.Frame;
@@ -85,10 +86,16 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         this.args = args;
         this.intercepted = intercepted;
         this.retriesLeft = reference.idempotent ? reference.retries : 0;
-        CallContext c = context != null ? context : CallContext.here(runtime, reference, method, startNanos, false);
-        this.inheritedDeadline = c.inheritedDeadline;
-        this.deadlineNanos = c.deadlineNanos;
-        this.metadata = c.metadata;
+        if (context != null) {
+            this.deadlineNanos = context.deadlineNanos;
+            this.inheritedDeadline = context.inheritedDeadline;
+            this.metadata = context.metadata;
+        } else { // the plain path: read the caller's thread here, without a CallContext
+            CallScope scope = CallScope.current();
+            this.deadlineNanos = CallContext.deadlineNanos(runtime, scope, method, startNanos);
+            this.inheritedDeadline = deadlineNanos - (startNanos + method.timeoutNanos) < 0;
+            this.metadata = CallContext.metadata(runtime, reference, scope, false);
+        }
         this.timeoutMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos);
     }
 

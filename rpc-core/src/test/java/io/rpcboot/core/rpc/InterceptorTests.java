@@ -327,4 +327,44 @@ class InterceptorTests {
                     assertThat(a.failure()).isInstanceOf(RpcConnectionException.class);
                 });
     }
+
+    @Test
+    void anAsynchronousCallersCallbacksRunWithItsObservationCurrent() throws Exception {
+        io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry.create();
+        List<String> stopped = Collections.synchronizedList(new ArrayList<>());
+        observations.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+            @Override
+            public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+                return true;
+            }
+
+            @Override
+            public void onStop(io.micrometer.observation.Observation.Context context) {
+                stopped.add(context.getName());
+            }
+        });
+        fixture.server(b -> b.service(TestServices.Echo.class, new TestServices.NamedEcho("e", 0)));
+        RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1),
+                b -> b.interceptor(new io.rpcboot.core.observation.ObservationClientInterceptor(observations, null)));
+        TestServices.Echo echo = client.create(TestServices.Echo.class);
+
+        io.micrometer.observation.Observation parent = io.micrometer.observation.Observation.start("http", observations);
+        java.util.concurrent.atomic.AtomicReference<Object> currentInCallback = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> callbackThread = new java.util.concurrent.atomic.AtomicReference<>();
+        CompletableFuture<String> answer;
+        try (io.micrometer.observation.Observation.Scope scope = parent.openScope()) {
+            answer = echo.slowAsync(200).thenApply(v -> {
+                currentInCallback.set(observations.getCurrentObservation());
+                callbackThread.set(Thread.currentThread().getName());
+                return v;
+            });
+        }
+        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("e");
+        assertThat(callbackThread.get()).as("completed on a client loop, not the caller's thread")
+                .isNotEqualTo(Thread.currentThread().getName());
+        assertThat(currentInCallback.get()).as("the caller's observation, current again in its callback").isSameAs(parent);
+        assertThat(observations.getCurrentObservation()).isNull();
+        parent.stop();
+        assertThat(stopped).containsExactly("rpc.client", "http");
+    }
 }

@@ -29,8 +29,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.filter.ThresholdFilter;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.Ordered;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
 
@@ -58,9 +67,35 @@ class ObservabilityEndToEndTests {
             "--management.tracing.sampling.probability=1.0",
             "--management.endpoints.web.exposure.include=health,prometheus"};
 
+    /** Every WARN or ERROR logged while the two applications started. */
+    private static final ListAppender<ILoggingEvent> startupWarnings = new ListAppender<>();
+
+    /**
+     * Attaches {@link #startupWarnings} to the root logger right after Spring Boot has (re)configured
+     * logging for an application that is starting (which drops appenders added before).
+     */
+    static final class CaptureWarnings implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+        @Override
+        public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+            ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(startupWarnings);
+        }
+
+        @Override
+        public int getOrder() {
+            return LoggingApplicationListener.DEFAULT_ORDER + 1;
+        }
+    }
+
     @BeforeAll
     static void start() {
-        provider = new SpringApplicationBuilder(SampleProviderApplication.class)
+        startupWarnings.addFilter(new ThresholdFilter() {
+            {
+                setLevel("WARN");
+                start();
+            }
+        });
+        startupWarnings.start();
+        provider = new SpringApplicationBuilder(SampleProviderApplication.class).listeners(new CaptureWarnings())
                 .initializers(context -> ((GenericApplicationContext) context).registerBean(InMemorySpanExporter.class,
                         InMemorySpanExporter::create))
                 .initializers(context -> ((GenericApplicationContext) context).registerBean("mdcProbe",
@@ -71,7 +106,7 @@ class ObservabilityEndToEndTests {
                 .run(args("--spring.application.name=provider", "--rpc.server.port=0", "--rpc.server.host=127.0.0.1",
                         "--rpc.server.io-threads=1"));
         int rpcPort = provider.getBean(RpcServer.class).port();
-        consumer = new SpringApplicationBuilder(SampleConsumerApplication.class)
+        consumer = new SpringApplicationBuilder(SampleConsumerApplication.class).listeners(new CaptureWarnings())
                 .initializers(context -> ((GenericApplicationContext) context).registerBean(InMemorySpanExporter.class,
                         InMemorySpanExporter::create))
                 .initializers(context -> ((GenericApplicationContext) context).registerBean("mdcProbe",
@@ -82,6 +117,12 @@ class ObservabilityEndToEndTests {
                 .run(args("--spring.application.name=consumer", "--rpc.server.enabled=false", "--rpc.client.io-threads=1",
                         "--rpc.registry.instances.[" + GreetingService.class.getName() + "]=127.0.0.1:" + rpcPort,
                         "--rpc.registry.instances.[io.rpcboot.sample.api.OrderService]=127.0.0.1:" + rpcPort));
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(startupWarnings);
+    }
+
+    @Test
+    void neitherApplicationWarnsWhileStarting() {
+        assertThat(startupWarnings.list).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
     }
 
     private static String[] args(String... own) {
