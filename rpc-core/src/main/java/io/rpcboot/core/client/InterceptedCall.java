@@ -12,9 +12,12 @@ import java.util.concurrent.TimeoutException;
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.RpcMethod;
 import io.rpcboot.core.RpcTimeoutException;
+import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.intercept.ClientAttempt;
 import io.rpcboot.core.intercept.ClientCall;
 import io.rpcboot.core.internal.intercept.InterceptorChains;
 import io.rpcboot.core.internal.context.Metadata;
+import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;
 import org.jspecify.annotations.Nullable;
 
@@ -112,6 +115,28 @@ final class InterceptedCall implements ClientCall {
             }
         }
         return new RpcException(method.describe() + " failed: " + t, t);
+    }
+
+    /** The instance of the try under way, for the interceptors' per-attempt hook; set by the thread that starts a try. */
+    private @Nullable ServiceInstance attemptInstance;
+    private long attemptStartNanos;
+    private boolean attemptReported;
+
+    /** A try of {@code instance} starts. Kept here, not in {@link Invocation}: a call without interceptors pays nothing for it. */
+    void attemptStarted(ServiceInstance instance, long nowNanos) {
+        attemptInstance = instance;
+        attemptStartNanos = nowNanos;
+        attemptReported = false;
+    }
+
+    /** The try under way ended: what the hook is told, or null if it was told already (or no try started). */
+    @Nullable ClientAttempt attemptEnded(@Nullable RpcStatus status, @Nullable RpcException failure, long nowNanos) {
+        ServiceInstance instance = attemptInstance;
+        if (instance == null || attemptReported) {
+            return null;
+        }
+        attemptReported = true;
+        return new ClientAttempt(this, instance, status, failure, nowNanos - attemptStartNanos);
     }
 
     /** If the call went out from this (the caller's) thread: waits for it here and completes its stage here. */

@@ -74,10 +74,6 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     private final Map<String, String> metadata;
     /** The call as the interceptors saw it; null on the plain path (no interceptors). */
     private final @Nullable InterceptedCall intercepted;
-    /** The instance of the attempt under way, for the interceptors' per-attempt hook. */
-    private @Nullable ServiceInstance currentInstance;
-    private long attemptStartNanos;
-    private boolean attemptReported;
 
     Invocation(ClientRuntime runtime, Reference<?> reference, ClientMethod method, Object[] args,
                CallCompletion completion, @Nullable CallContext context, @Nullable InterceptedCall intercepted) {
@@ -328,12 +324,10 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
      */
     private void attemptEnded(@Nullable RpcStatus status, @Nullable RpcException failure) {
         InterceptedCall call = intercepted;
-        ServiceInstance instance = currentInstance;
-        if (call == null || instance == null || attemptReported) {
+        ClientAttempt attempt = call == null ? null : call.attemptEnded(status, failure, clock.nanoTime());
+        if (attempt == null) {
             return;
         }
-        attemptReported = true;
-        ClientAttempt attempt = new ClientAttempt(call, instance, status, failure, clock.nanoTime() - attemptStartNanos);
         for (ClientInterceptor interceptor : runtime.interceptors) {
             try {
                 interceptor.attemptEnded(attempt);
@@ -416,9 +410,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     private void addTried(ServiceInstance instance) {
         lastTried = instance.address();
         if (intercepted != null) {
-            currentInstance = instance;
-            attemptStartNanos = clock.nanoTime();
-            attemptReported = false;
+            intercepted.attemptStarted(instance, clock.nanoTime());
         }
         if (firstTried == null) {
             firstTried = instance;
