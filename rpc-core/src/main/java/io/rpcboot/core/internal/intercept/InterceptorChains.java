@@ -47,21 +47,54 @@ public final class InterceptorChains {
                 + " called proceed() more than once for " + method + "; a call goes on at most once");
     }
 
-    private static final class ClientLink implements ClientInterceptor.Chain {
-        private final List<ClientInterceptor> interceptors;
+    /**
+     * One link of a chain: the interceptor at {@code index} gets the next link; after the last one the
+     * terminal step runs. What the two sides share; each side's link adds its {@code Chain} interface.
+     */
+    private abstract static class Link<C, I> {
+        private final List<I> interceptors;
         private final int index;
-        private final ClientCall call;
+        final C call;
         private final Supplier<CompletionStage<@Nullable Object>> terminal;
-        private final @Nullable ClientInterceptor owner;
+        private final @Nullable I owner;
         private boolean proceeded;
 
-        ClientLink(List<ClientInterceptor> interceptors, int index, ClientCall call,
-                   Supplier<CompletionStage<@Nullable Object>> terminal, @Nullable ClientInterceptor owner) {
+        Link(List<I> interceptors, int index, C call, Supplier<CompletionStage<@Nullable Object>> terminal,
+             @Nullable I owner) {
             this.interceptors = interceptors;
             this.index = index;
             this.call = call;
             this.terminal = terminal;
             this.owner = owner;
+        }
+
+        /** {@code interceptor} run with the link after this one. */
+        abstract @Nullable CompletionStage<@Nullable Object> intercept(I interceptor, List<I> interceptors, int nextIndex,
+                                                                      Supplier<CompletionStage<@Nullable Object>> terminal);
+
+        abstract String method();
+
+        public CompletionStage<@Nullable Object> proceed() {
+            if (proceeded) {
+                throw twice(owner, method());
+            }
+            proceeded = true;
+            if (index == interceptors.size()) {
+                return terminal.get();
+            }
+            I next = interceptors.get(index);
+            try {
+                return checked(intercept(next, interceptors, index + 1, terminal), next, method());
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+    }
+
+    private static final class ClientLink extends Link<ClientCall, ClientInterceptor> implements ClientInterceptor.Chain {
+        ClientLink(List<ClientInterceptor> interceptors, int index, ClientCall call,
+                   Supplier<CompletionStage<@Nullable Object>> terminal, @Nullable ClientInterceptor owner) {
+            super(interceptors, index, call, terminal, owner);
         }
 
         @Override
@@ -70,39 +103,21 @@ public final class InterceptorChains {
         }
 
         @Override
-        public CompletionStage<@Nullable Object> proceed() {
-            if (proceeded) {
-                throw twice(owner, call.method().toString());
-            }
-            proceeded = true;
-            if (index == interceptors.size()) {
-                return terminal.get();
-            }
-            ClientInterceptor next = interceptors.get(index);
-            try {
-                return checked(next.intercept(new ClientLink(interceptors, index + 1, call, terminal, next)), next,
-                        call.method().toString());
-            } catch (RuntimeException | LinkageError | AssertionError e) {
-                return CompletableFuture.failedFuture(e);
-            }
+        @Nullable CompletionStage<@Nullable Object> intercept(ClientInterceptor interceptor, List<ClientInterceptor> all,
+                                                             int nextIndex, Supplier<CompletionStage<@Nullable Object>> terminal) {
+            return interceptor.intercept(new ClientLink(all, nextIndex, call, terminal, interceptor));
+        }
+
+        @Override
+        String method() {
+            return call.method().toString();
         }
     }
 
-    private static final class ServerLink implements ServerInterceptor.Chain {
-        private final List<ServerInterceptor> interceptors;
-        private final int index;
-        private final ServerCall call;
-        private final Supplier<CompletionStage<@Nullable Object>> terminal;
-        private final @Nullable ServerInterceptor owner;
-        private boolean proceeded;
-
+    private static final class ServerLink extends Link<ServerCall, ServerInterceptor> implements ServerInterceptor.Chain {
         ServerLink(List<ServerInterceptor> interceptors, int index, ServerCall call,
                    Supplier<CompletionStage<@Nullable Object>> terminal, @Nullable ServerInterceptor owner) {
-            this.interceptors = interceptors;
-            this.index = index;
-            this.call = call;
-            this.terminal = terminal;
-            this.owner = owner;
+            super(interceptors, index, call, terminal, owner);
         }
 
         @Override
@@ -111,21 +126,14 @@ public final class InterceptorChains {
         }
 
         @Override
-        public CompletionStage<@Nullable Object> proceed() {
-            if (proceeded) {
-                throw twice(owner, call.method().toString());
-            }
-            proceeded = true;
-            if (index == interceptors.size()) {
-                return terminal.get();
-            }
-            ServerInterceptor next = interceptors.get(index);
-            try {
-                return checked(next.intercept(new ServerLink(interceptors, index + 1, call, terminal, next)), next,
-                        call.method().toString());
-            } catch (RuntimeException | LinkageError | AssertionError e) {
-                return CompletableFuture.failedFuture(e);
-            }
+        @Nullable CompletionStage<@Nullable Object> intercept(ServerInterceptor interceptor, List<ServerInterceptor> all,
+                                                             int nextIndex, Supplier<CompletionStage<@Nullable Object>> terminal) {
+            return interceptor.intercept(new ServerLink(all, nextIndex, call, terminal, interceptor));
+        }
+
+        @Override
+        String method() {
+            return call.method().toString();
         }
     }
 }
