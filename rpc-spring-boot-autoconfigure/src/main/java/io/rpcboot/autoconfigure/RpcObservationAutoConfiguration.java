@@ -63,7 +63,7 @@ public class RpcObservationAutoConfiguration {
         return new ObservationServerInterceptor(registry, convention.getIfAvailable());
     }
 
-    /** {@code rpc.observation.mode=always}, or {@code auto} (the default) with a Micrometer Tracing tracer. */
+    /** {@code rpc.observation.mode=always}, or {@code auto} (the default) with a Micrometer Tracing bridge's tracer. */
     static final class Observe extends AnyNestedCondition {
 
         Observe() {
@@ -74,9 +74,17 @@ public class RpcObservationAutoConfiguration {
         static final class Always {
         }
 
+        // a tracer of a real bridge: Boot's no-op Tracer (micrometer-tracing without a bridge) makes no spans
         @ConditionalOnProperty(name = "rpc.observation.mode", havingValue = "auto", matchIfMissing = true)
+        @ConditionalOnClass(name = "io.micrometer.tracing.otel.bridge.OtelTracer")
         @ConditionalOnBean(type = "io.micrometer.tracing.Tracer")
-        static final class WithTracer {
+        static final class WithOpenTelemetry {
+        }
+
+        @ConditionalOnProperty(name = "rpc.observation.mode", havingValue = "auto", matchIfMissing = true)
+        @ConditionalOnClass(name = "io.micrometer.tracing.brave.bridge.BraveTracer")
+        @ConditionalOnBean(type = "io.micrometer.tracing.Tracer")
+        static final class WithBrave {
         }
     }
 

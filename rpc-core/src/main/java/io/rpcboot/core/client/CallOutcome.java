@@ -76,7 +76,7 @@ abstract class CallOutcome {
         }
         recordFailure(method.timers, e, clock.nanoTime() - startNanos);
         runtime.inFlight.decrement();
-        endCurrentAttempt();
+        endCurrentAttempt(e);
         completion.failed(e);
     }
 
@@ -107,7 +107,7 @@ abstract class CallOutcome {
             outcome = Outcome.FAILURE;
             status = CLIENT_ERROR;
         }
-        timers.record(outcome, status, e.getClass().getSimpleName(), nanos);
+        timers.record(outcome, status, Meters.exceptionTag(e), nanos);
     }
 
     /**
@@ -115,7 +115,7 @@ abstract class CallOutcome {
      * out: forget that attempt's request id and give its lease back, so that nothing waits for an
      * answer nobody will read. A no-op when the attempt already ended. Any thread.
      */
-    abstract void endCurrentAttempt();
+    abstract void endCurrentAttempt(RpcException why);
 
     /**
      * Decodes an OK response handed over to a waiting caller ({@link CallCompletion#answered}), on

@@ -81,8 +81,8 @@ final class InterceptedCall implements ClientCall {
             stage = InterceptorChains.client(runtime.interceptors, call, call::send);
         } finally {
             call.inChain = false;
+            call.awaitParked(); // whatever the chain did, a call that went out is waited for
         }
-        call.awaitParked();
         CompletableFuture<@Nullable Object> future = stage.toCompletableFuture();
         long waitNanos = call.context.deadlineNanos - runtime.clock.nanoTime() + GRACE_NANOS;
         try {
@@ -120,33 +120,48 @@ final class InterceptedCall implements ClientCall {
     /** The instance of the try under way, for the interceptors' per-attempt hook; set by the thread that starts a try. */
     private @Nullable ServiceInstance attemptInstance;
     private long attemptStartNanos;
-    private boolean attemptReported;
+    /** Whether the try under way was reported: a response, a lost connection and the deadline may race to report it. */
+    private final java.util.concurrent.atomic.AtomicBoolean attemptReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A try of {@code instance} starts. Kept here, not in {@link Invocation}: a call without interceptors pays nothing for it. */
     void attemptStarted(ServiceInstance instance, long nowNanos) {
         attemptInstance = instance;
         attemptStartNanos = nowNanos;
-        attemptReported = false;
+        attemptReported.set(false);
     }
 
     /** The try under way ended: what the hook is told, or null if it was told already (or no try started). */
     @Nullable ClientAttempt attemptEnded(@Nullable RpcStatus status, @Nullable RpcException failure, long nowNanos) {
         ServiceInstance instance = attemptInstance;
-        if (instance == null || attemptReported) {
+        if (instance == null || !attemptReported.compareAndSet(false, true)) {
             return null;
         }
-        attemptReported = true;
         return new ClientAttempt(this, instance, status, failure, nowNanos - attemptStartNanos);
     }
 
-    /** If the call went out from this (the caller's) thread: waits for it here and completes its stage here. */
+    /**
+     * If the call went out from this (the caller's) thread and its outcome has not been taken care
+     * of yet: waits for it here and completes its stage here.
+     */
     private void awaitParked() {
         ParkedCaller caller = parked;
-        if (caller == null) {
-            return;
+        if (caller == null || !caller.claimForCaller()) {
+            return; // nothing went out from here, or the outcome came first and completed the stage
         }
         try {
             parkedStage.complete(caller.await(parkedCall));
+        } catch (Throwable t) {
+            parkedStage.completeExceptionally(t);
+        }
+    }
+
+    /**
+     * The outcome was handed over while the caller was still in the interceptors (one may be waiting
+     * for this very stage): complete it here, on the handing-over thread.
+     */
+    private void completeUnclaimed(ParkedCaller caller) {
+        try {
+            parkedStage.complete(caller.result(parkedCall));
         } catch (Throwable t) {
             parkedStage.completeExceptionally(t);
         }
@@ -161,11 +176,11 @@ final class InterceptedCall implements ClientCall {
                     + e.getMessage(), e));
         }
         if (inChain && Thread.currentThread() == syncCaller) {
-            ParkedCaller caller = new ParkedCaller();
+            ParkedCaller caller = new ParkedCaller(this::completeUnclaimed);
             Invocation call = new Invocation(runtime, reference, method, arguments, caller, context, this);
-            parked = caller;
-            parkedCall = call;
             parkedStage = new CompletableFuture<>();
+            parkedCall = call;
+            parked = caller;
             call.start();
             return parkedStage;
         }

@@ -258,7 +258,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             attempt.abandon();
             return;
         }
-        if (!completion.callerWaits()) {
+        if (!completion.callerWaits() || intercepted != null) {
+            // a caller in the interceptors may not be watching the deadline yet (or at all): a timer does
             attempt.armDeadlineTimer(connection.eventLoop(), remainingNanos);
         }
     }
@@ -338,11 +339,12 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     }
 
     @Override
-    void endCurrentAttempt() {
+    void endCurrentAttempt(RpcException why) {
         Attempt a = current;
         if (a != null) {
             a.abandon();
         }
+        attemptEnded(null, why); // a try the call's end cut short (reported once, if not already)
     }
 
     /** A waiting caller's deadline passed: it ends the call itself (no timer does that for it). Caller's thread. */
@@ -385,10 +387,6 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
      * it (a call made while serving a call, out of the time it inherited).
      */
     void timedOut(String where, @Nullable RpcRemoteException providerReport) {
-        if (providerReport == null && !isOutcomeDecided()) {
-            attemptEnded(null, new RpcTimeoutException("the deadline passed while " + method.describe() + " waited for "
-                    + where, inheritedDeadline));
-        }
         fail(new RpcTimeoutException("call to " + method.describe() + " on " + where + " timed out after "
                 + timeoutMillis + " ms" + (inheritedDeadline ? " (the deadline inherited from the call being served)" : "")
                 + (waitedForWritable ? "; it waited for a connection that took no writes: the provider does not read" : "")

@@ -1,6 +1,8 @@
 package io.rpcboot.core.client;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.internal.protocol.Frame;
@@ -16,12 +18,42 @@ import org.jspecify.annotations.Nullable;
 final class ParkedCaller implements CallCompletion {
 
     private final Thread caller = Thread.currentThread();
+    /**
+     * For a call that went through interceptors: told, on the handing-over thread, when the outcome
+     * is handed over before the caller has claimed it ({@link #claimForCaller}); null otherwise.
+     */
+    private final @Nullable Consumer<ParkedCaller> unclaimed;
+    /** {@link #FREE}, then {@link #CALLER} or {@link #HANDED}, whichever comes first (only with {@link #unclaimed}). */
+    private final AtomicInteger claim = new AtomicInteger(FREE);
+    private static final int FREE = 0;
+    private static final int CALLER = 1;
+    private static final int HANDED = 2;
     private @Nullable Object value;
     private @Nullable Throwable failure;
     private @Nullable Frame undecoded;
     private @Nullable Endpoint undecodedFrom;
     /** Set once the outcome is in the fields above; the caller reads them only after seeing it. */
     private volatile boolean outcomeHandedOver;
+
+    ParkedCaller() {
+        this(null);
+    }
+
+    /**
+     * @param unclaimed runs on the thread that hands the outcome over, if the caller has not claimed
+     *                  it by then (it is busy, e.g. in an interceptor waiting for the call itself)
+     */
+    ParkedCaller(@Nullable Consumer<ParkedCaller> unclaimed) {
+        this.unclaimed = unclaimed;
+    }
+
+    /**
+     * The caller will wait for the outcome in {@link #await}: true, unless the outcome was handed
+     * over already and given to {@code unclaimed}. Caller's thread.
+     */
+    boolean claimForCaller() {
+        return unclaimed == null || claim.compareAndSet(FREE, CALLER);
+    }
 
     @Override
     public boolean callerWaits() {
@@ -50,6 +82,9 @@ final class ParkedCaller implements CallCompletion {
     private void handOver() {
         outcomeHandedOver = true;
         LockSupport.unpark(caller);
+        if (unclaimed != null && claim.compareAndSet(FREE, HANDED)) {
+            unclaimed.accept(this);
+        }
     }
 
     /**
@@ -82,6 +117,14 @@ final class ParkedCaller implements CallCompletion {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return result(call);
+    }
+
+    /**
+     * The outcome, once handed over: the value (an OK response decoded here, on this thread), or
+     * the failure thrown. Called once, by the caller or by {@code unclaimed}.
+     */
+    @Nullable Object result(Invocation call) throws Throwable {
         if (failure != null) {
             throw failure;
         }

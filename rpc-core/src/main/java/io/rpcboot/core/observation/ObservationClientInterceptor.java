@@ -45,25 +45,30 @@ public final class ObservationClientInterceptor implements ClientInterceptor {
         CompletionStage<@Nullable Object> stage;
         try (Observation.Scope scope = observation.openScope()) {
             stage = chain.proceed();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             observation.error(e);
             observation.stop();
-            throw e;
+            return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
         stage.whenComplete((value, error) -> {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (cause != null) {
-                observation.error(cause);
-            } else {
-                context.setResponse(value);
-            }
-            observation.stop();
-            if (parent == null) {
-                complete(outcome, value, cause);
-            } else {
-                try (Observation.Scope scope = parent.openScope()) {
+            try {
+                if (cause != null) {
+                    observation.error(cause);
+                } else {
+                    context.setResponse(value);
+                }
+                observation.stop();
+            } catch (RuntimeException handlerFailed) {
+                // a handler's failure is not the call's: the caller gets the call's own outcome
+            } finally { // and never waits for ever
+                if (parent == null) {
                     complete(outcome, value, cause);
+                } else {
+                    try (Observation.Scope scope = parent.openScope()) {
+                        complete(outcome, value, cause);
+                    }
                 }
             }
         });

@@ -1,5 +1,6 @@
 package io.rpcboot.core.observation;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -38,18 +39,30 @@ public final class ObservationServerInterceptor implements ServerInterceptor {
         CompletionStage<@Nullable Object> stage;
         try (Observation.Scope scope = observation.openScope()) {
             stage = chain.proceed();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             observation.error(e);
             observation.stop();
-            throw e;
+            return CompletableFuture.failedFuture(e);
         }
-        return stage.whenComplete((value, error) -> {
-            if (error != null) {
-                observation.error(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
-            } else {
-                context.setResponse(value);
+        CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
+        stage.whenComplete((value, error) -> {
+            try {
+                if (error != null) {
+                    observation.error(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+                } else {
+                    context.setResponse(value);
+                }
+                observation.stop();
+            } catch (RuntimeException handlerFailed) {
+                // a handler's failure is not the call's: the call is answered with its own outcome
+            } finally {
+                if (error != null) {
+                    outcome.completeExceptionally(error);
+                } else {
+                    outcome.complete(value);
+                }
             }
-            observation.stop();
         });
+        return outcome;
     }
 }

@@ -1,5 +1,6 @@
 package io.rpcboot.core.observation;
 
+import java.util.Locale;
 import java.util.Map;
 
 import io.micrometer.observation.transport.RequestReplySenderContext;
@@ -18,8 +19,8 @@ public class RpcClientObservationContext extends RequestReplySenderContext<Map<S
 
     public RpcClientObservationContext(ClientCall call) {
         super((carrier, key, value) -> {
-            if (carrier != null) {
-                carrier.put(key, value);
+            if (carrier != null) { // metadata keys are lowercase (B3's X-B3-TraceId becomes x-b3-traceid)
+                carrier.put(key.toLowerCase(Locale.ROOT), value);
             }
         });
         this.call = call;

@@ -1,5 +1,6 @@
 package io.rpcboot.core.observation;
 
+import java.util.Locale;
 import java.util.Map;
 
 import io.micrometer.observation.transport.RequestReplyReceiverContext;
@@ -14,7 +15,7 @@ public class RpcServerObservationContext extends RequestReplyReceiverContext<Map
     private final ServerCall call;
 
     public RpcServerObservationContext(ServerCall call) {
-        super((carrier, key) -> carrier.get(key));
+        super((carrier, key) -> carrier.get(key.toLowerCase(Locale.ROOT))); // metadata keys are lowercase
         this.call = call;
         setCarrier(call.metadata());
     }

@@ -3,7 +3,7 @@ package io.rpcboot.core.server;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -294,7 +294,7 @@ final class RequestDispatcher {
         private final Frame frame;
         private Object @Nullable [] args;
         private Map<String, String> metadata = Map.of();
-        private @Nullable Map<String, Object> attributes;
+        private volatile @Nullable Map<String, Object> attributes;
         /** 0, then 1 once run() or rejected() took the call: only one of them may serve it. */
         private volatile int taken;
         /** 0, then 1 once the call's outcome is decided: it is answered and counted exactly once. */
@@ -324,7 +324,7 @@ final class RequestDispatcher {
             } catch (Throwable t) {
                 log.warn("serving {} failed outside the method", method.describe(), t);
                 fail(RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "the server failed while serving the call: " + t,
-                        t.getClass().getSimpleName());
+                        Meters.exceptionTag(t));
             }
         }
 
@@ -346,7 +346,7 @@ final class RequestDispatcher {
                     connection.limitExceeded("decode_budget");
                 }
                 fail(RpcStatus.BAD_REQUEST, RpcStatus.BAD_REQUEST.name(), "cannot read the arguments of " + method.describe()
-                        + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), e.getClass().getSimpleName());
+                        + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), Meters.exceptionTag(e));
                 return;
             } finally {
                 f.release();
@@ -444,7 +444,7 @@ final class RequestDispatcher {
                 log.warn("cannot send the result of {}: {}", method.describe(), e.toString());
                 sendError(connection, requestId, RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "cannot send the result of "
                         + method.describe() + ": " + e.getMessage());
-                done(Outcome.of(RpcStatus.INTERNAL), RpcStatus.INTERNAL.name(), e.getClass().getSimpleName());
+                done(Outcome.of(RpcStatus.INTERNAL), RpcStatus.INTERNAL.name(), Meters.exceptionTag(e));
                 return;
             }
             connection.send(response);
@@ -461,7 +461,7 @@ final class RequestDispatcher {
                 log.debug("{} ran out of its deadline", method.describe(), t);
                 fail(RpcStatus.DEADLINE_EXCEEDED_WHILE_RUNNING, RpcStatus.DEADLINE_EXCEEDED_WHILE_RUNNING.name(),
                         "the deadline passed while " + method.describe() + " ran: " + timeout.getMessage(),
-                        cause.getClass().getSimpleName());
+                        Meters.exceptionTag(cause));
                 return;
             }
             method.logFailure(log, errorLogLevel, t);
@@ -471,7 +471,7 @@ final class RequestDispatcher {
             } catch (Throwable broken) { // an exception whose getMessage throws
                 message = "(the message could not be read: " + broken.getClass().getName() + ")";
             }
-            fail(RpcStatus.SERVICE_ERROR, t.getClass().getName(), message, t.getClass().getSimpleName());
+            fail(RpcStatus.SERVICE_ERROR, t.getClass().getName(), message, Meters.exceptionTag(t));
         }
 
         private void fail(RpcStatus status, String type, String message, String exceptionTag) {
@@ -532,7 +532,12 @@ final class RequestDispatcher {
         public Map<String, Object> attributes() {
             Map<String, Object> a = attributes;
             if (a == null) {
-                attributes = a = new HashMap<>();
+                synchronized (this) {
+                    a = attributes;
+                    if (a == null) { // an asynchronous method's stage may complete on another thread
+                        attributes = a = new ConcurrentHashMap<>();
+                    }
+                }
             }
             return a;
         }

@@ -367,4 +367,89 @@ class InterceptorTests {
         parent.stop();
         assertThat(stopped).containsExactly("rpc.client", "http");
     }
+
+    @Test
+    void anInterceptorMayWaitForTheCallOnTheCallersThread() {
+        fixture.server(b -> b.service(Calculator.class, new DefaultCalculator()));
+        RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1).timeout(java.time.Duration.ofSeconds(2)),
+                b -> b.interceptor(chain -> {
+                    Object answer = chain.proceed().toCompletableFuture().join(); // a "synchronous around" interceptor
+                    return CompletableFuture.completedFuture(answer);
+                }).interceptor(chain -> chain.proceed().thenApply(v -> v)));
+        Calculator calc = client.create(Calculator.class);
+        long start = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            assertThat(calc.divide(9, 3)).isEqualTo(3);
+        }
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).as("none waited for its deadline")
+                .isLessThan(java.time.Duration.ofSeconds(2));
+    }
+
+    @Test
+    void anErrorThrownAfterProceedingFailsTheCallAndLeaksNothing() {
+        fixture.server(b -> b.service(Calculator.class, new DefaultCalculator()));
+        RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1), b -> b.interceptor(chain -> {
+            chain.proceed();
+            throw new StackOverflowError("thrown by an interceptor after proceeding");
+        }));
+        Calculator calc = client.create(Calculator.class);
+        assertThatExceptionOfType(StackOverflowError.class).isThrownBy(() -> calc.divide(4, 2))
+                .withMessage("thrown by an interceptor after proceeding");
+        // the fixture checks that the call that went out ended (no call in flight) and its buffers came back
+    }
+
+    @Test
+    void anObservationHandlerThatThrowsDoesNotChangeOrHoldTheCall() throws Exception {
+        io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+            @Override
+            public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+                return true;
+            }
+
+            @Override
+            public void onStop(io.micrometer.observation.Observation.Context context) {
+                throw new IllegalStateException("a broken handler");
+            }
+        });
+        fixture.server(b -> b.service(Calculator.class, new DefaultCalculator())
+                .interceptor(new io.rpcboot.core.observation.ObservationServerInterceptor(observations, null)));
+        RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1),
+                b -> b.interceptor(new io.rpcboot.core.observation.ObservationClientInterceptor(observations, null)));
+        Calculator calc = client.create(Calculator.class);
+        assertThat(calc.divide(8, 4)).isEqualTo(2);
+        assertThat(calc.addLater(1, 2).get(5, TimeUnit.SECONDS)).isEqualTo(3);
+    }
+
+    @Test
+    void propagatedKeysAreLowercaseMetadataAndReadBackWhateverTheirCase() {
+        Map<String, String> sent = new java.util.HashMap<>();
+        io.rpcboot.core.observation.RpcClientObservationContext client =
+                new io.rpcboot.core.observation.RpcClientObservationContext(new FakeClientCall(sent));
+        client.getSetter().set(client.getCarrier(), "X-B3-TraceId", "463ac35c9f6413ad");
+        assertThat(sent).containsEntry("x-b3-traceid", "463ac35c9f6413ad").doesNotContainKey("X-B3-TraceId");
+    }
+
+    /** Just enough of a ClientCall for a carrier. */
+    private record FakeClientCall(Map<String, String> metadata) implements io.rpcboot.core.intercept.ClientCall {
+        public io.rpcboot.core.registry.ServiceKey service() {
+            return io.rpcboot.core.registry.ServiceKey.of(Calculator.class);
+        }
+
+        public io.rpcboot.core.RpcMethod method() {
+            return new io.rpcboot.core.RpcMethod(Calculator.class.getName(), Calculator.class.getMethods()[0]);
+        }
+
+        public Object[] arguments() {
+            return new Object[0];
+        }
+
+        public long deadlineMillis() {
+            return 0;
+        }
+
+        public Map<String, Object> attributes() {
+            return new java.util.HashMap<>();
+        }
+    }
 }

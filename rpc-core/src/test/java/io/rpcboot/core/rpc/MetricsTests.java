@@ -111,16 +111,24 @@ class MetricsTests {
     }
 
     @Test
-    void seriesPastTheCapPerMethodShareTheOtherException() {
-        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    void kindsOfFailurePastTheCapShareAnOverflowSeriesAndTheScrapeStillWorks() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         io.rpcboot.core.internal.metrics.Meters.CallTimers timers = io.rpcboot.core.internal.metrics.Meters
                 .of(new RpcMetrics(registry)).callTimers(io.rpcboot.core.internal.metrics.Meters.Side.SERVER,
                         new io.rpcboot.core.RpcMethod("svc", TestServices.Echo.class.getMethods()[0]));
+        timers.success(1000);
         for (int i = 0; i < 20; i++) {
             timers.record(io.rpcboot.core.metrics.Outcome.ERROR, "SERVICE_ERROR", "Failure" + i, 1000);
         }
-        assertThat(registry.find("rpc.server.requests").timers()).hasSize(io.rpcboot.core.internal.metrics.Meters.MAX_SERIES);
-        assertThat(registry.get("rpc.server.requests").tag("exception", "other").timer().count()).isEqualTo(20 - 7);
+        timers.record(io.rpcboot.core.metrics.Outcome.FAILURE, "BAD_REQUEST", "SerializationException", 1000);
+        // 8 series of their own (success + 7 errors), then one overflow series per outcome
+        assertThat(registry.find("rpc.server.requests").timers()).hasSize(10);
+        assertThat(registry.get("rpc.server.requests").tag("outcome", "error").tag("status", "other")
+                .tag("exception", "other").timer().count()).isEqualTo(13);
+        assertThat(registry.get("rpc.server.requests").tag("outcome", "failure").tag("status", "other")
+                .tag("exception", "other").timer().count()).isEqualTo(1);
+        String scrape = registry.scrape(); // every series has the same buckets: Prometheus needs one shape per name
+        assertThat(scrape.lines().filter(l -> l.startsWith("rpc_server_requests_seconds_bucket{"))).hasSize(10 * 18);
     }
 
     private static long count(MeterRegistry registry, String name, String service, String method, String outcome) {

@@ -85,7 +85,7 @@ public final class InterceptorChains {
             I next = interceptors.get(index);
             try {
                 return checked(intercept(next, interceptors, index + 1, terminal), next, method());
-            } catch (RuntimeException | LinkageError | AssertionError e) {
+            } catch (Throwable e) { // whatever an interceptor throws (an Error, a sneaky checked one) is the call's failure
                 return CompletableFuture.failedFuture(e);
             }
         }

@@ -3,6 +3,7 @@ package io.rpcboot.core.internal.metrics;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -145,17 +146,20 @@ public final class Meters {
     }
 
     /**
-     * One method's request timers on one side, one per (outcome, status, exception) seen, with fixed
-     * SLO buckets ({@link #SLO_BOUNDARIES}). At most {@link #MAX_SERIES} series per method have
-     * buckets; further combinations are counted under their outcome and status with
-     * {@code exception="other"}, without buckets, so a method has at most {@code MAX_SERIES x 18}
-     * bucket lines per side. Success is a field read; the rest a map lookup.
+     * One method's request timers on one side, one per (outcome, status, exception) seen, all with
+     * the same fixed SLO buckets ({@link #SLO_BOUNDARIES}; Prometheus needs one shape per name). The
+     * first {@link #MAX_SERIES} combinations get their own series; any further one is counted in its
+     * outcome's overflow series, with {@code status} and {@code exception} {@value #OTHER}. So a
+     * method has at most {@code MAX_SERIES + 7} series (one overflow per outcome) per side, however
+     * many kinds of failure a peer provokes. Success is a field read; the rest a map lookup.
      */
     public final class CallTimers {
         private final String name;
         private final Tags tags;
         private volatile @Nullable Timer success;
-        private final ConcurrentHashMap<String, Timer> others = new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<String, Timer> series = new ConcurrentHashMap<>();
+        /** Series with their own tags so far (success included), reserved before registering. */
+        private final AtomicInteger own = new AtomicInteger();
 
         private CallTimers(String name, Tags tags) {
             this.name = name;
@@ -165,44 +169,62 @@ public final class Meters {
         public void success(long nanos) {
             Timer timer = success;
             if (timer == null) {
-                timer = register(Outcome.SUCCESS, "OK", NONE);
-                success = timer; // a benign race: register returns the same timer
+                timer = series.computeIfAbsent(key(Outcome.SUCCESS, "OK", NONE), k -> reserve(Outcome.SUCCESS, "OK", NONE));
+                success = timer;
             }
             timer.record(nanos, TimeUnit.NANOSECONDS);
         }
 
         /** A call that ended otherwise; {@code exception} is a simple class name, or {@value #NONE}. */
         public void record(Outcome outcome, String status, String exception, long nanos) {
-            if (outcome == Outcome.SUCCESS && exception.equals(NONE)) {
+            if (outcome == Outcome.SUCCESS && status.equals("OK") && exception.equals(NONE)) {
                 success(nanos);
                 return;
             }
-            String key = outcome.tag() + '|' + status + '|' + exception;
-            Timer timer = others.get(key);
+            Timer timer = series.get(key(outcome, status, exception));
             if (timer == null) {
-                String shared = outcome.tag() + '|' + status + '|' + OTHER;
-                timer = others.size() < MAX_SERIES - 1 ? others.computeIfAbsent(key, k -> register(outcome, status, exception))
-                        : others.computeIfAbsent(shared, k -> register(outcome, status, OTHER));
+                timer = series.computeIfAbsent(key(outcome, status, exception), k -> reserve(outcome, status, exception));
             }
             timer.record(nanos, TimeUnit.NANOSECONDS);
         }
 
-        private Timer register(Outcome outcome, String status, String exception) {
-            Timer.Builder b = Timer.builder(name).tags(tags).tag("outcome", outcome.tag()).tag("status", status)
-                    .tag("exception", exception)
-                    .description(name.equals(RpcMetrics.SERVER_REQUESTS) ? "Calls served" : "Calls made");
-            if (!exception.equals(OTHER)) {
-                b.serviceLevelObjectives(SLO_BOUNDARIES); // the overflow series count, without buckets: the cap holds
+        /** A series of its own while there is room (an atomic reservation), else the outcome's overflow series. */
+        private Timer reserve(Outcome outcome, String status, String exception) {
+            int n = own.get();
+            while (n < MAX_SERIES) {
+                if (own.compareAndSet(n, n + 1)) {
+                    return register(outcome, status, exception);
+                }
+                n = own.get();
             }
-            return b.register(registry);
+            // called inside computeIfAbsent for another key: register the overflow timer directly (the
+            // registry returns the same timer to every caller), never a nested computeIfAbsent
+            return register(outcome, OTHER, OTHER);
         }
+
+        private static String key(Outcome outcome, String status, String exception) {
+            return outcome.tag() + '|' + status + '|' + exception;
+        }
+
+        private Timer register(Outcome outcome, String status, String exception) {
+            return Timer.builder(name).tags(tags).tag("outcome", outcome.tag()).tag("status", status)
+                    .tag("exception", exception)
+                    .description(name.equals(RpcMetrics.SERVER_REQUESTS) ? "Calls served" : "Calls made")
+                    .serviceLevelObjectives(SLO_BOUNDARIES).register(registry);
+        }
+    }
+
+    /** The {@code exception} tag of a call that ended with {@code e}: its class's simple name (the full name for an anonymous class). */
+    public static String exceptionTag(Throwable e) {
+        String simple = e.getClass().getSimpleName();
+        return simple.isEmpty() ? e.getClass().getName() : simple;
     }
 
     /** The {@code exception} tag of a call that threw nothing. */
     public static final String NONE = "none";
-    /** The {@code exception} tag shared by a method's series past {@link #MAX_SERIES}. */
+    /** The {@code status} and {@code exception} tags of a method's overflow series, past {@link #MAX_SERIES}. */
     public static final String OTHER = "other";
-    /** Series (outcome x status x exception) per method and side before they share {@link #OTHER}. */
+    /** Series (outcome x status x exception) per method and side with tags of their own. */
     public static final int MAX_SERIES = 8;
     /**
      * The request timers' buckets: from 50 microseconds (a call on one machine) to 10 seconds;
