@@ -156,6 +156,49 @@ final class InterceptedCall implements ClientCall {
     }
 
     /**
+     * The stage of a call that went out from the synchronous caller's thread. An interceptor that
+     * waits for it there ({@code get}, {@code join}, also on a stage derived from it) makes the
+     * caller's thread wait for the call, as it would after the interceptors: with the call's deadline,
+     * decoding the answer on that thread. Elsewhere it is a plain future.
+     */
+    private static final class CallerDrivenStage<T> extends CompletableFuture<T> {
+        private final InterceptedCall call;
+
+        CallerDrivenStage(InterceptedCall call) {
+            this.call = call;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CallerDrivenStage<>(call);
+        }
+
+        private void drive() {
+            if (!isDone() && Thread.currentThread() == call.syncCaller) {
+                call.awaitParked();
+            }
+        }
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            drive();
+            return super.get();
+        }
+
+        @Override
+        public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            drive();
+            return super.get(timeout, unit);
+        }
+
+        @Override
+        public T join() {
+            drive();
+            return super.join();
+        }
+    }
+
+    /**
      * The outcome was handed over while the caller was still in the interceptors (one may be waiting
      * for this very stage): complete it here, on the handing-over thread.
      */
@@ -178,7 +221,7 @@ final class InterceptedCall implements ClientCall {
         if (inChain && Thread.currentThread() == syncCaller) {
             ParkedCaller caller = new ParkedCaller(this::completeUnclaimed);
             Invocation call = new Invocation(runtime, reference, method, arguments, caller, context, this);
-            parkedStage = new CompletableFuture<>();
+            parkedStage = new CallerDrivenStage<>(this);
             parkedCall = call;
             parked = caller;
             call.start();

@@ -258,8 +258,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             attempt.abandon();
             return;
         }
-        if (!completion.callerWaits() || intercepted != null) {
-            // a caller in the interceptors may not be watching the deadline yet (or at all): a timer does
+        if (!completion.callerWaits()) {
             attempt.armDeadlineTimer(connection.eventLoop(), remainingNanos);
         }
     }

@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  * refusal). The stage it returns is the call's outcome: a value, or the exception the caller gets.
  * An interceptor that throws fails the call with what it threw. It runs on the caller's thread;
  * the stage completes on whatever thread ends the call (a client event loop: do not block there).
+ * An interceptor of a synchronous method may wait for the call on the caller's thread, with
+ * {@code get} or {@code join} of the stage {@code proceed()} returned or of one derived from it:
+ * the wait then keeps the call's deadline.
  *
  * <p>Retries happen below the interceptors: {@link #intercept} runs once per call, and
  * {@link #attemptEnded} once per try of an instance.

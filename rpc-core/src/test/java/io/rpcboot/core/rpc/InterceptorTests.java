@@ -386,6 +386,17 @@ class InterceptorTests {
     }
 
     @Test
+    void anInterceptorWaitingForACallThatGetsNoAnswerWaitsOnlyUntilTheDeadline() {
+        fixture.server(b -> b.service(TestServices.Echo.class, new TestServices.NamedEcho("e", 0)));
+        RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1).timeout(java.time.Duration.ofMillis(300)),
+                b -> b.interceptor(chain -> CompletableFuture.completedFuture(chain.proceed().toCompletableFuture().join())));
+        TestServices.Echo echo = client.create(TestServices.Echo.class);
+        long start = System.nanoTime();
+        assertThatExceptionOfType(io.rpcboot.core.RpcTimeoutException.class).isThrownBy(() -> echo.slow(1500));
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofMillis(1400));
+    }
+
+    @Test
     void anErrorThrownAfterProceedingFailsTheCallAndLeaksNothing() {
         fixture.server(b -> b.service(Calculator.class, new DefaultCalculator()));
         RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1), b -> b.interceptor(chain -> {

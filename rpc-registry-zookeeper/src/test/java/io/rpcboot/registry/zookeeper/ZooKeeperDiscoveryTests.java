@@ -50,39 +50,55 @@ class ZooKeeperDiscoveryTests {
         return resource;
     }
 
+    /** Short sessions, so that a killed process's registrations go quickly. */
+    private static final Duration SHORT_SESSION = Duration.ofSeconds(4);
+    /**
+     * Sessions for tests that are not about expiry: under a loaded machine (four callers in tight
+     * loops, in the same JVM as the providers and ZooKeeper) a 4 s session can expire for want of CPU,
+     * and every provider's registration goes with it for a moment.
+     */
+    private static final Duration LONG_SESSION = Duration.ofSeconds(20);
+
     private ZooKeeperServiceRegistry registry(String address) {
+        return registry(address, SHORT_SESSION);
+    }
+
+    private ZooKeeperServiceRegistry registry(String address, Duration session) {
         return track(ZooKeeperServiceRegistry.connect(ZooKeeperRegistryConfig.of(address).withRootPath(root)
-                .withSessionTimeout(Duration.ofSeconds(4)).withConnectionTimeout(Duration.ofSeconds(5)),
-                RpcMetrics.simple()));
+                .withSessionTimeout(session).withConnectionTimeout(Duration.ofSeconds(5)), RpcMetrics.simple()));
     }
 
     /** A provider with its own ZooKeeper session, as a separate process would have. */
     private RpcServer provider(String address, String name) {
-        RpcServer server = RpcServer.builder().bind("127.0.0.1", 0).registry(registry(address))
+        return provider(address, name, SHORT_SESSION);
+    }
+
+    private RpcServer provider(String address, String name, Duration session) {
+        RpcServer server = RpcServer.builder().bind("127.0.0.1", 0).registry(registry(address, session))
                 .service(Greeter.class, () -> name).start();
         resources.add(() -> server.stop(Duration.ofSeconds(2)));
         return server;
     }
 
     private Greeter consumer(String address) {
-        return consumerClient(address).create(Greeter.class);
+        return consumerClient(address, SHORT_SESSION).create(Greeter.class);
     }
 
-    private RpcClient consumerClient(String address) {
+    private RpcClient consumerClient(String address, Duration session) {
         return track(RpcClient.builder().config(ClientConfig.builder().ioThreads(1).build())
-                .registry(registry(address)).build());
+                .registry(registry(address, session)).build());
     }
 
     @Test
     void twoProvidersAreSharedAndOneLeavingGracefullyFailsNoCall() throws Exception {
         TestingServer zookeeper = track(new TestingServer(true)); // closed last, after everything that uses it
         {
-            RpcServer a = provider(zookeeper.getConnectString(), "a");
-            provider(zookeeper.getConnectString(), "b");
-            RpcClient client = consumerClient(zookeeper.getConnectString());
+            RpcServer a = provider(zookeeper.getConnectString(), "a", LONG_SESSION);
+            provider(zookeeper.getConnectString(), "b", LONG_SESSION);
+            RpcClient client = consumerClient(zookeeper.getConnectString(), LONG_SESSION);
             Greeter greeter = client.create(Greeter.class);
             // every list the registry delivers, with when it came: a failure below says what the consumer saw
-            ZooKeeperServiceRegistry observer = registry(zookeeper.getConnectString());
+            ZooKeeperServiceRegistry observer = registry(zookeeper.getConnectString(), LONG_SESSION);
             long t0 = System.nanoTime();
             List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
             observer.subscribe(GREETER, list -> seen.add((System.nanoTime() - t0) / 1_000_000 + " ms: " + list.size()));
