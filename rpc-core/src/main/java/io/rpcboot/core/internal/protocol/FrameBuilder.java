@@ -3,9 +3,11 @@ package io.rpcboot.core.internal.protocol;
 import io.rpcboot.core.RpcStatus;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.zip.CRC32C;
 import java.util.zip.Deflater;
 
+import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.serialize.BinaryWriter;
 
@@ -65,12 +67,12 @@ public final class FrameBuilder {
      *
      * @throws IllegalArgumentException naming the limit and its property when the metadata does not fit
      */
-    public FrameBuilder metadata(java.util.Map<String, String> metadata, io.rpcboot.core.PeerLimits limits) {
+    public FrameBuilder metadata(Map<String, String> metadata, PeerLimits limits) {
         if (metadata.isEmpty()) {
             return this;
         }
         int attachments = 0;
-        for (java.util.Map.Entry<String, String> e : metadata.entrySet()) {
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
             header(e.getKey(), e.getValue());
             if (Headers.idOf(e.getKey()) == 0) {
                 attachments++;
