@@ -172,6 +172,17 @@ class InterceptorTests {
                 .isThrownBy(() -> ReferenceConfig.builder(Meta.class).metadata("bad key", "v").build())
                 .withMessageContaining("'bad key'").withMessageContaining(Meta.class.getName());
 
+        // every header the protocol itself uses is refused as a metadata key (traceparent is carried as metadata)
+        for (String own : List.of(io.rpcboot.core.internal.protocol.Headers.SERVICE,
+                io.rpcboot.core.internal.protocol.Headers.METHOD, io.rpcboot.core.internal.protocol.Headers.VERSION,
+                io.rpcboot.core.internal.protocol.Headers.GROUP, io.rpcboot.core.internal.protocol.Headers.DEADLINE)) {
+            assertThatExceptionOfType(IllegalArgumentException.class)
+                    .isThrownBy(() -> RpcContext.callWithMetadata(Map.of(own, "x"), () -> meta.get("x")))
+                    .withMessageContaining("protocol's own header");
+        }
+        assertThatExceptionOfType(RpcException.class)
+                .isThrownBy(() -> RpcContext.callWithMetadata(Map.of("huge", "x".repeat(10 << 20)), () -> meta.get("huge")))
+                .withMessageContaining("at most 8192 may be sent");
         String big = "x".repeat(9000);
         assertThatExceptionOfType(RpcException.class)
                 .isThrownBy(() -> RpcContext.callWithMetadata(Map.of("big", big), () -> meta.get("big")))

@@ -71,23 +71,36 @@ public final class FrameBuilder {
         if (metadata.isEmpty()) {
             return this;
         }
+        // checked before anything is written: the count, and the characters (never more than their
+        // UTF-8 bytes), so that metadata far over the budget is refused without being encoded
         int attachments = 0;
+        long chars = out.position() - fixedSize;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
-            header(e.getKey(), e.getValue());
             if (Headers.idOf(e.getKey()) == 0) {
                 attachments++;
             }
+            chars += e.getKey().length() + e.getValue().length();
         }
         if (attachments > limits.maxAttachments()) {
             throw new IllegalArgumentException("the call carries " + attachments + " metadata entries; at most "
                     + limits.maxAttachments() + " may be sent (rpc.*.limits.max-attachments)");
         }
+        if (chars > limits.maxHeaderSize()) {
+            throw tooLarge(chars, limits);
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            header(e.getKey(), e.getValue());
+        }
         int headerBytes = out.position() - fixedSize;
         if (headerBytes > limits.maxHeaderSize()) {
-            throw new IllegalArgumentException("the call's header entries (its metadata included) take " + headerBytes
-                    + " bytes; at most " + limits.maxHeaderSize() + " may be sent (rpc.*.limits.max-header-size)");
+            throw tooLarge(headerBytes, limits);
         }
         return this;
+    }
+
+    private static IllegalArgumentException tooLarge(long atLeast, PeerLimits limits) {
+        return new IllegalArgumentException("the call's header entries (its metadata included) take at least " + atLeast
+                + " bytes; at most " + limits.maxHeaderSize() + " may be sent (rpc.*.limits.max-header-size)");
     }
 
     /** Writes an entry's key (its id, and the key itself for an attachment); the value follows. */
