@@ -10,6 +10,8 @@ import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.context.Metadata;
 import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.serialize.BinarySerialization;
+import io.rpcboot.core.tls.TlsConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable, validated client settings; the defaults of every reference.
@@ -32,11 +34,15 @@ import io.rpcboot.core.serialize.BinarySerialization;
  * @param metadata                 metadata every call of this client carries (a reference's own wins)
  * @param propagatedMetadata       keys of the metadata of a call being served that calls made while
  *                                 serving it carry on (per-call metadata wins)
+ * @param tls                      TLS settings of every connection (a reference's own win); when given the
+ *                                 client speaks only TLS, whatever a registration says; null: plaintext,
+ *                                 and instances that announce they require TLS are refused
  */
 public record ClientConfig(Duration timeout, Duration connectTimeout, int connectionsPerEndpoint,
                            int maxInFlightPerConnection, Duration heartbeatInterval, Duration idleConnectionTimeout,
                            int retries, String loadBalancer, String serialization, int ioThreads, int maxFrameSize,
-                           PeerLimits peerLimits, Map<String, String> metadata, Set<String> propagatedMetadata) {
+                           PeerLimits peerLimits, Map<String, String> metadata, Set<String> propagatedMetadata,
+                           @Nullable TlsConfig tls) {
 
     /**
      * A client's default limits: {@link PeerLimits#DEFAULTS} with water marks of 512 KiB / 1 MiB, so
@@ -107,6 +113,7 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
         private PeerLimits peerLimits = DEFAULT_PEER_LIMITS;
         private Map<String, String> metadata = Map.of();
         private Set<String> propagatedMetadata = Set.of();
+        private @Nullable TlsConfig tls;
 
         public Builder timeout(Duration v) {
             timeout = v;
@@ -178,10 +185,16 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
             return this;
         }
 
+        /** Speaks TLS only (null: plaintext). */
+        public Builder tls(@Nullable TlsConfig v) {
+            tls = v;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(timeout, connectTimeout, connectionsPerEndpoint, maxInFlightPerConnection,
                     heartbeatInterval, idleConnectionTimeout, retries, loadBalancer, serialization, ioThreads, maxFrameSize,
-                    peerLimits, metadata, propagatedMetadata);
+                    peerLimits, metadata, propagatedMetadata, tls);
         }
     }
 }

@@ -187,6 +187,12 @@ final class ClientConnection implements ConnectionHandler {
         resumeAwaitingWritable();
     }
 
+    /** Why the connection closed, or null while it is open (or not yet set up). */
+    @Nullable String closeReason() {
+        Connection c = connection;
+        return c == null ? null : c.closeReason();
+    }
+
     /** Whether new calls may use this connection. */
     boolean isUsable() {
         Connection c = connection;

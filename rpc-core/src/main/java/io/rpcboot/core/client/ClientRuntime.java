@@ -30,6 +30,7 @@ import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
 import io.rpcboot.core.internal.transport.TcpClient;
+import io.rpcboot.core.tls.TlsConfig;
 import io.rpcboot.core.internal.transport.TransportConfig;
 import org.jspecify.annotations.Nullable;
 
@@ -75,6 +76,9 @@ final class ClientRuntime {
     /** How many directories hold each address of {@link #endpoints}; always at least 1. */
     @GuardedBy("lock")
     private final Map<String, Integer> holders = new HashMap<>();
+    /** Numbers for the references' own TLS settings, in endpoint keys. */
+    @GuardedBy("lock")
+    private final Map<TlsConfig, Integer> tlsIds = new java.util.IdentityHashMap<>();
 
     ClientRuntime(ClientConfig config, EventLoopGroup loops, BufferPool pool, ServiceRegistry registry,
                   Serializations serializations, LoadBalancers balancers, RpcMetrics metrics, CallClock clock,
@@ -109,14 +113,27 @@ final class ClientRuntime {
      * One more directory lists {@code instance}'s address: its endpoint, created if the address is new
      * to the client; null if the client is closed (the caller then publishes nothing).
      */
-    @Nullable Endpoint retain(ServiceInstance instance) {
-        String address = instance.address();
+    @Nullable Endpoint retain(ServiceInstance instance, String endpointKey, @Nullable TlsConfig tls) {
         synchronized (lock) {
             if (closed) {
                 return null;
             }
-            holders.merge(address, 1, Integer::sum);
-            return endpoints.computeIfAbsent(address, a -> new Endpoint(this, a, instance.socketAddress()));
+            holders.merge(endpointKey, 1, Integer::sum);
+            return endpoints.computeIfAbsent(endpointKey, k -> new Endpoint(this, instance.address(),
+                    instance.socketAddress(), tls));
+        }
+    }
+
+    /**
+     * The key of the endpoint for {@code address} reached with {@code tls}: the address itself with
+     * the client's own TLS (or none), else the address and which of the references' TLS settings.
+     */
+    String endpointKey(String address, @Nullable TlsConfig tls) {
+        if (tls == config.tls()) {
+            return address;
+        }
+        synchronized (lock) {
+            return address + "#tls" + tlsIds.computeIfAbsent(tls, t -> tlsIds.size() + 1);
         }
     }
 

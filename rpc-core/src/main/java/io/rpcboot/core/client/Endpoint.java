@@ -12,6 +12,8 @@ import io.rpcboot.core.internal.balance.LiveFigures;
 import io.rpcboot.core.internal.pool.ConnectionPool;
 import io.rpcboot.core.internal.pool.PoolConfig;
 import io.rpcboot.core.internal.transport.Connection;
+import io.rpcboot.core.tls.TlsConfig;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +41,12 @@ final class Endpoint {
     private volatile long unavailableUntil;
     private volatile boolean paused;
     private volatile boolean retired;
+    /** TLS of this endpoint's connections; null: plaintext. */
+    final @Nullable TlsConfig tls;
 
-    Endpoint(ClientRuntime runtime, String address, InetSocketAddress socketAddress) {
+    Endpoint(ClientRuntime runtime, String address, InetSocketAddress socketAddress, @Nullable TlsConfig tls) {
         this.runtime = runtime;
+        this.tls = tls;
         this.address = address;
         this.socketAddress = socketAddress;
         ClientConfig c = runtime.config;
@@ -99,9 +104,11 @@ final class Endpoint {
         @Override
         public ClientConnection create() throws Exception {
             ClientConnection handler = new ClientConnection(runtime, Endpoint.this);
-            CompletableFuture<Connection> connecting = runtime.tcp.connect(socketAddress, handler);
+            CompletableFuture<Connection> connecting = runtime.tcp.connect(socketAddress, handler, tls);
+            long waitMillis = runtime.config.connectTimeout().toMillis() + 1000
+                    + (tls != null ? tls.handshakeTimeout().toMillis() : 0);
             try {
-                connecting.get(runtime.config.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+                connecting.get(waitMillis, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 markFailed();
                 throw e.getCause() instanceof Exception cause ? cause : e;

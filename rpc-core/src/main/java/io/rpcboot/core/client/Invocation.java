@@ -124,6 +124,11 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
                     + " was sent to it", false));
             return;
         }
+        if (endpoint.tls == null && instance.requiresTls()) {
+            notRun(new RpcConnectionException(instance.address() + " accepts only TLS and this client has no TLS"
+                    + " configured (a client TLS config, or rpc.client.ssl.bundle); the call was not sent to it", false));
+            return;
+        }
         ClientConnection connection = endpoint.pool.tryAcquire();
         if (connection != null) {
             send(endpoint, connection);
@@ -244,8 +249,10 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         if (!connection.send(frame, attempt)) {
             if (attempt.tryEnd()) {
                 attempt.releaseLease();
+                String why = connection.closeReason();
                 RpcConnectionException closed = new RpcConnectionException("connection to " + endpoint.address
-                        + " closed before " + method.describe() + " was sent", false);
+                        + " closed before " + method.describe() + " was sent" + (why != null ? " (" + why + ")" : ""),
+                        false);
                 attemptEnded(null, closed);
                 notRun(closed);
             }
@@ -428,9 +435,16 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         return address == null ? "no instance" : address;
     }
 
+    /**
+     * The root cause's message, or the transport's TLS account of a failed handshake, which says the
+     * same and what to check.
+     */
     private static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
+            if (t instanceof javax.net.ssl.SSLException && t.getMessage() != null) {
+                return t.getMessage();
+            }
             t = t.getCause();
         }
         return String.valueOf(t.getMessage());

@@ -61,7 +61,8 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
                         + serialization.name() + " serialization: " + e.getMessage(), e);
             }
         }
-        this.directory = new ServiceDirectory(key, balancer, config.urls(), runtime);
+        this.directory = new ServiceDirectory(key, balancer, config.urls(), runtime,
+                config.tls() != null ? config.tls() : runtime.config.tls());
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.internal.context.Metadata;
+import io.rpcboot.core.tls.TlsConfig;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,11 +23,12 @@ import org.jspecify.annotations.Nullable;
  * @param urls           direct {@code host:port} addresses, bypassing the registry; empty to use it
  * @param serialization  serialization name, e.g. {@code json}
  * @param metadata       metadata every call of this reference carries (keys as {@link io.rpcboot.core.RpcContext} says)
+ * @param tls            TLS settings for this reference's providers (another trust store, say); null uses the client's
  */
 public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String group, @Nullable Duration timeout,
                                  Map<String, Duration> methodTimeouts, @Nullable Integer retries, boolean idempotent,
                                  @Nullable String loadBalancer, List<String> urls, @Nullable String serialization,
-                                 Map<String, String> metadata) {
+                                 Map<String, String> metadata, @Nullable TlsConfig tls) {
 
     public ReferenceConfig {
         Objects.requireNonNull(interfaceClass, "interfaceClass");
@@ -74,6 +76,7 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
         private List<String> urls = List.of();
         private @Nullable String serialization;
         private final Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        private @Nullable TlsConfig tls;
 
         private Builder(Class<T> interfaceClass) {
             this.interfaceClass = interfaceClass;
@@ -135,9 +138,15 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
             return this;
         }
 
+        /** TLS for this reference's connections, instead of the client's. */
+        public Builder<T> tls(@Nullable TlsConfig v) {
+            tls = v;
+            return this;
+        }
+
         public ReferenceConfig<T> build() {
             return new ReferenceConfig<>(interfaceClass, version, group, timeout, methodTimeouts, retries, idempotent,
-                    loadBalancer, urls, serialization, metadata);
+                    loadBalancer, urls, serialization, metadata, tls);
         }
     }
 }

@@ -13,6 +13,7 @@ import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.registry.ServiceRegistry;
+import io.rpcboot.core.tls.TlsConfig;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,7 +55,12 @@ final class ServiceDirectory implements AutoCloseable {
     private boolean closed;
     private volatile Snapshot snapshot = new Snapshot(List.of(), Map.of(), null);
 
-    ServiceDirectory(ServiceKey key, LoadBalancer balancer, List<String> urls, ClientRuntime runtime) {
+    /** The TLS of this directory's connections; null: plaintext. */
+    final @Nullable TlsConfig tls;
+
+    ServiceDirectory(ServiceKey key, LoadBalancer balancer, List<String> urls, ClientRuntime runtime,
+                     @Nullable TlsConfig tls) {
+        this.tls = tls;
         this.balancer = balancer;
         this.runtime = runtime;
         if (!urls.isEmpty()) {
@@ -78,13 +84,14 @@ final class ServiceDirectory implements AutoCloseable {
             Map<String, Endpoint> byAddress = new HashMap<>();
             Map<ServiceInstance, Endpoint> endpoints = new HashMap<>();
             for (ServiceInstance instance : instances) {
-                Endpoint e = byAddress.get(instance.address());
+                String endpointKey = runtime.endpointKey(instance.address(), tls);
+                Endpoint e = byAddress.get(endpointKey);
                 if (e == null) {
-                    e = runtime.retain(instance);
+                    e = runtime.retain(instance, endpointKey, tls);
                     if (e == null) {
                         return; // the client is closed: it has forgotten every address already
                     }
-                    byAddress.put(instance.address(), e);
+                    byAddress.put(endpointKey, e);
                 }
                 endpoints.put(instance, e);
             }

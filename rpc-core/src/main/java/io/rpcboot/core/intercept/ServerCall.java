@@ -6,6 +6,7 @@ import java.util.OptionalLong;
 
 import io.rpcboot.core.RpcMethod;
 import io.rpcboot.core.registry.ServiceKey;
+import io.rpcboot.core.tls.TlsPeer;
 import org.jspecify.annotations.Nullable;
 
 /** A call as the server's interceptors see it. Belongs to one call. */
@@ -27,6 +28,12 @@ public interface ServerCall {
 
     /** The client's address. */
     @Nullable SocketAddress remoteAddress();
+
+    /**
+     * What the TLS handshake said about the client (protocol, cipher suite, the certificate chain it
+     * presented); null on a plaintext connection.
+     */
+    @Nullable TlsPeer tlsPeer();
 
     /**
      * Values interceptors hand to each other and to later stages (an authenticated principal, for

@@ -14,6 +14,13 @@ import java.util.Objects;
 public record ServiceInstance(ServiceKey key, String host, int port, int weight, Map<String, String> metadata) {
 
     public static final int DEFAULT_WEIGHT = 100;
+    /**
+     * Metadata key an instance announces its transport security under: {@value #TLS_REQUIRED} means
+     * it accepts only TLS, and a client without TLS refuses to send it a call (rather than send one
+     * in plaintext that the server would drop).
+     */
+    public static final String TLS = "tls";
+    public static final String TLS_REQUIRED = "required";
 
     public ServiceInstance {
         Objects.requireNonNull(key, "key");
@@ -25,6 +32,11 @@ public record ServiceInstance(ServiceKey key, String host, int port, int weight,
         if (weight < 1 || weight > 10_000) {
             throw new IllegalArgumentException("weight must be 1..10000, was " + weight);
         }
+    }
+
+    /** Whether the instance announced that it accepts only TLS. */
+    public boolean requiresTls() {
+        return TLS_REQUIRED.equals(metadata.get(TLS));
     }
 
     public ServiceInstance(ServiceKey key, String host, int port) {

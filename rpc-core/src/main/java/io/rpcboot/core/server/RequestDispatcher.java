@@ -529,6 +529,11 @@ final class RequestDispatcher {
         }
 
         @Override
+        public io.rpcboot.core.tls.@Nullable TlsPeer tlsPeer() {
+            return connection.tlsPeer();
+        }
+
+        @Override
         public Map<String, Object> attributes() {
             Map<String, Object> a = attributes;
             if (a == null) {

@@ -119,10 +119,13 @@ public final class RpcServer implements AutoCloseable {
                 .maxAcceptsPerSecond(config.maxAcceptsPerSecond()).build();
         this.tcp = new TcpServer(transport, boss.next(), workers, pool, () -> {
             return new TrackedHandler(new ServerConnection(codec, dispatcher, config, received, sent, limits));
-        });
+        }, config.tls());
         meters.functionCounter(Meters.Side.SERVER, "connections", tcp, TcpServer::rejectedConnections);
         meters.functionCounter(Meters.Side.SERVER, "connections_per_address", tcp, TcpServer::rejectedPerAddress);
         meters.functionCounter(Meters.Side.SERVER, "accept_rate", tcp, TcpServer::rejectedByRate);
+        if (config.tls() != null) {
+            meters.tls(Meters.Side.SERVER, tcp.tlsStats());
+        }
         for (ServiceDefinition d : b.services) {
             services.add(d);
         }
@@ -203,8 +206,12 @@ public final class RpcServer implements AutoCloseable {
         if (registry == null) {
             return;
         }
-        ServiceInstance instance = new ServiceInstance(d.key(), config.advertisedHost(), port(), d.weight(),
-                Map.of("startTime", String.valueOf(System.currentTimeMillis())));
+        Map<String, String> metadata = new java.util.HashMap<>();
+        metadata.put("startTime", String.valueOf(System.currentTimeMillis()));
+        if (config.tls() != null) {
+            metadata.put(ServiceInstance.TLS, ServiceInstance.TLS_REQUIRED);
+        }
+        ServiceInstance instance = new ServiceInstance(d.key(), config.advertisedHost(), port(), d.weight(), metadata);
         registry.register(instance);
         registered.add(instance);
     }

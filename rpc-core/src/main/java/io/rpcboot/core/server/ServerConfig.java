@@ -7,6 +7,8 @@ import org.slf4j.event.Level;
 
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.PeerLimits;
+import io.rpcboot.core.tls.TlsConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable, validated server settings.
@@ -36,12 +38,14 @@ import io.rpcboot.core.PeerLimits;
  * @param errorLogLevel        the level at which an exception a provider method did not declare is
  *                             logged, with its stack trace (at most one per method every 10 seconds,
  *                             with a count of those held back); declared exceptions are logged at DEBUG
+ * @param tls                  TLS settings; when given the server accepts TLS only, and announces so
  */
 public record ServerConfig(String host, int port, String advertisedHost, int ioThreads, int workerThreads,
                            int queueCapacity, ExecutionMode executionMode, int maxFrameSize, Duration idleTimeout,
                            Duration drainTimeout, boolean checksum, int compressionThreshold, PeerLimits peerLimits,
                            int maxConnections, int maxConnectionsPerAddress, int maxAcceptsPerSecond,
-                           Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel) {
+                           Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel,
+                           @Nullable TlsConfig tls) {
 
     public static final int DEFAULT_PORT = 7070;
 
@@ -105,6 +109,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private Duration maxConnectionAge = Duration.ZERO;
         private int maxConcurrentCallsPerConnection = 1000;
         private Level errorLogLevel = Level.WARN;
+        private @Nullable TlsConfig tls;
 
         public Builder host(String v) {
             host = v;
@@ -202,13 +207,19 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        /** Serves TLS only (null: plaintext). */
+        public Builder tls(@Nullable TlsConfig v) {
+            tls = v;
+            return this;
+        }
+
         public ServerConfig build() {
             String advertised = !advertisedHost.isEmpty() ? advertisedHost
                     : host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
             return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
-                    errorLogLevel);
+                    errorLogLevel, tls);
         }
     }
 }

@@ -143,6 +143,12 @@ final class ServerConnection implements ConnectionHandler {
         return c != null && c.isOpen();
     }
 
+    /** What the TLS handshake said about the client; null on a plaintext connection. */
+    io.rpcboot.core.tls.@Nullable TlsPeer tlsPeer() {
+        Connection c = connection;
+        return c == null ? null : c.tlsPeer();
+    }
+
     /** The client's address; null before the connection is set up. */
     @Nullable SocketAddress remoteAddress() {
         Connection c = connection;

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.rpcboot.core.internal.transport.TlsStats;
 import io.rpcboot.core.BufferPoolStats;
 import io.rpcboot.core.RpcMethod;
 import io.rpcboot.core.internal.protocol.InboundGuard;
@@ -85,6 +86,20 @@ public final class Meters {
         FunctionCounter.builder("rpc.limits.exceeded", target, fn).tag("side", side.tag()).tag("reason", reason)
                 .description("Times a peer went past a limit (frame, header, connections, pending bytes...)")
                 .register(registry);
+    }
+
+    /**
+     * One side's TLS handshakes: {@code rpc.tls.handshakes{side, result}} (result {@code success} or
+     * {@code failure}), and the handshake budgets in {@code rpc.limits.exceeded}.
+     */
+    public void tls(Side side, TlsStats stats) {
+        FunctionCounter.builder("rpc.tls.handshakes", stats, TlsStats::handshakes).tag("side", side.tag())
+                .tag("result", "success").description("TLS handshakes, by result").register(registry);
+        FunctionCounter.builder("rpc.tls.handshakes", stats, TlsStats::handshakeFailures).tag("side", side.tag())
+                .tag("result", "failure").description("TLS handshakes, by result").register(registry);
+        functionCounter(side, "tls_handshake_timeout", stats, TlsStats::handshakeTimeouts);
+        functionCounter(side, "tls_handshake_size", stats, TlsStats::handshakeTooLarge);
+        functionCounter(side, "tls_handshake_backlog", stats, TlsStats::handshakeRefused);
     }
 
     /** The counters and rate-limited warnings for one side's inbound budgets. */

@@ -137,9 +137,21 @@ public final class FrameDecoder implements AutoCloseable {
         return head.position() == fixedSize;
     }
 
+    /** TLS record content types and the major version byte every TLS record starts with. */
+    private static final int TLS_HANDSHAKE = 0x16;
+    private static final int TLS_ALERT = 0x15;
+    private static final int TLS_MAJOR_VERSION = 0x03;
+
     private void checkPrefix() {
         int m0 = head.get(FrameCodec.MAGIC_OFFSET) & 0xFF;
         int m1 = head.get(FrameCodec.MAGIC_OFFSET + 1) & 0xFF;
+        if ((m0 == TLS_HANDSHAKE || m0 == TLS_ALERT) && m1 == TLS_MAJOR_VERSION && frames == 0) {
+            throw new ProtocolException(m0 == TLS_HANDSHAKE
+                    ? "the peer sent a TLS handshake, not an rpc-boot frame: it speaks TLS and this side is not"
+                            + " configured for TLS"
+                    : "the peer answered with a TLS alert, not an rpc-boot frame: it requires TLS and this side is"
+                            + " not configured for TLS");
+        }
         if (m0 != FrameCodec.MAGIC_0 || m1 != FrameCodec.MAGIC_1) {
             throw new ProtocolException(String.format("bad magic 0x%02X%02X at the start of frame %d (expected 0x5242):"
                     + " the peer does not speak the rpc-boot protocol", m0, m1, frames));

@@ -1,11 +1,13 @@
 package io.rpcboot.core.internal.transport;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +20,8 @@ import io.rpcboot.core.internal.reactor.EventLoop;
 import io.rpcboot.core.internal.reactor.IoHandler;
 import io.rpcboot.core.internal.reactor.IoRegistration;
 import io.rpcboot.core.internal.reactor.Timeout;
+import io.rpcboot.core.tls.TlsConfig;
+import io.rpcboot.core.tls.TlsPeer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>Reading: each read goes into a buffer from the {@link BufferPool}, sized adaptively, handed to
  * {@link ConnectionHandler#onData} and released right after. {@link #setReadEnabled(boolean)}
  * stops and resumes reading (TCP flow control then slows the peer).
+ *
+ * <p>TLS: a connection made with a {@link TlsConfig} runs a {@link TlsSession} between the socket and
+ * the handler. It handshakes first; {@code onConnected}, the idle timer and writes wait for the
+ * handshake to finish, and {@link #established()} completes then (or fails, saying why).
  *
  * <p>Closing: {@link #close(String)} from any thread, idempotent. The channel is closed, every queued
  * buffer released, and {@link ConnectionHandler#onClosed} called exactly once with the first reason.
@@ -64,7 +72,10 @@ public final class Connection {
     private final Runnable flushTask = this::flushFromTask;
     private final Runnable syncWritabilityTask = this::syncWritability;
     private final Io io = new Io();
+    private final @Nullable TlsSession tls;
+    private final CompletableFuture<Connection> established = new CompletableFuture<>();
     private volatile @Nullable String closeReason;
+    private volatile @Nullable Throwable closeCause;
 
     // loop thread only
     private @Nullable IoRegistration registration;
@@ -72,12 +83,23 @@ public final class Connection {
     private long reportedFlips;
     private boolean waitingForWritable;
     private boolean readEnabled = true;
+    private boolean tlsReadsPaused;
     private int readGuess = 2048;
     private long lastActivityNanos = System.nanoTime();
     private @Nullable Timeout idleTimer;
 
     Connection(SocketChannel channel, EventLoop loop, BufferPool pool, ConnectionHandler handler,
                TransportConfig config, Consumer<Connection> onRelease) throws IOException {
+        this(channel, loop, pool, handler, config, onRelease, null, null, null);
+    }
+
+    /**
+     * A connection that speaks TLS when {@code tls} is given: as a client of {@code target} when that
+     * is given, else as a server.
+     */
+    Connection(SocketChannel channel, EventLoop loop, BufferPool pool, ConnectionHandler handler,
+               TransportConfig config, Consumer<Connection> onRelease, @Nullable TlsConfig tls,
+               @Nullable TlsStats tlsStats, @Nullable InetSocketAddress target) throws IOException {
         this.channel = channel;
         this.loop = loop;
         this.pool = pool;
@@ -87,6 +109,9 @@ public final class Connection {
         this.remoteAddress = channel.getRemoteAddress();
         this.localAddress = channel.getLocalAddress();
         this.outbound = new OutboundBuffer(config.lowWaterMark(), config.highWaterMark(), this::writabilityFlipped);
+        TlsStats stats = tlsStats != null ? tlsStats : new TlsStats();
+        this.tls = tls == null ? null : target != null ? TlsSession.client(this, tls, pool, channel, stats, target)
+                : TlsSession.server(this, tls, pool, channel, stats);
     }
 
     /** Loop thread: registers the channel for reads and fires {@code onConnected}. */
@@ -107,6 +132,15 @@ public final class Connection {
         registration = reg;
         reg.handler(io);
         reg.interestOps(readEnabled ? SelectionKey.OP_READ : 0);
+        if (tls != null) {
+            tls.start(); // establish() follows when the handshake finishes
+            return;
+        }
+        establish();
+    }
+
+    /** Loop thread: the connection is ready for the handler (after the TLS handshake, if any). */
+    private void establish() {
         connected = true;
         lastActivityNanos = System.nanoTime();
         if (!config.idleTimeout().isZero()) {
@@ -117,9 +151,20 @@ public final class Connection {
         } catch (Throwable t) {
             handlerFailed("onConnected", t);
         }
+        if (!closed.get()) {
+            established.complete(this);
+        }
         if (!outbound.isEmpty()) {
             scheduleFlush();
         }
+    }
+
+    /**
+     * Completes once the connection is ready (its TLS handshake finished, if it has one); fails with
+     * the reason if it closes first. Completed on the loop thread.
+     */
+    public CompletableFuture<Connection> established() {
+        return established;
     }
 
     /**
@@ -165,16 +210,33 @@ public final class Connection {
 
     /** Loop thread. Writes until the queue is empty, the socket refuses bytes, or the round limit. */
     private void flush() {
-        if (!connected || closed.get()) {
+        if (closed.get()) {
             return;
         }
         try {
+            if (tls != null) {
+                if (!tls.flushNet()) {
+                    return; // encrypted bytes wait for the socket: OP_WRITE brings us back
+                }
+                if (tls.isHandshaking()) {
+                    setWaitingForWritable(false);
+                    tls.resume(); // a handshake that stopped for a full socket goes on
+                    return;
+                }
+                if (tls.writesBlocked()) {
+                    setWaitingForWritable(false);
+                    return; // a TLS task runs: its end schedules a flush
+                }
+            }
+            if (!connected) {
+                return;
+            }
             for (int round = 0; round < MAX_WRITE_ROUNDS; round++) {
                 if (closed.get()) {
                     outbound.releaseAll(true); // close() may have run from a callback inside the last round
                     return;
                 }
-                long written = outbound.writeRound(channel);
+                long written = outbound.writeRound(tls != null ? tls : channel);
                 if (written > 0) {
                     lastActivityNanos = System.nanoTime();
                 }
@@ -182,7 +244,11 @@ public final class Connection {
                     setWaitingForWritable(false);
                     return;
                 }
-                if (outbound.hasPartialWrite()) {
+                if (tls != null && tls.writesBlocked()) {
+                    setWaitingForWritable(false);
+                    return; // a TLS task started: its end schedules a flush
+                }
+                if (outbound.hasPartialWrite() || (tls != null && tls.hasPendingOutput())) {
                     setWaitingForWritable(true); // the socket buffer is full
                     return;
                 }
@@ -209,7 +275,7 @@ public final class Connection {
     }
 
     private void read() {
-        for (int i = 0; i < MAX_READS_PER_EVENT && readEnabled && !closed.get(); i++) {
+        for (int i = 0; i < MAX_READS_PER_EVENT && readEnabled && !tlsReadsPaused && !closed.get(); i++) {
             PooledBuffer buffer = pool.acquire(readGuess);
             ByteBuffer bytes = buffer.buffer();
             int requested = bytes.remaining();
@@ -224,7 +290,7 @@ public final class Connection {
             if (n <= 0) {
                 buffer.release();
                 if (n < 0) {
-                    close("closed by peer");
+                    close(tls != null ? tls.closedByPeerReason() : "closed by peer");
                 }
                 return;
             }
@@ -232,7 +298,11 @@ public final class Connection {
             adaptReadGuess(n, requested);
             bytes.flip();
             try {
-                handler.onData(this, bytes);
+                if (tls != null) {
+                    tls.received(bytes);
+                } else {
+                    handler.onData(this, bytes);
+                }
             } catch (Throwable t) {
                 handlerFailed("onData", t);
                 return;
@@ -260,8 +330,12 @@ public final class Connection {
             return;
         }
         readEnabled = enabled;
+        updateReadInterest();
+    }
+
+    private void updateReadInterest() {
         if (registration != null && registration.isValid()) {
-            if (enabled) {
+            if (readEnabled && !tlsReadsPaused) {
                 registration.addInterest(SelectionKey.OP_READ);
             } else {
                 registration.removeInterest(SelectionKey.OP_READ);
@@ -350,6 +424,7 @@ public final class Connection {
             return;
         }
         closeReason = reason;
+        closeCause = cause;
         if (cause != null && !(cause instanceof IOException)) {
             log.debug("closing {}: {}", this, reason, cause);
         } else {
@@ -387,12 +462,21 @@ public final class Connection {
             return;
         }
         try {
+            if (tls != null) {
+                tls.dispose(); // close_notify, while the socket is still open
+            }
             closeChannel();
             if (idleTimer != null) {
                 idleTimer.cancel();
             }
             outbound.releaseAll(true);
         } finally {
+            if (!established.isDone()) {
+                String reason = String.valueOf(closeReason);
+                IOException failure = tls != null ? new javax.net.ssl.SSLException(reason, closeCause)
+                        : new IOException(reason, closeCause);
+                established.completeExceptionally(failure);
+            }
             onRelease.accept(this);
             if (connected) {
                 connected = false;
@@ -466,6 +550,56 @@ public final class Connection {
 
     public Duration idleTimeout() {
         return config.idleTimeout();
+    }
+
+    /** Whether this connection speaks TLS. */
+    public boolean isTls() {
+        return tls != null;
+    }
+
+    /** What the TLS handshake said about the peer; null for a plaintext connection or before the handshake ended. */
+    public @Nullable TlsPeer tlsPeer() {
+        return tls == null ? null : tls.peer();
+    }
+
+    // for TlsSession, on the loop thread
+
+    void tlsEstablished() {
+        establish();
+    }
+
+    /** Plaintext for the handler; false if the connection closed (the handler failed, or closed it). */
+    boolean tlsDeliver(ByteBuffer data) {
+        try {
+            handler.onData(this, data);
+        } catch (Throwable t) {
+            handlerFailed("onData", t);
+            return false;
+        }
+        return !closed.get();
+    }
+
+    void tlsFailed(String reason, @Nullable Throwable cause) {
+        close(reason, cause);
+    }
+
+    void tlsReadsPaused(boolean paused) {
+        tlsReadsPaused = paused;
+        updateReadInterest();
+    }
+
+    void tlsAwaitWritable() {
+        setWaitingForWritable(true);
+    }
+
+    void tlsResumeWrites() {
+        if (connected) {
+            scheduleFlush();
+        }
+    }
+
+    void tlsOnLoop(Runnable task) {
+        executeOrIgnore(task);
     }
 
     @Override

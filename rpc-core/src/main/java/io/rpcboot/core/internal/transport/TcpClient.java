@@ -18,6 +18,8 @@ import io.rpcboot.core.internal.reactor.EventLoop;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.internal.reactor.IoHandler;
 import io.rpcboot.core.internal.reactor.IoRegistration;
+import io.rpcboot.core.tls.TlsConfig;
+import org.jspecify.annotations.Nullable;
 import io.rpcboot.core.internal.reactor.Timeout;
 
 /**
@@ -35,6 +37,7 @@ public final class TcpClient implements AutoCloseable {
     private final BufferPool pool;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final TlsStats tlsStats = new TlsStats();
 
     public TcpClient(TransportConfig config, EventLoopGroup loops, BufferPool pool) {
         this.config = Objects.requireNonNull(config, "config");
@@ -44,6 +47,16 @@ public final class TcpClient implements AutoCloseable {
 
     /** Connects to {@code address}; the handler's callbacks run on the connection's loop. */
     public CompletableFuture<Connection> connect(InetSocketAddress address, ConnectionHandler handler) {
+        return connect(address, handler, null);
+    }
+
+    /**
+     * Connects to {@code address}, speaking TLS when {@code tls} is given; the future completes once
+     * the handshake finished, or fails saying why it did not (an untrusted certificate, a wrong name,
+     * a peer that does not speak TLS...).
+     */
+    public CompletableFuture<Connection> connect(InetSocketAddress address, ConnectionHandler handler,
+                                                 @Nullable TlsConfig tls) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(handler, "handler");
         CompletableFuture<Connection> result = new CompletableFuture<>();
@@ -65,12 +78,17 @@ public final class TcpClient implements AutoCloseable {
         }
         EventLoop loop = loops.next();
         try {
-            loop.execute(() -> new Connector(ch, address, loop, handler, result).start());
+            loop.execute(() -> new Connector(ch, address, loop, handler, result, tls).start());
         } catch (RuntimeException e) {
             TcpServer.closeQuietly(ch);
             result.completeExceptionally(e);
         }
         return result;
+    }
+
+    /** Handshake counts of this client's TLS connections. */
+    public TlsStats tlsStats() {
+        return tlsStats;
     }
 
     /** A snapshot of the connections this client opened and that are still open. */
@@ -95,10 +113,12 @@ public final class TcpClient implements AutoCloseable {
         private final EventLoop loop;
         private final ConnectionHandler handler;
         private final CompletableFuture<Connection> result;
+        private final @Nullable TlsConfig tls;
         private Timeout timeout;
 
         Connector(SocketChannel channel, InetSocketAddress address, EventLoop loop, ConnectionHandler handler,
-                  CompletableFuture<Connection> result) {
+                  CompletableFuture<Connection> result, @Nullable TlsConfig tls) {
+            this.tls = tls;
             this.channel = channel;
             this.address = address;
             this.loop = loop;
@@ -163,14 +183,19 @@ public final class TcpClient implements AutoCloseable {
                 fail(reg, new IllegalStateException("client closed while connecting to " + address));
                 return;
             }
-            Connection c = new Connection(channel, loop, pool, handler, config, connections::remove);
+            Connection c = new Connection(channel, loop, pool, handler, config, connections::remove, tls, tlsStats,
+                    address);
             connections.add(c);
+            c.established().whenComplete((ready, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else if (!result.complete(c)) {
+                    c.close("connect abandoned by the caller");
+                }
+            });
             c.activate(reg);
             if (closed.get()) {
                 c.close("client closed"); // raced with close(), which may have missed it
-            }
-            if (!result.complete(c)) {
-                c.close("connect abandoned by the caller");
             }
         }
 

@@ -29,6 +29,7 @@ import io.rpcboot.core.internal.reactor.EventLoop;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.internal.reactor.IoHandler;
 import io.rpcboot.core.internal.reactor.IoRegistration;
+import io.rpcboot.core.tls.TlsConfig;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,8 @@ public final class TcpServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final BufferPool pool;
     private final Supplier<? extends ConnectionHandler> handlers;
+    private final @Nullable TlsConfig tls;
+    private final TlsStats tlsStats = new TlsStats();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
     private final LongAdder accepted = new LongAdder();
@@ -69,6 +72,13 @@ public final class TcpServer implements AutoCloseable {
 
     public TcpServer(TransportConfig config, EventLoop boss, EventLoopGroup workers, BufferPool pool,
                      Supplier<? extends ConnectionHandler> handlers) {
+        this(config, boss, workers, pool, handlers, null);
+    }
+
+    /** A server that speaks only TLS when {@code tls} is given. */
+    public TcpServer(TransportConfig config, EventLoop boss, EventLoopGroup workers, BufferPool pool,
+                     Supplier<? extends ConnectionHandler> handlers, @Nullable TlsConfig tls) {
+        this.tls = tls;
         this.config = Objects.requireNonNull(config, "config");
         this.boss = Objects.requireNonNull(boss, "boss");
         this.workers = Objects.requireNonNull(workers, "workers");
@@ -121,6 +131,11 @@ public final class TcpServer implements AutoCloseable {
             throw new IllegalStateException("server not bound");
         }
         return address.getPort();
+    }
+
+    /** Handshake counts (all zero without TLS). */
+    public TlsStats tlsStats() {
+        return tlsStats;
     }
 
     /** Connections open now. */
@@ -230,7 +245,7 @@ public final class TcpServer implements AutoCloseable {
             EventLoop worker = workers.next();
             try {
                 configure(ch, config);
-                c = new Connection(ch, worker, pool, handlers.get(), config, this::released);
+                c = new Connection(ch, worker, pool, handlers.get(), config, this::released, tls, tlsStats, null);
             } catch (IOException | RuntimeException e) {
                 log.warn("could not set up connection from {}", remoteOf(ch), e);
                 closeQuietly(ch);
