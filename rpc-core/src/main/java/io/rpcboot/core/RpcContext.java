@@ -40,6 +40,15 @@ public final class RpcContext {
         return CallScope.current().incoming;
     }
 
+    /**
+     * The authenticated caller of the call being served on this thread (set by the server's
+     * {@link io.rpcboot.core.security.AuthenticationInterceptor}), or null when the call was not
+     * authenticated or no call is served here.
+     */
+    public static io.rpcboot.core.security.@org.jspecify.annotations.Nullable RpcPrincipal principal() {
+        return CallScope.current().principal;
+    }
+
     /** Runs {@code body} with {@code deadlineMillis} as this thread's inherited deadline, then restores the previous one. */
     public static <T, E extends Throwable> T callWithDeadline(long deadlineMillis, Body<T, E> body) throws E {
         CallScope s = CallScope.current();

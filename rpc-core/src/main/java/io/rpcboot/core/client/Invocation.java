@@ -301,6 +301,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
                     notRun(remote);
                 }
                 case OVERLOADED, NOT_FOUND -> notRun(remote);
+                case UNAUTHENTICATED, PERMISSION_DENIED -> fail(remote); // did not run, and never will here or elsewhere
                 case DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_WHILE_RUNNING -> timedOut(endpoint.address, remote);
                 case INTERNAL, UNKNOWN -> mayHaveRun(remote);
                 default -> fail(remote); // SERVICE_ERROR, BAD_REQUEST: the same everywhere

@@ -17,6 +17,8 @@ public enum Outcome {
     LATE("late"),
     /** Not run by the provider's choice: overloaded, draining, a limit, or no such service or method. */
     REJECTED("rejected"),
+    /** Refused before it ran because of who called: unauthenticated or not permitted. */
+    DENIED("denied"),
     /** Client only: no instance known or left to try, no connection, or the connection was lost. */
     UNAVAILABLE("unavailable"),
     /** Anything else: a bad request, an internal failure, a codec failure, a closed client. */
@@ -39,6 +41,7 @@ public enum Outcome {
             case SERVICE_ERROR -> ERROR;
             case DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_WHILE_RUNNING -> TIMEOUT;
             case OVERLOADED, DRAINING, NOT_FOUND, RESOURCE_EXHAUSTED -> REJECTED;
+            case UNAUTHENTICATED, PERMISSION_DENIED -> DENIED;
             default -> FAILURE;
         };
     }

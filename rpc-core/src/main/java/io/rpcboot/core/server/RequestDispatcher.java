@@ -33,6 +33,7 @@ import io.rpcboot.core.internal.protocol.Headers;
 import io.rpcboot.core.internal.protocol.InboundGuard;
 import io.rpcboot.core.internal.protocol.LimitExceededException;
 import io.rpcboot.core.RpcStatus;
+import io.rpcboot.core.RpcStatusException;
 import io.rpcboot.core.RpcTimeoutException;
 import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.registry.ServiceKey;
@@ -295,6 +296,8 @@ final class RequestDispatcher {
         private Object @Nullable [] args;
         private Map<String, String> metadata = Map.of();
         private volatile @Nullable Map<String, Object> attributes;
+        /** Whether the provider method was called: a refusal before it is "not run", one after it ran. */
+        private boolean methodEntered; // published to later stages by the futures that run them
         /** 0, then 1 once run() or rejected() took the call: only one of them may serve it. */
         private volatile int taken;
         /** 0, then 1 once the call's outcome is decided: it is answered and counted exactly once. */
@@ -368,6 +371,7 @@ final class RequestDispatcher {
             try {
                 if (interceptors.isEmpty()) {
                     Object result;
+                    methodEntered = true;
                     try {
                         result = method.invoke(args);
                     } catch (Throwable t) {
@@ -391,6 +395,7 @@ final class RequestDispatcher {
 
         /** After the last interceptor: the method itself, its outcome as a stage. */
         private CompletionStage<@Nullable Object> invokeAsStage() {
+            methodEntered = true;
             try {
                 Object result = method.invoke(args);
                 if (method.async) {
@@ -455,6 +460,13 @@ final class RequestDispatcher {
             Throwable cause = t; // a provider that joined a future of the nested call gets it wrapped
             while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
                 cause = cause.getCause();
+            }
+            if (cause instanceof RpcStatusException refused && !methodEntered) {
+                // an interceptor answered before the method ran
+                log.debug("{} refused before it ran: {} {}", method.describe(), refused.status(), refused.getMessage());
+                fail(refused.status(), refused.status().name(), String.valueOf(refused.getMessage()),
+                        Meters.exceptionTag(refused));
+                return;
             }
             if (cause instanceof RpcTimeoutException timeout && timeout.isInheritedDeadline()) {
                 // a call made while serving this one ran out of this call's deadline: so did this call
