@@ -45,4 +45,10 @@ public @interface RpcReference {
      * {@code ${...}} placeholders); added to {@code rpc.client.metadata}, winning over it.
      */
     String[] metadata() default {};
+
+    /**
+     * A Spring Boot SSL bundle for this reference's connections, when its providers need another
+     * trust store (or client certificate) than {@code rpc.client.ssl.bundle}; empty uses the client's.
+     */
+    String sslBundle() default "";
 }

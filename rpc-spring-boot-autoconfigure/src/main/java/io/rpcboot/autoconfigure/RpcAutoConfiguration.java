@@ -1,5 +1,7 @@
 package io.rpcboot.autoconfigure;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundles;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rpcboot.core.resources.RpcResources;
@@ -39,6 +41,13 @@ public class RpcAutoConfiguration {
     @ConditionalOnMissingBean
     RpcResources rpcResources(RpcProperties properties) {
         return RpcConfigurations.resources(properties);
+    }
+
+    /** TLS settings from Spring Boot SSL bundles, shared by the server, the client and its references. */
+    @Bean
+    @ConditionalOnMissingBean
+    RpcTlsConfigurations rpcTlsConfigurations(ObjectProvider<SslBundles> bundles) {
+        return new RpcTlsConfigurations(bundles);
     }
 
     @Bean

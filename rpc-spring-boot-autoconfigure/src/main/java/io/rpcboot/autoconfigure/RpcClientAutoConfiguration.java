@@ -1,5 +1,7 @@
 package io.rpcboot.autoconfigure;
 
+import io.rpcboot.core.security.BearerTokenInterceptor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.client.RpcClient;
@@ -28,19 +30,34 @@ public class RpcClientAutoConfiguration {
     @ConditionalOnMissingBean
     RpcClient rpcClient(RpcProperties properties, ServiceRegistry registry, Serializations serializations,
                         LoadBalancers balancers, RpcMetrics metrics, RpcResources resources,
-                        ObjectProvider<ClientInterceptor> interceptors, ObjectProvider<RpcClientCustomizer> customizers) {
+                        ObjectProvider<ClientInterceptor> interceptors, ObjectProvider<RpcClientCustomizer> customizers,
+                        RpcTlsConfigurations tls) {
         RpcClient.Builder builder = RpcClient.builder()
-                .config(RpcConfigurations.client(properties, balancers, serializations)).registry(registry)
+                .config(RpcConfigurations.client(properties, balancers, serializations,
+                        tls.client(properties.getClient().getSsl()))).registry(registry)
                 .serializations(serializations).loadBalancers(balancers).metrics(metrics).resources(resources)
                 .interceptors(interceptors.orderedStream().toList());
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
     }
 
+    /** Sends {@code rpc.client.auth-token} with every call, unless the application declares its own interceptor. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "rpc.client.auth-token")
+    BearerTokenInterceptor rpcBearerTokenInterceptor(RpcProperties properties) {
+        String token = properties.getClient().getAuthToken();
+        if (token.isBlank()) {
+            throw RpcConfigurations.invalid("rpc.client.auth-token", "", "the token is empty");
+        }
+        return BearerTokenInterceptor.of(token);
+    }
+
     @Bean
     @ConditionalOnMissingBean
     static RpcReferenceAnnotationBeanPostProcessor rpcReferenceAnnotationBeanPostProcessor(
-            ObjectProvider<RpcServiceCatalog> catalog, ObjectProvider<RpcProperties> properties, Environment environment) {
-        return new RpcReferenceAnnotationBeanPostProcessor(catalog, properties, environment);
+            ObjectProvider<RpcServiceCatalog> catalog, ObjectProvider<RpcProperties> properties, Environment environment,
+            ObjectProvider<RpcTlsConfigurations> tls) {
+        return new RpcReferenceAnnotationBeanPostProcessor(catalog, properties, environment, tls);
     }
 }

@@ -1,5 +1,6 @@
 package io.rpcboot.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -53,6 +54,10 @@ final class RpcConfigurations {
     }
 
     static ServerConfig server(RpcProperties.Server p) {
+        return server(p, null);
+    }
+
+    static ServerConfig server(RpcProperties.Server p, io.rpcboot.core.tls.@Nullable TlsConfig tls) {
         RpcProperties.ServerLimits l = p.getLimits();
         PeerLimits peerLimits = peerLimits("rpc.server.limits", l);
         int maxFrameSize = toInt("rpc.server.max-frame-size", p.getMaxFrameSize());
@@ -66,10 +71,15 @@ final class RpcConfigurations {
                 .maxConnections(l.getMaxConnections()).maxConnectionsPerAddress(l.getMaxConnectionsPerAddress())
                 .maxAcceptsPerSecond(l.getMaxAcceptsPerSecond()).maxConnectionAge(l.getMaxConnectionAge())
                 .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection())
-                .errorLogLevel(p.getErrorLogLevel()).build());
+                .errorLogLevel(p.getErrorLogLevel()).tls(tls).build());
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {
+        return client(properties, balancers, serializations, null);
+    }
+
+    static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations,
+                               io.rpcboot.core.tls.@Nullable TlsConfig tls) {
         RpcProperties.Client p = properties.getClient();
         try {
             balancers.get(p.getLoadBalancer());
@@ -91,7 +101,7 @@ final class RpcConfigurations {
                         .retries(p.getRetries()).loadBalancer(p.getLoadBalancer())
                         .serialization(properties.getSerialization()).ioThreads(threads(p.getIoThreads()))
                         .maxFrameSize(maxFrameSize).peerLimits(peerLimits).metadata(p.getMetadata())
-                        .propagatedMetadata(new java.util.LinkedHashSet<>(p.getPropagatedMetadata())).build());
+                        .propagatedMetadata(new java.util.LinkedHashSet<>(p.getPropagatedMetadata())).tls(tls).build());
     }
 
     /** {@code maxHeaderSize} under {@code rpc.server.limits} is {@code rpc.server.limits.max-header-size}. */
@@ -164,7 +174,7 @@ final class RpcConfigurations {
     }
 
     /** A size the core takes as an {@code int}: its range is the core's to check, not whether it fits. */
-    private static int toInt(String property, DataSize size) {
+    static int toInt(String property, DataSize size) {
         long bytes = size.toBytes();
         if (bytes > Integer.MAX_VALUE || bytes < Integer.MIN_VALUE) {
             throw invalid(property, size, "must be at most " + Integer.MAX_VALUE + "B");

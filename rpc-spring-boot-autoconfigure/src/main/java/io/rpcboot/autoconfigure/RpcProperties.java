@@ -9,6 +9,7 @@ import java.util.Map;
 import io.rpcboot.core.server.ExecutionMode;
 import org.slf4j.event.Level;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -107,6 +108,22 @@ public class RpcProperties {
 
         /** Whether to run the rpc server; false makes a consumer-only application. */
         private boolean enabled = true;
+
+        /** TLS for every connection to this server, from a Spring Boot SSL bundle. */
+        @NestedConfigurationProperty
+        private final RpcSslProperties ssl = new RpcSslProperties();
+
+        /** Who may call this server: bearer tokens, client certificates. */
+        @NestedConfigurationProperty
+        private final RpcServerAuthProperties auth = new RpcServerAuthProperties();
+
+        public RpcSslProperties getSsl() {
+            return ssl;
+        }
+
+        public RpcServerAuthProperties getAuth() {
+            return auth;
+        }
 
         /** Address to bind; 0.0.0.0 listens on every interface. */
         private String host = "0.0.0.0";
@@ -278,6 +295,28 @@ public class RpcProperties {
 
         /** Deadline of a call, unless the reference sets its own. */
         private Duration timeout = Duration.ofSeconds(3);
+
+        /**
+         * TLS for every connection to providers, from a Spring Boot SSL bundle (a reference may name its
+         * own with @RpcReference(sslBundle)). With a bundle, the client speaks only TLS.
+         */
+        @NestedConfigurationProperty
+        private final RpcSslProperties ssl = new RpcSslProperties();
+
+        /** Bearer token sent with every call (a BearerTokenInterceptor bean replaces it, e.g. to refresh tokens). */
+        private String authToken = "";
+
+        public RpcSslProperties getSsl() {
+            return ssl;
+        }
+
+        public String getAuthToken() {
+            return authToken;
+        }
+
+        public void setAuthToken(String authToken) {
+            this.authToken = authToken;
+        }
 
         /** How long opening a connection to a provider may take. */
         private Duration connectTimeout = Duration.ofSeconds(3);

@@ -32,10 +32,13 @@ public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwa
     private final ObjectProvider<RpcServiceCatalog> catalog;
     private final ObjectProvider<RpcProperties> properties;
     private final Environment environment;
+    private final ObjectProvider<RpcTlsConfigurations> tls;
     private @Nullable ConfigurableListableBeanFactory beanFactory;
 
     public RpcReferenceAnnotationBeanPostProcessor(ObjectProvider<RpcServiceCatalog> catalog,
-                                                   ObjectProvider<RpcProperties> properties, Environment environment) {
+                                                   ObjectProvider<RpcProperties> properties, Environment environment,
+                                                   ObjectProvider<RpcTlsConfigurations> tls) {
+        this.tls = tls;
         this.catalog = catalog;
         this.properties = properties;
         this.environment = environment;
@@ -72,6 +75,11 @@ public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwa
         ReferenceConfig.Builder<?> b = ReferenceConfig.builder(type)
                 .version(resolve(annotation.version())).group(resolve(annotation.group()))
                 .idempotent(annotation.idempotent()).urls(RpcServiceCatalog.splitUrls(resolve(annotation.url())));
+        String sslBundle = resolve(annotation.sslBundle());
+        if (!sslBundle.isEmpty()) {
+            b.tls(tls.getObject().reference(sslBundle, defaults.getSsl(), "@RpcReference(sslBundle) of "
+                    + RpcServiceCatalog.describe(field)));
+        }
         for (String entry : annotation.metadata()) {
             String resolved = resolve(entry);
             int eq = resolved.indexOf('=');

@@ -1,5 +1,20 @@
 package io.rpcboot.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.rpcboot.core.security.AuthenticationInterceptor;
+import io.rpcboot.core.security.CertificateAuthenticator;
+import io.rpcboot.core.security.RpcAuthenticator;
+import io.rpcboot.core.security.RpcPrincipal;
+import io.rpcboot.core.security.TokenAuthenticator;
+import io.rpcboot.core.tls.TlsConfig;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.annotation.Order;
 import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.intercept.ServerInterceptor;
 import io.rpcboot.core.metrics.RpcMetrics;
@@ -28,12 +43,47 @@ public class RpcServerAutoConfiguration {
     @ConditionalOnMissingBean
     RpcServer rpcServer(RpcProperties properties, ServiceRegistry registry, Serializations serializations,
                         RpcMetrics metrics, RpcResources resources, ObjectProvider<ServerInterceptor> interceptors,
-                        ObjectProvider<RpcServerCustomizer> customizers) {
-        RpcServer.Builder builder = RpcServer.builder().config(RpcConfigurations.server(properties.getServer()))
+                        ObjectProvider<RpcServerCustomizer> customizers, RpcTlsConfigurations tls) {
+        RpcProperties.Server p = properties.getServer();
+        RpcServer.Builder builder = RpcServer.builder().config(RpcConfigurations.server(p, tls.server(p.getSsl())))
                 .registry(registry).serializations(serializations).metrics(metrics).resources(resources)
                 .interceptors(interceptors.orderedStream().toList());
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
+    }
+
+    /**
+     * Authenticates every call when {@code rpc.server.auth.tokens} or certificate authentication is
+     * configured; it runs right after the observation interceptors, before the application's own.
+     */
+    @Bean
+    @Order(RpcObservationAutoConfiguration.ORDER + 100)
+    @ConditionalOnMissingBean
+    @Conditional(OnServerAuthentication.class)
+    AuthenticationInterceptor rpcAuthenticationInterceptor(RpcProperties properties) {
+        RpcServerAuthProperties auth = properties.getServer().getAuth();
+        List<RpcAuthenticator> authenticators = new ArrayList<>();
+        if (!auth.getTokens().isEmpty()) {
+            Map<String, RpcPrincipal> tokens = new LinkedHashMap<>();
+            auth.getTokens().forEach((name, t) -> {
+                if (t.getToken().isBlank()) {
+                    throw RpcConfigurations.invalid("rpc.server.auth.tokens." + name + ".token", "", "the token of "
+                            + name + " is empty; set it (from an environment variable or a secret store)");
+                }
+                tokens.put(t.getToken(), new RpcPrincipal(name, new LinkedHashSet<>(t.getRoles()), RpcPrincipal.TOKEN));
+            });
+            authenticators.add(new TokenAuthenticator(tokens));
+        }
+        if (auth.getCertificate().isEnabled()) {
+            Map<String, Set<String>> roles = new LinkedHashMap<>();
+            auth.getCertificate().getRoles().forEach((cn, r) -> roles.put(cn, new LinkedHashSet<>(r)));
+            authenticators.add(new CertificateAuthenticator(roles, auth.getCertificate().isListedOnly()));
+            if (properties.getServer().getSsl().getClientAuth() == TlsConfig.ClientAuth.NONE) {
+                throw RpcConfigurations.invalid("rpc.server.ssl.client-auth", "none", "rpc.server.auth.certificate.enabled"
+                        + " needs client certificates: set rpc.server.ssl.client-auth to need (or want) and a bundle");
+            }
+        }
+        return new AuthenticationInterceptor(authenticators, auth.isRequired());
     }
 
     @Bean

@@ -1,5 +1,7 @@
 package io.rpcboot.core.server;
 
+import io.rpcboot.core.security.AuthenticationInterceptor;
+import io.rpcboot.core.tls.TlsConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +69,8 @@ public final class RpcServer implements AutoCloseable {
     private static final long CLIENT_CLOSE_GRACE_MILLIS = 1000;
 
     private final ServerConfig config;
+    /** Whether an authentication interceptor guards every call (for the open-port warning). */
+    private final boolean authenticates;
     private final @Nullable ServiceRegistry registry;
     private final RpcMetrics metrics;
     private final BufferPool pool;
@@ -110,6 +114,7 @@ public final class RpcServer implements AutoCloseable {
         InboundGuard.Reports limits = meters.inboundReports(Meters.Side.SERVER);
         this.dispatcher = new RequestDispatcher(services, codec, executor, metrics, limits,
                 config.maxConcurrentCallsPerConnection(), clock, b.interceptors, config.errorLogLevel());
+        this.authenticates = b.interceptors.stream().anyMatch(i -> i instanceof AuthenticationInterceptor);
         Counter received = meters.bytesReceived(Meters.Side.SERVER);
         Counter sent = meters.bytesSent(Meters.Side.SERVER);
         PeerLimits peer = config.peerLimits();
@@ -183,7 +188,34 @@ public final class RpcServer implements AutoCloseable {
             }
         }
         log.info("rpc server listening on {}:{} ({} services)", config.host(), port(), services.definitions().size());
+        warnIfOpen();
         return this;
+    }
+
+    /**
+     * One WARN when the server listens beyond this machine with neither TLS nor authentication: anyone
+     * who reaches the port can call every provider, and read and change what they send.
+     */
+    private void warnIfOpen() {
+        boolean authenticated = authenticates
+                || (config.tls() != null && config.tls().clientAuth() == TlsConfig.ClientAuth.NEED);
+        if (config.tls() != null && authenticated) {
+            return;
+        }
+        InetSocketAddress bound = tcp.localAddress();
+        if (bound == null || bound.getAddress() == null || bound.getAddress().isLoopbackAddress()) {
+            return;
+        }
+        log.warn("rpc server on {}:{} accepts calls from the network {}: anyone who reaches this port can call every"
+                + " provider{}. Bind 127.0.0.1 (rpc.server.host) if only this machine calls it; otherwise {} (see"
+                + " docs/security.md)", config.host(), port(),
+                config.tls() == null && !authenticated ? "without TLS or authentication"
+                        : config.tls() == null ? "without TLS" : "without authentication",
+                config.tls() == null ? " and read or change what is sent" : "",
+                config.tls() == null && !authenticated ? "enable TLS (rpc.server.ssl.bundle) and authentication"
+                        + " (rpc.server.auth.tokens or rpc.server.auth.certificate)"
+                        : config.tls() == null ? "enable TLS (rpc.server.ssl.bundle)"
+                        : "enable authentication (rpc.server.auth.tokens or rpc.server.auth.certificate)");
     }
 
     /**
