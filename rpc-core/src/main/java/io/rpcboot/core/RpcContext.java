@@ -45,8 +45,8 @@ public final class RpcContext {
      * {@link io.rpcboot.core.security.AuthenticationInterceptor}), or null when the call was not
      * authenticated or no call is served here.
      */
-    public static io.rpcboot.core.security.@org.jspecify.annotations.Nullable RpcPrincipal principal() {
-        return CallScope.current().principal;
+    public static @org.jspecify.annotations.Nullable RpcPrincipal principal() {
+        return CallScope.current().principal instanceof RpcPrincipal p ? p : null;
     }
 
     /** Runs {@code body} with {@code deadlineMillis} as this thread's inherited deadline, then restores the previous one. */

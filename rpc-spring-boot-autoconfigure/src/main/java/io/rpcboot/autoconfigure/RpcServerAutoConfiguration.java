@@ -10,7 +10,7 @@ import java.util.Set;
 import io.rpcboot.core.security.AuthenticationInterceptor;
 import io.rpcboot.core.security.CertificateAuthenticator;
 import io.rpcboot.core.security.RpcAuthenticator;
-import io.rpcboot.core.security.RpcPrincipal;
+import io.rpcboot.core.RpcPrincipal;
 import io.rpcboot.core.security.TokenAuthenticator;
 import io.rpcboot.core.tls.TlsConfig;
 import org.springframework.context.annotation.Conditional;

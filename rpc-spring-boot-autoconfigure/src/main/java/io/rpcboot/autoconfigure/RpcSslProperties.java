@@ -35,7 +35,7 @@ public class RpcSslProperties {
     private boolean verifyHostname = true;
 
     /** How long a TLS handshake may take; a peer that stalls its handshake is disconnected then. */
-    private Duration handshakeTimeout = TlsConfig.DEFAULT_HANDSHAKE_TIMEOUT;
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
 
     /** Bytes a peer may send during a TLS handshake; room for certificate chains of a few certificates. */
     private DataSize maxHandshakeSize = DataSize.ofKilobytes(64);

@@ -22,7 +22,7 @@ import io.rpcboot.core.RpcRemoteException;
 import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.intercept.ServerInterceptor;
 import io.rpcboot.core.security.BearerTokenInterceptor;
-import io.rpcboot.core.security.RpcPrincipal;
+import io.rpcboot.core.RpcPrincipal;
 import io.rpcboot.core.server.RpcServer;
 import io.rpcboot.core.testing.TestCertificates;
 import org.junit.jupiter.api.Test;

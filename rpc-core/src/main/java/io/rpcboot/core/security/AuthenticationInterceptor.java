@@ -1,5 +1,6 @@
 package io.rpcboot.core.security;
 
+import io.rpcboot.core.RpcPrincipal;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -53,7 +54,7 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
         }
         call.attributes().put(PRINCIPAL, principal);
         CallScope scope = CallScope.current();
-        RpcPrincipal previous = scope.principal;
+        java.security.Principal previous = scope.principal;
         scope.principal = principal;
         try {
             return chain.proceed();

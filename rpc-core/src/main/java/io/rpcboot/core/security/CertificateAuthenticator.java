@@ -1,5 +1,6 @@
 package io.rpcboot.core.security;
 
+import io.rpcboot.core.RpcPrincipal;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Set;

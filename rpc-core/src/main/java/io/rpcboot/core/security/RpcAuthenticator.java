@@ -1,5 +1,6 @@
 package io.rpcboot.core.security;
 
+import io.rpcboot.core.RpcPrincipal;
 import io.rpcboot.core.RpcStatusException;
 import io.rpcboot.core.intercept.ServerCall;
 import org.jspecify.annotations.Nullable;

@@ -1,5 +1,6 @@
 package io.rpcboot.core.security;
 
+import io.rpcboot.core.RpcPrincipal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -16,7 +16,7 @@ import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.security.AuthenticationInterceptor;
 import io.rpcboot.core.security.BearerTokenInterceptor;
 import io.rpcboot.core.security.CertificateAuthenticator;
-import io.rpcboot.core.security.RpcPrincipal;
+import io.rpcboot.core.RpcPrincipal;
 import io.rpcboot.core.security.TokenAuthenticator;
 import io.rpcboot.core.server.RpcServer;
 import io.rpcboot.core.server.ServerConfig;

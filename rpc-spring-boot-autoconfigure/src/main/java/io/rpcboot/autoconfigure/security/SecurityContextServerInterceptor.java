@@ -13,7 +13,7 @@ import io.rpcboot.core.intercept.ServerCall;
 import io.rpcboot.core.intercept.ServerInterceptor;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.security.AuthenticationInterceptor;
-import io.rpcboot.core.security.RpcPrincipal;
+import io.rpcboot.core.RpcPrincipal;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.authorization.AuthorizationResult;

@@ -18,7 +18,7 @@ public final class CallScope {
     /** The metadata of the call being served on this thread; empty when none. */
     public Map<String, String> incoming = Map.of();
     /** The caller authenticated for the call being served on this thread; null when none. */
-    public io.rpcboot.core.security.@org.jspecify.annotations.Nullable RpcPrincipal principal;
+    public java.security.@org.jspecify.annotations.Nullable Principal principal;
     /** Metadata the application attached to the calls made on this thread; empty when none. */
     public Map<String, String> outgoing = Map.of();
 

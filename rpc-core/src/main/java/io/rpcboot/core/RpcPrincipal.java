@@ -1,4 +1,4 @@
-package io.rpcboot.core.security;
+package io.rpcboot.core;
 
 import java.util.Objects;
 import java.util.Set;
