@@ -111,13 +111,13 @@ public class RpcProperties {
 
         /** TLS for every connection to this server, from a Spring Boot SSL bundle. */
         @NestedConfigurationProperty
-        private final RpcSslProperties ssl = new RpcSslProperties();
+        private final RpcServerSslProperties ssl = new RpcServerSslProperties();
 
         /** Who may call this server: bearer tokens, client certificates. */
         @NestedConfigurationProperty
         private final RpcServerAuthProperties auth = new RpcServerAuthProperties();
 
-        public RpcSslProperties getSsl() {
+        public RpcServerSslProperties getSsl() {
             return ssl;
         }
 
@@ -301,12 +301,12 @@ public class RpcProperties {
          * own with @RpcReference(sslBundle)). With a bundle, the client speaks only TLS.
          */
         @NestedConfigurationProperty
-        private final RpcSslProperties ssl = new RpcSslProperties();
+        private final RpcClientSslProperties ssl = new RpcClientSslProperties();
 
         /** Bearer token sent with every call (a BearerTokenInterceptor bean replaces it, e.g. to refresh tokens). */
         private String authToken = "";
 
-        public RpcSslProperties getSsl() {
+        public RpcClientSslProperties getSsl() {
             return ssl;
         }
 

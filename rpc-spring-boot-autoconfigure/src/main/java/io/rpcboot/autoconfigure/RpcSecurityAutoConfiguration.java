@@ -2,7 +2,12 @@ package io.rpcboot.autoconfigure;
 
 import io.rpcboot.autoconfigure.security.SecurityContextServerInterceptor;
 import io.rpcboot.core.server.RpcServer;
-import io.rpcboot.core.server.ServiceDefinition;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+import io.rpcboot.core.registry.ServiceKey;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -40,18 +45,35 @@ public class RpcSecurityAutoConfiguration {
         });
         preAuthorize.setExpressionHandler(handler);
         preAuthorize.setApplicationContext(context);
-        return new SecurityContextServerInterceptor(key -> {
-            RpcServiceCatalog c = catalog.getIfAvailable();
-            if (c == null) {
-                return null;
-            }
-            for (RpcServiceCatalog.Provider p : c.providers()) {
-                ServiceDefinition d = p.definition();
-                if (d.key().equals(key)) {
-                    return d.implementation();
+        return new SecurityContextServerInterceptor(new ProvidersByKey(catalog), preAuthorize);
+    }
+
+    /**
+     * The provider object of each service, read from the catalog on the first call (the catalog is
+     * complete once the singletons exist, before the server serves anything).
+     */
+    private static final class ProvidersByKey implements Function<ServiceKey, @Nullable Object> {
+        private final ObjectProvider<RpcServiceCatalog> catalog;
+        private volatile @Nullable Map<ServiceKey, Object> byKey;
+
+        ProvidersByKey(ObjectProvider<RpcServiceCatalog> catalog) {
+            this.catalog = catalog;
+        }
+
+        @Override
+        public @Nullable Object apply(ServiceKey key) {
+            Map<ServiceKey, Object> m = byKey;
+            if (m == null) {
+                RpcServiceCatalog c = catalog.getIfAvailable();
+                m = new HashMap<>();
+                if (c != null) {
+                    for (RpcServiceCatalog.Provider p : c.providers()) {
+                        m.put(p.definition().key(), p.definition().implementation());
+                    }
                 }
+                byKey = m;
             }
-            return null;
-        }, preAuthorize);
+            return m.get(key);
+        }
     }
 }

@@ -35,48 +35,40 @@ public final class RpcTlsConfigurations {
     }
 
     /** The server's TLS, or null without {@code rpc.server.ssl.bundle}. */
-    public @Nullable TlsConfig server(RpcSslProperties p) {
-        if (!p.isEnabled()) {
-            return null;
-        }
-        return build("rpc.server.ssl", p, b -> b.clientAuth(p.getClientAuth()));
+    public @Nullable TlsConfig server(RpcServerSslProperties p) {
+        return p.isEnabled() ? build("rpc.server.ssl", "rpc.server.ssl.bundle", p.getBundle(), p, b -> b.clientAuth(p.getClientAuth())) : null;
     }
 
     /** The client's TLS, or null without {@code rpc.client.ssl.bundle}. */
-    public @Nullable TlsConfig client(RpcSslProperties p) {
-        if (!p.isEnabled()) {
-            return null;
-        }
-        return build("rpc.client.ssl", p, b -> b.serverName(p.serverNameOrNull()).verifyHostname(p.isVerifyHostname()));
+    public @Nullable TlsConfig client(RpcClientSslProperties p) {
+        return p.isEnabled() ? build("rpc.client.ssl", "rpc.client.ssl.bundle", p.getBundle(), p, clientSide(p)) : null;
     }
 
     /** A reference's own TLS: the client's settings with another bundle. */
-    public TlsConfig reference(String bundle, RpcSslProperties clientDefaults, String where) {
-        RpcSslProperties p = new RpcSslProperties();
-        p.setBundle(bundle);
-        p.setServerName(clientDefaults.getServerName());
-        p.setVerifyHostname(clientDefaults.isVerifyHostname());
-        p.setHandshakeTimeout(clientDefaults.getHandshakeTimeout());
-        p.setMaxHandshakeSize(clientDefaults.getMaxHandshakeSize());
-        return build(where, p, b -> b.serverName(p.serverNameOrNull()).verifyHostname(p.isVerifyHostname()));
+    public TlsConfig reference(String bundle, RpcClientSslProperties clientDefaults, String where) {
+        return build("rpc.client.ssl", where, bundle, clientDefaults, clientSide(clientDefaults));
     }
 
-    private TlsConfig build(String prefix, RpcSslProperties p, java.util.function.Consumer<TlsConfig.Builder> side) {
-        String name = p.getBundle();
+    private static java.util.function.Consumer<TlsConfig.Builder> clientSide(RpcClientSslProperties p) {
+        return b -> b.serverName(p.serverNameOrNull()).verifyHostname(p.isVerifyHostname());
+    }
+
+    private TlsConfig build(String prefix, String bundleProperty, String name, RpcSslProperties p,
+                            java.util.function.Consumer<TlsConfig.Builder> side) {
         SslBundles registry = bundles.getIfAvailable();
         if (registry == null) {
-            throw RpcConfigurations.invalid(prefix + ".bundle", name, "no SSL bundles are configured (Spring Boot's"
+            throw RpcConfigurations.invalid(bundleProperty, name, "no SSL bundles are configured (Spring Boot's"
                     + " SslAutoConfiguration did not run)");
         }
         SslBundle bundle;
         try {
             bundle = registry.getBundle(name);
         } catch (NoSuchSslBundleException e) {
-            throw RpcConfigurations.invalid(prefix + ".bundle", name, "there is no SSL bundle named '" + name
+            throw RpcConfigurations.invalid(bundleProperty, name, "there is no SSL bundle named '" + name
                     + "'; define spring.ssl.bundle.pem." + name + ".* or spring.ssl.bundle.jks." + name + ".*");
         }
         AtomicReference<SSLContext> context = contexts.computeIfAbsent(name, n -> {
-            AtomicReference<SSLContext> ref = new AtomicReference<>(createContext(prefix, n, bundle));
+            AtomicReference<SSLContext> ref = new AtomicReference<>(createContext(bundleProperty, n, bundle));
             registry.addBundleUpdateHandler(n, updated -> {
                 try {
                     ref.set(updated.createSslContext());
@@ -105,11 +97,11 @@ public final class RpcTlsConfigurations {
         }, b::build);
     }
 
-    private static SSLContext createContext(String prefix, String name, SslBundle bundle) {
+    private static SSLContext createContext(String bundleProperty, String name, SslBundle bundle) {
         try {
             return bundle.createSslContext();
         } catch (RuntimeException e) {
-            throw RpcConfigurations.invalid(prefix + ".bundle", name, "its SSL context cannot be made: " + e.getMessage());
+            throw RpcConfigurations.invalid(bundleProperty, name, "its SSL context cannot be made: " + e.getMessage());
         }
     }
 }

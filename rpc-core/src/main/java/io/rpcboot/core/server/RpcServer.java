@@ -193,29 +193,32 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
-     * One WARN when the server listens beyond this machine with neither TLS nor authentication: anyone
-     * who reaches the port can call every provider, and read and change what they send.
+     * One WARN when the server listens beyond this machine without TLS or without authentication
+     * (mutual TLS with required client certificates counts as authentication): anyone who reaches the
+     * port can call every provider, and without TLS read and change what is sent.
      */
     private void warnIfOpen() {
-        boolean authenticated = authenticates
-                || (config.tls() != null && config.tls().clientAuth() == TlsConfig.ClientAuth.NEED);
-        if (config.tls() != null && authenticated) {
-            return;
-        }
         InetSocketAddress bound = tcp.localAddress();
         if (bound == null || bound.getAddress() == null || bound.getAddress().isLoopbackAddress()) {
             return;
         }
-        log.warn("rpc server on {}:{} accepts calls from the network {}: anyone who reaches this port can call every"
-                + " provider{}. Bind 127.0.0.1 (rpc.server.host) if only this machine calls it; otherwise {} (see"
-                + " docs/security.md)", config.host(), port(),
-                config.tls() == null && !authenticated ? "without TLS or authentication"
-                        : config.tls() == null ? "without TLS" : "without authentication",
-                config.tls() == null ? " and read or change what is sent" : "",
-                config.tls() == null && !authenticated ? "enable TLS (rpc.server.ssl.bundle) and authentication"
-                        + " (rpc.server.auth.tokens or rpc.server.auth.certificate)"
-                        : config.tls() == null ? "enable TLS (rpc.server.ssl.bundle)"
-                        : "enable authentication (rpc.server.auth.tokens or rpc.server.auth.certificate)");
+        List<String> missing = new ArrayList<>();
+        List<String> remedies = new ArrayList<>();
+        if (config.tls() == null) {
+            missing.add("TLS");
+            remedies.add("TLS (rpc.server.ssl.bundle)");
+        }
+        if (!authenticates && (config.tls() == null || config.tls().clientAuth() != TlsConfig.ClientAuth.NEED)) {
+            missing.add("authentication");
+            remedies.add("authentication (rpc.server.auth.tokens or rpc.server.auth.certificate)");
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        log.warn("rpc server on {}:{} accepts calls from the network without {}: anyone who reaches this port can call"
+                + " every provider{}. Bind 127.0.0.1 (rpc.server.host) if only this machine calls it; otherwise enable {}"
+                + " (see docs/security.md)", config.host(), port(), String.join(" or ", missing),
+                config.tls() == null ? " and read or change what is sent" : "", String.join(" and ", remedies));
     }
 
     /**

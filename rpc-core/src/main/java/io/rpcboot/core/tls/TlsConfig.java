@@ -70,6 +70,21 @@ public final class TlsConfig {
         if (serverName != null && serverName.isBlank()) {
             throw new IllegalArgumentException("serverName must not be blank (null uses the host connected to)");
         }
+        checkSupported(context());
+    }
+
+    /** An unknown protocol or cipher suite fails here, naming it, rather than at the first handshake. */
+    private void checkSupported(SSLContext context) {
+        javax.net.ssl.SSLEngine probe = context.createSSLEngine();
+        try {
+            probe.setEnabledProtocols(protocols.toArray(String[]::new));
+            if (!cipherSuites.isEmpty()) {
+                probe.setEnabledCipherSuites(cipherSuites.toArray(String[]::new));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("protocols and cipher suites must be ones the TLS context supports ("
+                    + e.getMessage() + "), was " + protocols + " " + cipherSuites, e);
+        }
     }
 
     /** Settings that take their {@code SSLContext} from {@code context} (asked per new connection). */

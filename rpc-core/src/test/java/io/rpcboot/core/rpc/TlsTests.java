@@ -108,6 +108,14 @@ class TlsTests {
     }
 
     @Test
+    void anUnknownCipherSuiteFailsWhenTheConfigIsBuilt() {
+        assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() ->
+                TlsConfig.builder(TestCertificates.context(SERVER, CA)).cipherSuites(List.of("TLS_NO_SUCH_SUITE")).build())
+                .withMessageStartingWith("protocols and cipher suites must be ones the TLS context supports")
+                .withMessageContaining("TLS_NO_SUCH_SUITE");
+    }
+
+    @Test
     void mutualTlsShowsTheClientCertificateToTheServer() {
         RpcServer server = tlsServer(serverTls(ClientAuth.NEED));
         RpcClient client = client(TlsConfig.builder(TestCertificates.context(ALICE, CA)));

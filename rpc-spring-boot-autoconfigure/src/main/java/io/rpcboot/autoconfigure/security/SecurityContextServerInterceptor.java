@@ -2,9 +2,7 @@ package io.rpcboot.autoconfigure.security;
 
 import java.lang.reflect.Method;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.rpcboot.core.RpcStatus;
@@ -38,7 +36,6 @@ public final class SecurityContextServerInterceptor implements ServerInterceptor
 
     private final Function<ServiceKey, @Nullable Object> providers;
     private final PreAuthorizeAuthorizationManager preAuthorize;
-    private final Map<Method, Boolean> annotated = new ConcurrentHashMap<>();
 
     /**
      * @param providers    the provider object serving a service (to find its {@code @PreAuthorize})
