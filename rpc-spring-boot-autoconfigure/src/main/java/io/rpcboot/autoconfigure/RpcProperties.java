@@ -530,6 +530,31 @@ public class RpcProperties {
         /** Retries of a failed ZooKeeper operation. */
         private int maxRetries = 5;
 
+        /**
+         * Digest identity of the providers; with it every registry node may be changed by this identity
+         * only and read by anyone (consumers need none). Empty: no authentication, open nodes.
+         */
+        private String username = "";
+
+        /** Password of the digest identity (keep it in an environment variable or a secret store). */
+        private String password = "";
+
+        public String getUsername() {
+            return username;
+        }
+
+        public void setUsername(String username) {
+            this.username = username;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
         public String getRootPath() {
             return rootPath;
         }

@@ -34,7 +34,8 @@ public class RpcZooKeeperRegistryAutoConfiguration {
         ZooKeeperRegistryConfig config = RpcConfigurations.build(parameter -> parameter.equals("address")
                         ? "rpc.registry.address" : "rpc.registry.zookeeper." + RpcConfigurations.kebab(parameter),
                 () -> new ZooKeeperRegistryConfig(address, zk.getRootPath(), zk.getSessionTimeout(),
-                        zk.getConnectionTimeout(), zk.getRetryBaseSleep(), zk.getMaxRetries()));
+                        zk.getConnectionTimeout(), zk.getRetryBaseSleep(), zk.getMaxRetries(), zk.getUsername(),
+                        zk.getPassword()));
         try {
             return ZooKeeperServiceRegistry.connect(config, metrics.getIfAvailable(RpcMetrics::simple));
         } catch (RpcException e) {

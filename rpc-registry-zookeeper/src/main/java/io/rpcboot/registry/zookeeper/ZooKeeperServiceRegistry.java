@@ -96,11 +96,15 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
      * @throws RpcException naming the address if no server answered within the connection timeout
      */
     public static ZooKeeperServiceRegistry connect(ZooKeeperRegistryConfig config, RpcMetrics metrics) {
-        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(config.address())
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(config.address())
                 .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
                 .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
-                .retryPolicy(new ExponentialBackoffRetry((int) config.retryBaseSleep().toMillis(), config.maxRetries()))
-                .build();
+                .retryPolicy(new ExponentialBackoffRetry((int) config.retryBaseSleep().toMillis(), config.maxRetries()));
+        if (config.authenticates()) {
+            builder.authorization("digest", ZooKeeperAcls.credentials(config)).aclProvider(ZooKeeperAcls.provider(
+                    ZooKeeperAcls.providersWriteAnyoneReads(config.username(), config.password())));
+        }
+        CuratorFramework client = builder.build();
         client.start();
         try {
             if (!client.blockUntilConnected((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -112,6 +116,14 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
             Thread.currentThread().interrupt();
             client.close();
             throw new RpcException("interrupted while connecting to ZooKeeper at " + config.address());
+        }
+        if (config.authenticates()) {
+            try {
+                ZooKeeperAcls.prepareRoot(client, config);
+            } catch (RuntimeException e) {
+                client.close();
+                throw e;
+            }
         }
         return new ZooKeeperServiceRegistry(client, config, true, metrics);
     }
@@ -157,6 +169,7 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
         });
         try {
             if (!node.waitForInitialCreate(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                refusedRegistration(instance, node);
                 log.warn("{} not yet written to ZooKeeper at {}; it will be once the connection allows",
                         instance, config.address());
             }
@@ -165,6 +178,24 @@ public final class ZooKeeperServiceRegistry implements ServiceRegistry {
         }
         registers.increment();
         log.debug("registered {} at {}", instance, instancePath(instance));
+    }
+
+    /**
+     * A registration not written in time: if ZooKeeper refuses this client (ACLs it lacks the
+     * credentials for), the registration is dropped and the failure thrown, instead of a node that
+     * never appears.
+     */
+    private void refusedRegistration(ServiceInstance instance, PersistentNode node) {
+        if (state != ConnectionState.CONNECTED && state != ConnectionState.RECONNECTED) {
+            return; // not connected: it is written once the connection is back
+        }
+        try {
+            ZooKeeperAcls.probeWrite(client, config);
+        } catch (RpcException refused) {
+            registered.remove(instance, node);
+            closeQuietly(node);
+            throw refused;
+        }
     }
 
     @Override
