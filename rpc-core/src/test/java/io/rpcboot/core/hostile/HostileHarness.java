@@ -58,15 +58,30 @@ final class HostileHarness implements AutoCloseable {
     final RpcClient client;
     private final List<Socket> sockets = new ArrayList<>();
 
+    /** When set, the server, the normal client and every attacker's socket speak TLS with certificates of this CA. */
+    private final io.rpcboot.core.testing.@org.jspecify.annotations.Nullable TestCertificates ca;
+
     HostileHarness(Consumer<ServerConfig.Builder> config, Consumer<RpcServer.Builder> services) {
+        this(config, services, null);
+    }
+
+    HostileHarness(Consumer<ServerConfig.Builder> config, Consumer<RpcServer.Builder> services,
+                   io.rpcboot.core.testing.@org.jspecify.annotations.Nullable TestCertificates ca) {
+        this.ca = ca;
         ServerConfig.Builder c = ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(2).workerThreads(8);
         c.peerLimits(io.rpcboot.core.PeerLimits.builder().frameTimeout(FRAME_TIMEOUT).build());
+        if (ca != null) {
+            c.tls(io.rpcboot.core.tls.TlsConfig.builder(
+                    io.rpcboot.core.testing.TestCertificates.context(ca.server("provider"), ca)).build());
+        }
         config.accept(c);
         RpcServer.Builder b = RpcServer.builder().config(c.build()).metrics(metrics)
                 .resources(TestResources.parts(pool).serverLoops(boss, workers).build());
         services.accept(b);
         server = b.start();
-        client = RpcClient.builder().config(ClientConfig.builder().ioThreads(1).build())
+        client = RpcClient.builder().config(ClientConfig.builder().ioThreads(1).tls(ca == null ? null
+                        : io.rpcboot.core.tls.TlsConfig.builder(io.rpcboot.core.testing.TestCertificates.context(null, ca))
+                                .build()).build())
                 .staticInstances(HostileServices.Orders.class, "127.0.0.1:" + server.port()).build();
     }
 
@@ -79,10 +94,19 @@ final class HostileHarness implements AutoCloseable {
         assertThat(orders().echo("still here")).isEqualTo("still here");
     }
 
+    /**
+     * An attacker's connection: plain TCP, or over TLS when the harness speaks TLS (the handshake runs
+     * with the first read or write, so a connection the server refuses at once reads as closed).
+     */
     Socket connect() throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
         s.setSoTimeout(10_000);
+        if (ca != null) {
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) io.rpcboot.core.testing.TestCertificates.context(null, ca)
+                    .getSocketFactory().createSocket(s, "127.0.0.1", server.port(), true);
+            s = tls;
+        }
         sockets.add(s);
         return s;
     }

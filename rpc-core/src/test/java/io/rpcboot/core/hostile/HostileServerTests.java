@@ -50,12 +50,18 @@ class HostileServerTests {
 
     private HostileHarness harness;
 
+    /** The CA of a run over TLS; null runs over plain TCP. */
+    io.rpcboot.core.testing.@org.jspecify.annotations.Nullable TestCertificates certificates() {
+        return null;
+    }
+
     private HostileHarness start() {
         return start(c -> { });
     }
 
     private HostileHarness start(java.util.function.Consumer<io.rpcboot.core.server.ServerConfig.Builder> config) {
-        harness = new HostileHarness(config, b -> b.service(HostileServices.Orders.class, new HostileServices.DefaultOrders()));
+        harness = new HostileHarness(config, b -> b.service(HostileServices.Orders.class, new HostileServices.DefaultOrders()),
+                certificates());
         return harness;
     }
 
