@@ -3,8 +3,12 @@
 # provider through its in-memory registry, seeded with the provider's address), calls the consumer's
 # HTTP endpoints (each makes remote calls), prints the answers and some rpc_* metrics, then stops both.
 # Needs Java 17+, Maven and curl. Ports are picked by the OS; logs go to logs/.
+# ./demo.sh --tls does the same over mutual TLS (the samples' tls profile), with a CA and certificates
+# made here by openssl, and prints the TLS handshake counts.
 set -euo pipefail
 cd "$(dirname "$0")"
+tls=false
+if [ "${1:-}" = "--tls" ]; then tls=true; fi
 
 echo "== building the samples"
 mvn -B -q -DskipTests package -pl sample-provider,sample-consumer -am
@@ -35,9 +39,30 @@ wait_for() {
   return 1
 }
 
+profile=()
+if $tls; then
+  echo "== making a CA and certificates in $work/certs (openssl)"
+  certs="$work/certs"
+  mkdir -p "$certs"
+  # make_cert NAME CN EXTENSIONS: a P-256 key (PKCS#8) and a certificate signed by the demo CA
+  make_cert() {
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$certs/$1.key" \
+      -subj "/CN=$2" -out "$certs/$1.csr" 2>/dev/null
+    printf '%s\n' "$3" > "$certs/$1.ext"
+    openssl x509 -req -in "$certs/$1.csr" -CA "$certs/ca.crt" -CAkey "$certs/ca.key" -CAcreateserial \
+      -days 2 -sha256 -extfile "$certs/$1.ext" -out "$certs/$1.crt" 2>/dev/null
+  }
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$certs/ca.key" \
+    -subj "/CN=rpc-boot demo CA" -days 2 -out "$certs/ca.crt" 2>/dev/null
+  make_cert provider sample-provider "subjectAltName=IP:127.0.0.1,DNS:localhost
+extendedKeyUsage=serverAuth"
+  make_cert consumer sample-consumer "extendedKeyUsage=clientAuth"
+  profile=(--spring.profiles.active=tls "--sample.certs=$certs")
+fi
+
 echo "== starting sample-provider"
 java -jar sample-provider/target/sample-provider-exec.jar --server.port=0 --rpc.server.port=0 \
-  --rpc.server.host=127.0.0.1 > "$work/provider.out" 2>&1 &
+  --rpc.server.host=127.0.0.1 "${profile[@]}" > "$work/provider.out" 2>&1 &
 provider_pid=$!
 rpc_port=$(wait_for "$work/provider.out" 'rpc server listening on [0-9.]+:[0-9]+')
 provider_http=$(wait_for "$work/provider.out" 'Tomcat started on port [0-9]+')
@@ -47,7 +72,7 @@ echo "== starting sample-consumer"
 java -jar sample-consumer/target/sample-consumer.jar --server.port=0 \
   "--rpc.registry.instances.[io.rpcboot.sample.api.GreetingService]=127.0.0.1:$rpc_port" \
   "--rpc.registry.instances.[io.rpcboot.sample.api.OrderService]=127.0.0.1:$rpc_port" \
-  > "$work/consumer.out" 2>&1 &
+  "${profile[@]}" > "$work/consumer.out" 2>&1 &
 consumer_pid=$!
 consumer_http=$(wait_for "$work/consumer.out" 'Tomcat started on port [0-9]+')
 echo "   http on $consumer_http"
@@ -76,6 +101,12 @@ echo
 echo "== consumer /actuator/prometheus (rpc_* lines)"
 curl -sS "http://127.0.0.1:$consumer_http/actuator/prometheus" \
   | grep -E '^rpc_(client_requests_seconds_count|client_connections|client_inflight)' | head -12
+if $tls; then
+  echo
+  echo "== TLS handshakes (provider, then consumer)"
+  curl -sS "http://127.0.0.1:$provider_http/actuator/prometheus" | grep -E '^rpc_tls_handshakes_total' || true
+  curl -sS "http://127.0.0.1:$consumer_http/actuator/prometheus" | grep -E '^rpc_tls_handshakes_total' || true
+fi
 echo
 echo "== consumer /actuator/health (rpc component)"
 curl -sS "http://127.0.0.1:$consumer_http/actuator/health" | grep -oE '"rpc":\{"details":\{[^}]*\},"status":"[A-Z]+"'

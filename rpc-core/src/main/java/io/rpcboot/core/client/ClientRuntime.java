@@ -79,6 +79,7 @@ final class ClientRuntime {
     /** Numbers for the references' own TLS settings, in endpoint keys. */
     @GuardedBy("lock")
     private final Map<TlsConfig, Integer> tlsIds = new java.util.IdentityHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean tlsMeters = new java.util.concurrent.atomic.AtomicBoolean();
 
     ClientRuntime(ClientConfig config, EventLoopGroup loops, BufferPool pool, ServiceRegistry registry,
                   Serializations serializations, LoadBalancers balancers, RpcMetrics metrics, CallClock clock,
@@ -196,6 +197,13 @@ final class ClientRuntime {
             }
         }
         return m;
+    }
+
+    /** Registers the client's TLS handshake meters, once, when a first reference speaks TLS. */
+    void tlsInUse() {
+        if (tlsMeters.compareAndSet(false, true)) {
+            Meters.of(metrics).tls(Meters.Side.CLIENT, tcp.tlsStats());
+        }
     }
 
     /** The counters every connection and call of the client shares. */

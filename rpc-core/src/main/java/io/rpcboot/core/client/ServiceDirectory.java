@@ -61,6 +61,9 @@ final class ServiceDirectory implements AutoCloseable {
     ServiceDirectory(ServiceKey key, LoadBalancer balancer, List<String> urls, ClientRuntime runtime,
                      @Nullable TlsConfig tls) {
         this.tls = tls;
+        if (tls != null) {
+            runtime.tlsInUse();
+        }
         this.balancer = balancer;
         this.runtime = runtime;
         if (!urls.isEmpty()) {

@@ -251,8 +251,12 @@ class TlsTests {
         RpcServer server = fixture.server(ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
                 .tls(TlsConfig.builder(TestCertificates.context(SERVER, CA)).handshakeTimeout(Duration.ofMillis(300)).build()),
                 b -> b.metrics(metrics).service(Calculator.class, new DefaultCalculator()));
-        RpcClient client = client(TlsConfig.builder(TestCertificates.context(null, CA)));
+        RpcMetrics clientMetrics = RpcMetrics.simple();
+        RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1)
+                .tls(TlsConfig.builder(TestCertificates.context(null, CA)).build()), clientMetrics);
         assertThat(direct(client, server).add("a", "b")).isEqualTo("ab");
+        assertThat(clientMetrics.registry().get("rpc.tls.handshakes").tag("side", "client").tag("result", "success")
+                .functionCounter().count()).isGreaterThanOrEqualTo(1);
 
         try (Socket stalled = new Socket("127.0.0.1", server.port())) {
             stalled.setSoTimeout(5000);
