@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.rpcboot.benchmark.load.BenchServer;
+import io.rpcboot.benchmark.load.BenchTls;
 import io.rpcboot.benchmark.load.LoadClient;
 import io.rpcboot.benchmark.report.BenchmarkReport;
 import io.rpcboot.benchmark.report.Cell;
@@ -58,6 +59,9 @@ public final class Matrix {
         Map<String, Process> servers = new LinkedHashMap<>();
         Map<String, Integer> ports = new LinkedHashMap<>();
         List<Cell> runs = new ArrayList<>();
+        if (peers.stream().anyMatch(p -> p.endsWith("-tls"))) {
+            BenchTls.generate(); // one CA and server certificate for every TLS peer of this run
+        }
         try {
             for (String peer : peers) {
                 Process p = java(BenchServer.class, List.of(peer));

@@ -31,8 +31,10 @@ interface Peer {
             case "rpc-boot-intercepted" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.INTERCEPTED);
             case "rpc-boot-observed-unfiltered" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.OBSERVED_UNFILTERED);
             case "grpc" -> new GrpcPeer();
+            case "rpc-boot-tls" -> new RpcBootPeer(true);
+            case "grpc-tls" -> new GrpcPeer(true);
             case "nio-floor" -> new NioFloorPeer();
-            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, grpc, nio-floor)");
+            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, grpc, grpc-tls, nio-floor)");
         };
     }
 }
