@@ -152,6 +152,35 @@ class RpcSecurityAutoConfigurationTests {
     }
 
     @Test
+    void callsGoOverTlsFromJksBundles() throws Exception {
+        char[] password = "changeit".toCharArray();
+        java.security.KeyStore server = java.security.KeyStore.getInstance("PKCS12");
+        server.load(null, null);
+        TestCertificates.Identity identity = CA.server("provider");
+        server.setKeyEntry("provider", identity.key(), password,
+                new java.security.cert.Certificate[] {identity.certificate(), CA.certificate()});
+        try (var out = Files.newOutputStream(dir.resolve("server.p12"))) {
+            server.store(out, password);
+        }
+        try (var out = Files.newOutputStream(dir.resolve("trust.p12"))) {
+            java.security.KeyStore trust = CA.trustStore();
+            trust.store(out, password);
+        }
+        runner.withUserConfiguration(SecuredApp.class).withPropertyValues(
+                "spring.ssl.bundle.jks.rpc-server.keystore.location=file:" + dir.resolve("server.p12"),
+                "spring.ssl.bundle.jks.rpc-server.keystore.password=changeit",
+                "spring.ssl.bundle.jks.rpc-server.keystore.type=PKCS12",
+                "spring.ssl.bundle.jks.rpc-client.truststore.location=file:" + dir.resolve("trust.p12"),
+                "spring.ssl.bundle.jks.rpc-client.truststore.password=changeit",
+                "spring.ssl.bundle.jks.rpc-client.truststore.type=PKCS12",
+                "rpc.server.ssl.bundle=rpc-server", "rpc.client.ssl.bundle=rpc-client").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(Caller.class).vault.whoami()).isEqualTo("-/-");
+                    assertThat(servedSerial(context.getBean(RpcServer.class).port())).isEqualTo(identity.serial());
+                });
+    }
+
+    @Test
     void mutualTlsMakesTheCertificateThePrincipal() throws IOException {
         writeServerBundle(CA.server("provider"));
         CA.client("billing").writePem(dir, "client");

@@ -192,33 +192,43 @@ public final class RpcServer implements AutoCloseable {
         return this;
     }
 
-    /**
-     * One WARN when the server listens beyond this machine without TLS or without authentication
-     * (mutual TLS with required client certificates counts as authentication): anyone who reaches the
-     * port can call every provider, and without TLS read and change what is sent.
-     */
+    /** One WARN when the server listens beyond this machine without TLS or without authentication. */
     private void warnIfOpen() {
         InetSocketAddress bound = tcp.localAddress();
-        if (bound == null || bound.getAddress() == null || bound.getAddress().isLoopbackAddress()) {
-            return;
+        String warning = bound == null ? null : openPortWarning(bound, config.tls(), authenticates);
+        if (warning != null) {
+            log.warn(warning);
+        }
+    }
+
+    /**
+     * What a server bound to {@code bound} should warn about: null on a loopback address, or with TLS
+     * and authentication (mutual TLS with required client certificates counts as authentication);
+     * else what is missing (anyone who reaches the port can call every provider, and without TLS read
+     * and change what is sent) and the properties that turn it on.
+     */
+    static @Nullable String openPortWarning(InetSocketAddress bound, @Nullable TlsConfig tls, boolean authenticates) {
+        if (bound.getAddress() == null || bound.getAddress().isLoopbackAddress()) {
+            return null;
         }
         List<String> missing = new ArrayList<>();
         List<String> remedies = new ArrayList<>();
-        if (config.tls() == null) {
+        if (tls == null) {
             missing.add("TLS");
             remedies.add("TLS (rpc.server.ssl.bundle)");
         }
-        if (!authenticates && (config.tls() == null || config.tls().clientAuth() != TlsConfig.ClientAuth.NEED)) {
+        if (!authenticates && (tls == null || tls.clientAuth() != TlsConfig.ClientAuth.NEED)) {
             missing.add("authentication");
             remedies.add("authentication (rpc.server.auth.tokens or rpc.server.auth.certificate)");
         }
         if (missing.isEmpty()) {
-            return;
+            return null;
         }
-        log.warn("rpc server on {}:{} accepts calls from the network without {}: anyone who reaches this port can call"
-                + " every provider{}. Bind 127.0.0.1 (rpc.server.host) if only this machine calls it; otherwise enable {}"
-                + " (see docs/security.md)", config.host(), port(), String.join(" or ", missing),
-                config.tls() == null ? " and read or change what is sent" : "", String.join(" and ", remedies));
+        return "rpc server on " + bound.getAddress().getHostAddress() + ":" + bound.getPort() + " accepts calls from"
+                + " the network without " + String.join(" or ", missing) + ": anyone who reaches this port can call"
+                + " every provider" + (tls == null ? " and read or change what is sent" : "") + ". Bind 127.0.0.1"
+                + " (rpc.server.host) if only this machine calls it; otherwise enable " + String.join(" and ", remedies)
+                + " (see docs/security.md)";
     }
 
     /**
