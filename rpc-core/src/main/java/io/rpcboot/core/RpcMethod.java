@@ -21,7 +21,7 @@ public final class RpcMethod {
     private final String service;
     private final Method method;
     private final String signature;
-    private final String metricName;
+    private final String key;
     private final Type[] parameterTypes;
     private final Type resultType;
     private final boolean async;
@@ -35,7 +35,7 @@ public final class RpcMethod {
         this.service = Objects.requireNonNull(service, "service");
         this.method = Objects.requireNonNull(method, "method");
         this.signature = signatureOf(method);
-        this.metricName = metricNameOf(method);
+        this.key = keyOf(method);
         this.parameterTypes = method.getGenericParameterTypes();
         this.async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         this.returnsVoid = method.getReturnType() == void.class;
@@ -58,11 +58,13 @@ public final class RpcMethod {
     }
 
     /**
-     * The method as metrics and traces name it: its name, with simple parameter types only when the
-     * interface overloads the name ({@code find(long)}, {@code find(String)}). Short and bounded.
+     * The method's key: its name, with simple parameter types only when the interface overloads the
+     * name ({@code find(long)}, {@code find(String)}). Short and bounded. It is the one name of a
+     * method outside the wire: meters' and traces' {@code method} tag, per-method settings
+     * ({@code rpc.client.services.[interface].methods.[key]}), and the resilience settings.
      */
-    public String metricName() {
-        return metricName;
+    public String key() {
+        return key;
     }
 
     public Method javaMethod() {
@@ -105,7 +107,8 @@ public final class RpcMethod {
         return sb.append(')').toString();
     }
 
-    private static String metricNameOf(Method method) {
+    /** {@link #key()} of {@code method}. */
+    public static String keyOf(Method method) {
         int sameName = 0;
         for (Method m : method.getDeclaringClass().getMethods()) {
             if (m.getName().equals(method.getName()) && !java.lang.reflect.Modifier.isStatic(m.getModifiers())) {

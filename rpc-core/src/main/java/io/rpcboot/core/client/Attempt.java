@@ -63,7 +63,7 @@ final class Attempt implements ClientConnection.PendingCall, Runnable {
                 t.cancel(); // the response beat the timer
             }
         } catch (RejectedExecutionException e) {
-            onConnectionLost("the client is closing");
+            onConnectionLost("the client is closing", true);
         }
     }
 
@@ -88,12 +88,12 @@ final class Attempt implements ClientConnection.PendingCall, Runnable {
     }
 
     @Override
-    public void onConnectionLost(String reason) {
+    public void onConnectionLost(String reason, boolean mayHaveRun) {
         if (!tryEnd()) {
             return;
         }
         releaseLease();
-        call.onConnectionLost(endpoint, reason);
+        call.onConnectionLost(endpoint, reason, mayHaveRun);
     }
 
     /** The deadline timer fired. */

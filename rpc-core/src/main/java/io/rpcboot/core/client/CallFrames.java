@@ -8,6 +8,8 @@ import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.SerializationException;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.internal.protocol.ErrorBody;
+import io.rpcboot.core.internal.protocol.ExceptionCodec;
+import io.rpcboot.core.serialize.BinaryReader;
 import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.protocol.FrameBuilder;
 import io.rpcboot.core.internal.protocol.FrameCodec;
@@ -21,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * sends it elsewhere is {@link Invocation}'s business. Stateless; any thread.
  */
 final class CallFrames {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CallFrames.class);
 
     private CallFrames() {
     }
@@ -62,14 +66,57 @@ final class CallFrames {
     }
 
     /** The provider's error in a response that is not OK. The caller releases the frame. */
-    static RpcRemoteException error(Frame response, ClientMethod method, Endpoint from) {
+    static RpcRemoteException error(Frame response, ClientMethod method, Endpoint from, ExceptionCodec exceptions) {
         RpcStatus status = response.status();
         ErrorBody error;
+        BinaryReader in = response.bodyReader();
         try {
-            error = ErrorBody.readFrom(response.bodyReader());
+            error = ErrorBody.readFrom(in);
         } catch (SerializationException e) {
             error = new ErrorBody(status.name(), "(the error body could not be read)");
+            in = null;
         }
-        return new RpcRemoteException(status, error.type(), error.message(), method.describe() + " on " + from.address);
+        Throwable thrown = null;
+        if (status == RpcStatus.SERVICE_ERROR && in != null) {
+            try {
+                thrown = exceptions.decode(in);
+            } catch (SerializationException e) {
+                log.debug("the details of {} from {} could not be read: {}", error.type(), from.address, e.toString());
+            }
+        }
+        return new RpcRemoteException(status, error.type(), error.message(), method.describe() + " on " + from.address,
+                thrown);
+    }
+
+    /**
+     * What the caller of {@code method} gets for {@code failure}: the provider's exception as itself
+     * when the client rebuilt it (for a synchronous method, only if it is unchecked or declared),
+     * with the {@link RpcRemoteException} among its suppressed exceptions and, when the provider
+     * sent no stack frames, the caller's; otherwise {@code failure}.
+     */
+    static Throwable delivered(Throwable failure, ClientMethod method) {
+        if (!(failure instanceof RpcRemoteException remote) || remote.providerException() == null) {
+            return failure;
+        }
+        Throwable thrown = remote.providerException();
+        if (!method.async && !(thrown instanceof RuntimeException) && !(thrown instanceof Error)
+                && !declares(method, thrown)) {
+            return failure;
+        }
+        if (thrown.getStackTrace().length == 0) {
+            thrown.setStackTrace(new Throwable().getStackTrace());
+        }
+        remote.setStackTrace(new StackTraceElement[0]);
+        thrown.addSuppressed(remote);
+        return thrown;
+    }
+
+    private static boolean declares(ClientMethod method, Throwable t) {
+        for (Class<?> declared : method.rpcMethod.javaMethod().getExceptionTypes()) {
+            if (declared.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -39,7 +39,8 @@ final class ClientConnection implements ConnectionHandler {
     interface PendingCall extends PendingCalls.Entry {
         void onResponse(Frame frame);
 
-        void onConnectionLost(String reason);
+        /** @param mayHaveRun false when the peer provably ran nothing (it does not speak rpc-boot) */
+        void onConnectionLost(String reason, boolean mayHaveRun);
     }
 
     private final ClientRuntime runtime;
@@ -273,8 +274,9 @@ final class ClientConnection implements ConnectionHandler {
     public void onClosed(Connection c, String reason) {
         inbound.close();
         endpoint.pool.invalidate(this);
+        boolean mayHaveRun = !inbound.foreignPeer(); // a peer that does not speak rpc-boot ran nothing
         for (PendingCall call : pending.takeAll()) {
-            call.onConnectionLost(reason);
+            call.onConnectionLost(reason, mayHaveRun);
         }
         resumeAwaitingWritable(); // the calls that waited for this connection try another (they were not sent)
     }

@@ -1,8 +1,5 @@
 package io.rpcboot.core.client;
 
-import java.lang.reflect.Method;
-import java.time.Duration;
-
 import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.RpcMethod;
 import io.rpcboot.core.metrics.RpcMetrics;
@@ -22,6 +19,11 @@ final class ClientMethod {
     final String signature;
     final boolean async;
     final long timeoutNanos;
+    final boolean idempotent;
+    /** Retries of calls that may have run: 0 unless {@link #idempotent}. */
+    final int retries;
+    /** The effective settings and where each came from, for operators. */
+    final RpcClient.MethodInfo info;
     final Meters.CallTimers timers;
     final TypeCodec<Object>[] parameterCodecs;
     /** Null for a void method. */
@@ -29,11 +31,14 @@ final class ClientMethod {
     private final String description;
 
     /** @throws io.rpcboot.core.SerializationException if the serialization cannot carry a parameter or the result */
-    ClientMethod(String serviceName, Method method, Serialization serialization, Duration timeout, RpcMetrics metrics) {
-        this.rpcMethod = new RpcMethod(serviceName, method);
+    ClientMethod(RpcMethod rpcMethod, Serialization serialization, RpcClient.MethodInfo settings, RpcMetrics metrics) {
+        this.rpcMethod = rpcMethod;
         this.signature = rpcMethod.signature();
         this.async = rpcMethod.isAsync();
-        this.timeoutNanos = timeout.toNanos();
+        this.info = settings;
+        this.timeoutNanos = settings.timeout().toNanos();
+        this.idempotent = settings.idempotent();
+        this.retries = settings.idempotent() ? settings.retries() : 0;
         this.timers = Meters.of(metrics).callTimers(Meters.Side.CLIENT, rpcMethod);
         this.parameterCodecs = serialization.parameterCodecs(rpcMethod);
         this.resultCodec = serialization.resultCodec(rpcMethod);

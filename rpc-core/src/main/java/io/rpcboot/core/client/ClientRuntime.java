@@ -20,6 +20,7 @@ import io.rpcboot.core.balance.LoadBalancers;
 import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.internal.protocol.ExceptionCodec;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.InboundGuard;
 import io.rpcboot.core.PeerLimits;
@@ -55,6 +56,8 @@ final class ClientRuntime {
     final EventLoopGroup loops;
     final BufferPool pool;
     final FrameCodec codec;
+    /** Rebuilds the exceptions providers send as themselves. */
+    final ExceptionCodec exceptions;
     final TcpClient tcp;
     final ServiceRegistry registry;
     final Serializations serializations;
@@ -94,7 +97,8 @@ final class ClientRuntime {
         this.balancers = balancers;
         this.metrics = metrics;
         PeerLimits limits = config.peerLimits();
-        this.codec = new FrameCodec(pool, config.maxFrameSize(), false, 0, limits);
+        this.codec = new FrameCodec(pool, config.maxFrameSize(), false, 0, limits, "rpc.client.max-frame-size");
+        this.exceptions = ExceptionCodec.of(serializations, false);
         this.tcp = new TcpClient(TransportConfig.builder().connectTimeout(config.connectTimeout())
                 .idleTimeout(config.heartbeatInterval()).waterMarks(limits.lowWaterMark(), limits.highWaterMark()).build(), loops, pool);
         AtomicInteger n = new AtomicInteger();

@@ -13,6 +13,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class FutureCompletion extends CompletableFuture<Object> implements CallCompletion {
 
+    /** The method whose caller gets this future, or null when interceptors get it first (they see the failure as it is). */
+    private final @Nullable ClientMethod caller;
+
+    FutureCompletion(@Nullable ClientMethod caller) {
+        this.caller = caller;
+    }
+
     @Override
     public boolean callerWaits() {
         return false;
@@ -30,6 +37,6 @@ final class FutureCompletion extends CompletableFuture<Object> implements CallCo
 
     @Override
     public void failed(RpcException failure) {
-        completeExceptionally(failure);
+        completeExceptionally(caller == null ? failure : CallFrames.delivered(failure, caller));
     }
 }

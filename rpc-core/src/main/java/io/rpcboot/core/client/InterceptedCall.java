@@ -73,7 +73,19 @@ final class InterceptedCall implements ClientCall {
             throws Throwable {
         InterceptedCall call = new InterceptedCall(runtime, reference, method, arguments);
         if (method.async) {
-            return InterceptorChains.client(runtime.interceptors, call, call::send).toCompletableFuture();
+            CompletableFuture<@Nullable Object> chain = InterceptorChains.client(runtime.interceptors, call, call::send)
+                    .toCompletableFuture();
+            CompletableFuture<@Nullable Object> delivered = new CompletableFuture<>();
+            chain.whenComplete((value, failure) -> {
+                if (failure == null) {
+                    delivered.complete(value);
+                } else {
+                    Throwable t = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    delivered.completeExceptionally(CallFrames.delivered(t, method));
+                }
+            });
+            return delivered;
         }
         call.inChain = true;
         CompletionStage<@Nullable Object> stage;
@@ -106,6 +118,7 @@ final class InterceptedCall implements ClientCall {
         while (t instanceof CompletionException && t.getCause() != null) {
             t = t.getCause();
         }
+        t = CallFrames.delivered(t, method);
         if (t instanceof RuntimeException || t instanceof Error) {
             return t;
         }
@@ -227,7 +240,7 @@ final class InterceptedCall implements ClientCall {
             call.start();
             return parkedStage;
         }
-        FutureCompletion future = new FutureCompletion();
+        FutureCompletion future = new FutureCompletion(null);
         new Invocation(runtime, reference, method, arguments, future, context, this).start();
         return future;
     }

@@ -81,7 +81,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         this.reference = reference;
         this.args = args;
         this.intercepted = intercepted;
-        this.retriesLeft = reference.idempotent ? reference.retries : 0;
+        this.retriesLeft = method.retries;
         if (context != null) {
             this.deadlineNanos = context.deadlineNanos;
             this.inheritedDeadline = context.inheritedDeadline;
@@ -294,7 +294,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
                 succeed(CallFrames.result(method, frame));
                 return;
             }
-            RpcRemoteException remote = CallFrames.error(frame, method, endpoint);
+            RpcRemoteException remote = CallFrames.error(frame, method, endpoint, runtime.exceptions);
             switch (status) {
                 case DRAINING -> {
                     endpoint.markDraining();
@@ -319,7 +319,14 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     }
 
     /** The current attempt's connection closed before its response, on the connection's loop. */
-    void onConnectionLost(Endpoint endpoint, String reason) {
+    void onConnectionLost(Endpoint endpoint, String reason, boolean mayHaveRun) {
+        if (!mayHaveRun) {
+            RpcConnectionException refused = new RpcConnectionException(endpoint.address + " does not speak the rpc-boot"
+                    + " protocol, so " + method.describe() + " did not run there (" + reason + ")", false);
+            attemptEnded(null, refused);
+            notRun(refused);
+            return;
+        }
         RpcConnectionException lost = new RpcConnectionException("connection to " + endpoint.address
                 + " was lost while calling " + method.describe() + " (" + reason + "); the call may have run", true);
         attemptEnded(null, lost);
@@ -405,8 +412,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         String what = reference.directory.instances().isEmpty()
                 ? "no instance of " + reference.key + " is known (registry " + runtime.registry.name()
                         + (reference.directUrls ? ", direct urls" : "") + ")"
-                : "no instance of " + reference.key + " is left to try (tried " + triedCount() + " of "
-                        + reference.directory.instances().size() + "; the others are draining or unreachable)";
+                : "no instance of " + reference.key + " is left to try (" + triedSummary() + ")";
         return lastFailure == null ? new RpcNoInstanceException(what + " for " + method.describe())
                 : new RpcNoInstanceException(what + " for " + method.describe() + "; last failure: "
                         + lastFailure.getMessage(), lastFailure);
@@ -425,6 +431,19 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             }
             moreTried.add(instance);
         }
+    }
+
+    private String triedSummary() {
+        int tried = triedCount();
+        int known = reference.directory.instances().size();
+        if (tried >= known) {
+            return known == 1 ? "tried its only instance" : "tried all " + known;
+        }
+        if (known == 1) {
+            return "its only instance is draining or unreachable";
+        }
+        return "tried " + tried + " of " + known + "; " + (known - tried == 1 ? "the other is" : "the others are")
+                + " draining or unreachable";
     }
 
     private int triedCount() {

@@ -8,11 +8,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
+import io.rpcboot.annotation.RpcMethodOptions;
 import io.rpcboot.core.RpcException;
+import io.rpcboot.core.RpcMethod;
+import io.rpcboot.core.client.RpcClient.SettingSource;
 import io.rpcboot.core.balance.LoadBalancer;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.serialize.Serialization;
 import io.rpcboot.core.SerializationException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The invocation handler behind one proxy: {@code equals}, {@code hashCode} and {@code toString}
@@ -49,20 +53,80 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
         this.directUrls = !config.urls().isEmpty();
         this.timeout = config.timeout() != null ? config.timeout() : defaults.timeout();
         runtime.serializations.allowList().allowReachableFrom(config.interfaceClass());
+        Map<String, Method> byKey = new HashMap<>();
         for (Method m : config.interfaceClass().getMethods()) {
             if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
                 continue;
             }
-            Duration t = config.methodTimeouts().getOrDefault(m.getName(), timeout);
+            RpcMethod rpcMethod = new RpcMethod(key.interfaceName(), m);
+            byKey.put(rpcMethod.key(), m);
+            RpcClient.MethodInfo settings = settings(rpcMethod, config.methods().get(rpcMethod.key()),
+                    defaults.retries());
             try {
-                methods.put(m, new ClientMethod(key.interfaceName(), m, serialization, t, runtime.metrics));
+                methods.put(m, new ClientMethod(rpcMethod, serialization, settings, runtime.metrics));
             } catch (SerializationException e) {
                 throw new IllegalArgumentException("cannot call " + key.interfaceName() + "." + m.getName() + " with the "
                         + serialization.name() + " serialization: " + e.getMessage(), e);
             }
         }
+        for (String named : config.methods().keySet()) {
+            if (!byKey.containsKey(named)) {
+                throw new IllegalArgumentException("method settings for '" + named + "', which " + key.interfaceName()
+                        + " does not have; its methods are " + new java.util.TreeSet<>(byKey.keySet())
+                        + " (an overloaded method is named with its parameter types, e.g. find(long))");
+            }
+        }
         this.directory = new ServiceDirectory(key, balancer, config.urls(), runtime,
                 config.tls() != null ? config.tls() : runtime.config.tls());
+    }
+
+    /**
+     * One method's settings, most specific first: the reference's settings for the method, the
+     * method's {@link RpcMethodOptions}, the reference's own settings, the client's defaults.
+     */
+    private RpcClient.MethodInfo settings(RpcMethod method, @Nullable MethodConfig configured, int defaultRetries) {
+        MethodConfig c = configured != null ? configured : MethodConfig.NONE;
+        RpcMethodOptions options = method.javaMethod().getAnnotation(RpcMethodOptions.class);
+        Duration t = timeout;
+        SettingSource tFrom = config.timeout() != null ? SettingSource.REFERENCE : SettingSource.CLIENT;
+        boolean idem = idempotent;
+        SettingSource iFrom = config.idempotent() ? SettingSource.REFERENCE : SettingSource.CLIENT;
+        int r = retries;
+        SettingSource rFrom = config.retries() != null ? SettingSource.REFERENCE : SettingSource.CLIENT;
+        if (options != null) {
+            if (!options.timeout().isBlank()) {
+                try {
+                    t = MethodConfig.parseDuration(options.timeout());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("@RpcMethodOptions(timeout) of " + method + ": " + e.getMessage(), e);
+                }
+                if (t.isNegative() || t.isZero()) {
+                    throw new IllegalArgumentException("@RpcMethodOptions(timeout) of " + method + " must be > 0, was " + t);
+                }
+                tFrom = SettingSource.METHOD_ANNOTATION;
+            }
+            if (options.idempotent()) {
+                idem = true;
+                iFrom = SettingSource.METHOD_ANNOTATION;
+            }
+            if (options.retries() >= 0) {
+                r = options.retries();
+                rFrom = SettingSource.METHOD_ANNOTATION;
+            }
+        }
+        if (c.timeout() != null) {
+            t = c.timeout();
+            tFrom = SettingSource.METHOD_CONFIG;
+        }
+        if (c.idempotent() != null) {
+            idem = c.idempotent();
+            iFrom = SettingSource.METHOD_CONFIG;
+        }
+        if (c.retries() != null) {
+            r = c.retries();
+            rFrom = SettingSource.METHOD_CONFIG;
+        }
+        return new RpcClient.MethodInfo(method.key(), t, tFrom, idem, iFrom, r, rFrom);
     }
 
     @Override
@@ -89,7 +153,7 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
             return InterceptedCall.invoke(runtime, this, descriptor, arguments);
         }
         if (descriptor.async) {
-            FutureCompletion future = new FutureCompletion();
+            FutureCompletion future = new FutureCompletion(descriptor);
             new Invocation(runtime, this, descriptor, arguments, future, null, null).start();
             return future;
         }
@@ -102,10 +166,18 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new RpcException("interrupted while waiting for " + descriptor.describe());
         } catch (RpcException e) {
-            throw e;
+            throw CallFrames.delivered(e, descriptor);
         } catch (Throwable e) {
             throw new RpcException(descriptor.describe() + " failed", e);
         }
+    }
+
+    /** The effective settings, per method too, and the instances seen now. */
+    RpcClient.ReferenceInfo info() {
+        return new RpcClient.ReferenceInfo(key.toString(), timeout, retries, idempotent, directory.balancer().name(),
+                serialization.name(), config.urls(), directory.instances().stream().map(i -> i.address()).toList(),
+                methods.values().stream().map(m -> m.info)
+                        .sorted(java.util.Comparator.comparing(RpcClient.MethodInfo::method)).toList());
     }
 
     @Override

@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * client's defaults. A null setting means "the client's default".
  *
  * @param timeout        deadline of each call
- * @param methodTimeouts deadlines of particular methods, by method name (they win over {@code timeout})
+ * @param methods        settings of particular methods, by {@link io.rpcboot.core.RpcMethod#key() method key}; they
+ *                       win over the method's {@link io.rpcboot.annotation.RpcMethodOptions}, which wins over
+ *                       this reference's settings
  * @param retries        retries of calls that may have run; honoured only when {@code idempotent}
  * @param idempotent     whether running a call twice is harmless, which allows those retries
  * @param loadBalancer   balancer name, e.g. {@code least-active}
@@ -26,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @param tls            TLS settings for this reference's providers (another trust store, say); null uses the client's
  */
 public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String group, @Nullable Duration timeout,
-                                 Map<String, Duration> methodTimeouts, @Nullable Integer retries, boolean idempotent,
+                                 Map<String, MethodConfig> methods, @Nullable Integer retries, boolean idempotent,
                                  @Nullable String loadBalancer, List<String> urls, @Nullable String serialization,
                                  Map<String, String> metadata, @Nullable TlsConfig tls) {
 
@@ -34,7 +36,7 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
         Objects.requireNonNull(interfaceClass, "interfaceClass");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(group, "group");
-        methodTimeouts = Map.copyOf(methodTimeouts);
+        methods = Map.copyOf(methods);
         urls = List.copyOf(urls);
         try {
             Metadata.check(metadata);
@@ -69,7 +71,7 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
         private String version = "";
         private String group = "";
         private @Nullable Duration timeout;
-        private final Map<String, Duration> methodTimeouts = new HashMap<>();
+        private final Map<String, MethodConfig> methods = new HashMap<>();
         private @Nullable Integer retries;
         private boolean idempotent;
         private @Nullable String loadBalancer;
@@ -97,8 +99,14 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
             return this;
         }
 
-        public Builder<T> methodTimeout(String methodName, Duration v) {
-            methodTimeouts.put(methodName, v);
+        /** The deadline of one method, by its {@link io.rpcboot.core.RpcMethod#key() key}. */
+        public Builder<T> methodTimeout(String methodKey, Duration v) {
+            return method(methodKey, MethodConfig.timeout(v));
+        }
+
+        /** Settings of one method, by its {@link io.rpcboot.core.RpcMethod#key() key}; merged with earlier ones for it. */
+        public Builder<T> method(String methodKey, MethodConfig v) {
+            methods.merge(methodKey, v, MethodConfig::overriddenBy);
             return this;
         }
 
@@ -145,7 +153,7 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
         }
 
         public ReferenceConfig<T> build() {
-            return new ReferenceConfig<>(interfaceClass, version, group, timeout, methodTimeouts, retries, idempotent,
+            return new ReferenceConfig<>(interfaceClass, version, group, timeout, methods, retries, idempotent,
                     loadBalancer, urls, serialization, metadata, tls);
         }
     }

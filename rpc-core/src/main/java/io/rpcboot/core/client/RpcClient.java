@@ -140,9 +140,7 @@ public final class RpcClient implements AutoCloseable {
     public List<ReferenceInfo> references() {
         List<ReferenceInfo> infos = new ArrayList<>();
         for (Reference<?> r : references) {
-            infos.add(new ReferenceInfo(r.key.toString(), r.timeout, r.config.methodTimeouts(), r.retries, r.idempotent,
-                    r.directory.balancer().name(), r.serialization.name(), r.config.urls(),
-                    r.directory.instances().stream().map(i -> i.address()).toList()));
+            infos.add(r.info());
         }
         return infos;
     }
@@ -191,10 +189,42 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
+    /**
+     * What one proxy made by this client resolved to, or null when {@code proxy} is not one of its
+     * proxies: what {@link #references()} reports, for one reference.
+     */
+    public @Nullable ReferenceInfo referenceOf(Object proxy) {
+        if (Proxy.isProxyClass(proxy.getClass()) && Proxy.getInvocationHandler(proxy) instanceof Reference<?> r
+                && references.contains(r)) {
+            return r.info();
+        }
+        return null;
+    }
+
     /** One reference as resolved: the effective settings and the instances it currently sees. */
-    public record ReferenceInfo(String service, Duration timeout, Map<String, Duration> methodTimeouts, int retries,
-                                boolean idempotent, String loadBalancer, String serialization, List<String> urls,
-                                List<String> instances) {
+    public record ReferenceInfo(String service, Duration timeout, int retries, boolean idempotent, String loadBalancer,
+                                String serialization, List<String> urls, List<String> instances, List<MethodInfo> methods) {
+    }
+
+    /**
+     * One method of a reference as resolved: each effective setting and where it came from.
+     *
+     * @param method the method's {@link io.rpcboot.core.RpcMethod#key() key}
+     */
+    public record MethodInfo(String method, Duration timeout, SettingSource timeoutSource, boolean idempotent,
+                             SettingSource idempotentSource, int retries, SettingSource retriesSource) {
+    }
+
+    /** Where a method's effective setting came from, most specific first. */
+    public enum SettingSource {
+        /** The reference's settings for the method ({@link ReferenceConfig#methods()}). */
+        METHOD_CONFIG,
+        /** The method's {@link io.rpcboot.annotation.RpcMethodOptions}. */
+        METHOD_ANNOTATION,
+        /** The reference's own settings. */
+        REFERENCE,
+        /** The client's defaults ({@link ClientConfig}). */
+        CLIENT
     }
 
     /** Collects what a client needs. */

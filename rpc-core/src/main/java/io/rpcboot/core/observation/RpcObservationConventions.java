@@ -55,14 +55,14 @@ public final class RpcObservationConventions {
 
         @Override
         public String getContextualName(RpcClientObservationContext context) {
-            return context.getCall().service().interfaceName() + "/" + context.getCall().method().metricName();
+            return context.getCall().service().interfaceName() + "/" + context.getCall().method().key();
         }
 
         @Override
         public KeyValues getLowCardinalityKeyValues(RpcClientObservationContext context) {
             return KeyValues.of(KeyValue.of("rpc.system", RPC_SYSTEM),
                     KeyValue.of("rpc.service", context.getCall().service().interfaceName()),
-                    KeyValue.of("rpc.method", context.getCall().method().metricName()),
+                    KeyValue.of("rpc.method", context.getCall().method().key()),
                     KeyValue.of("error.type", errorType(context.getError())));
         }
 
@@ -84,14 +84,14 @@ public final class RpcObservationConventions {
 
         @Override
         public String getContextualName(RpcServerObservationContext context) {
-            return context.getCall().service().interfaceName() + "/" + context.getCall().method().metricName();
+            return context.getCall().service().interfaceName() + "/" + context.getCall().method().key();
         }
 
         @Override
         public KeyValues getLowCardinalityKeyValues(RpcServerObservationContext context) {
             return KeyValues.of(KeyValue.of("rpc.system", RPC_SYSTEM),
                     KeyValue.of("rpc.service", context.getCall().service().interfaceName()),
-                    KeyValue.of("rpc.method", context.getCall().method().metricName()),
+                    KeyValue.of("rpc.method", context.getCall().method().key()),
                     KeyValue.of("error.type", errorType(context.getError())));
         }
 

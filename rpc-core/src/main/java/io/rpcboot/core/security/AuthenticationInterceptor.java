@@ -46,7 +46,7 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
         }
         if (principal == null) {
             if (required) {
-                throw new RpcStatusException(RpcStatus.UNAUTHENTICATED, "the call to " + call.method().metricName()
+                throw new RpcStatusException(RpcStatus.UNAUTHENTICATED, "the call to " + call.method().key()
                         + " carries no credentials this server accepts (a bearer token"
                         + (call.tlsPeer() != null ? " or a client certificate)" : "; TLS client certificates need TLS)"));
             }

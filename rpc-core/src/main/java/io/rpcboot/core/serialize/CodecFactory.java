@@ -185,7 +185,8 @@ final class CodecFactory {
         Class<?> resolved = resolve(tag);
         if (resolved == null) {
             throw new SerializationException("type " + tag + " is not allowed: it is not reachable from the"
-                    + " service interfaces and was not added to the type allow-list");
+                    + " service interfaces and was not added to the type allow-list (rpc.allowed-types, set on the"
+                    + " side that receives the value: the provider for arguments, the consumer for results)");
         }
         tagClasses.putIfAbsent(tag, resolved); // only allowed names are cached: the map stays bounded
         return resolved;

@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * {@code BigInteger}, {@code UUID}, {@code java.time} values, lists, sets, maps, optionals, arrays of
  * allowed types); every type reachable from the signatures of the service interfaces passed to
  * {@link #allowReachableFrom} (parameters and return types, generics, record components, POJO fields,
- * permitted subclasses of sealed types); and every type passed to {@link #allow}. Thread-safe.
+ * permitted subclasses of sealed types, and the exceptions the methods declare outside the JDK, with
+ * their fields); and every type passed to {@link #allow}. Thread-safe.
  */
 public final class TypeAllowList {
 
@@ -57,6 +58,11 @@ public final class TypeAllowList {
                 walk(p);
             }
             walk(m.getGenericReturnType());
+            for (Class<?> thrown : m.getExceptionTypes()) {
+                if (!thrown.getName().startsWith("java.")) { // declared exceptions travel as themselves
+                    walkClass(thrown);
+                }
+            }
         }
         return this;
     }
@@ -120,7 +126,7 @@ public final class TypeAllowList {
                 walk(rc.getGenericType());
             }
         } else if (!c.isInterface() && !c.isEnum() && !c.getName().startsWith("java.")) {
-            for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Class<?> k = c; k != null && !k.getName().startsWith("java."); k = k.getSuperclass()) {
                 for (Field f : k.getDeclaredFields()) {
                     int mod = f.getModifiers();
                     if (!Modifier.isStatic(mod) && !Modifier.isTransient(mod)) {

@@ -25,9 +25,11 @@ import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.metrics.Outcome;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.internal.protocol.ErrorBody;
+import io.rpcboot.core.internal.protocol.ExceptionCodec;
 import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.protocol.FrameBuilder;
 import io.rpcboot.core.internal.protocol.FrameCodec;
+import io.rpcboot.core.internal.protocol.FrameTooLargeException;
 import io.rpcboot.core.internal.protocol.FrameType;
 import io.rpcboot.core.internal.protocol.Headers;
 import io.rpcboot.core.internal.protocol.InboundGuard;
@@ -83,9 +85,13 @@ final class RequestDispatcher {
     private final List<ServerInterceptor> interceptors;
     private final Level errorLogLevel;
 
+    /** Writes the exceptions methods declare (or the allow-list names) with their fields and causes. */
+    private final ExceptionCodec exceptions;
+
     RequestDispatcher(ServiceTable services, FrameCodec codec, @Nullable Executor executor, RpcMetrics metrics,
                       InboundGuard.Reports limits, int maxCallsPerConnection, CallClock clock,
-                      List<ServerInterceptor> interceptors, Level errorLogLevel) {
+                      List<ServerInterceptor> interceptors, Level errorLogLevel, ExceptionCodec exceptions) {
+        this.exceptions = exceptions;
         this.services = services;
         this.interceptors = List.copyOf(interceptors);
         this.errorLogLevel = errorLogLevel;
@@ -210,10 +216,18 @@ final class RequestDispatcher {
      * if even that fails, the connection is closed (the client then fails its calls at once).
      */
     private void sendError(ServerConnection connection, long requestId, RpcStatus status, String type, String message) {
+        sendError(connection, requestId, status, type, message, null);
+    }
+
+    private void sendError(ServerConnection connection, long requestId, RpcStatus status, String type, String message,
+                           byte @Nullable [] details) {
         FrameBuilder b = null;
         try {
             b = codec.start(FrameType.RESPONSE, requestId, 0, status);
             ErrorBody.bounded(type, message).writeTo(b.body());
+            if (details != null && details.length + ErrorBody.MAX_BYTES <= codec.maxFrameSize()) {
+                b.body().writeRaw(details, 0, details.length);
+            }
             connection.send(b.finish());
         } catch (Throwable t) {
             if (b != null) {
@@ -443,8 +457,18 @@ final class RequestDispatcher {
                     method.resultCodec(serializationId).write(b.body(), value);
                 }
                 response = b.finish();
+            } catch (FrameTooLargeException e) {
+                b.discard(); // the connection is fine: only this result does not fit
+                log.warn("the result of {} is {} bytes, above this server's frame limit ({} bytes)", method.describe(),
+                        e.frameSize(), e.limit());
+                sendError(connection, requestId, RpcStatus.RESOURCE_EXHAUSTED, RpcStatus.RESOURCE_EXHAUSTED.name(),
+                        "the result of " + method.describe() + " is " + e.frameSize() + " bytes, above the provider's"
+                        + " frame limit of " + e.limit() + " bytes; raise rpc.server.max-frame-size on the provider (and"
+                        + " rpc.client.max-frame-size on the consumer) or return less");
+                done(Outcome.of(RpcStatus.RESOURCE_EXHAUSTED), RpcStatus.RESOURCE_EXHAUSTED.name(), Meters.exceptionTag(e));
+                return;
             } catch (Throwable e) {
-                // SerializationException, ProtocolException (over the frame limit), or a bug in a codec
+                // SerializationException, or a bug in a codec
                 b.discard();
                 log.warn("cannot send the result of {}: {}", method.describe(), e.toString());
                 sendError(connection, requestId, RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "cannot send the result of "
@@ -479,19 +503,27 @@ final class RequestDispatcher {
             method.logFailure(log, errorLogLevel, t);
             String message;
             try {
-                message = t.getMessage() == null ? "" : t.getMessage();
+                message = cause.getMessage() == null ? "" : cause.getMessage();
             } catch (Throwable broken) { // an exception whose getMessage throws
                 message = "(the message could not be read: " + broken.getClass().getName() + ")";
             }
-            fail(RpcStatus.SERVICE_ERROR, t.getClass().getName(), message, Meters.exceptionTag(t));
+            byte[] details = null;
+            if (!oneWay && (method.declares(cause) || exceptions.sends(cause))) {
+                details = exceptions.encode(cause);
+            }
+            fail(RpcStatus.SERVICE_ERROR, cause.getClass().getName(), message, Meters.exceptionTag(cause), details);
         }
 
         private void fail(RpcStatus status, String type, String message, String exceptionTag) {
+            fail(status, type, message, exceptionTag, null);
+        }
+
+        private void fail(RpcStatus status, String type, String message, String exceptionTag, byte @Nullable [] details) {
             if (!ENDED.compareAndSet(this, 0, 1)) {
                 return;
             }
             if (!oneWay) {
-                sendError(connection, requestId, status, type, message);
+                sendError(connection, requestId, status, type, message, details);
             }
             done(Outcome.of(status), status.name(), exceptionTag);
         }

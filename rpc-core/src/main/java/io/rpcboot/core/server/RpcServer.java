@@ -28,6 +28,7 @@ import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.internal.protocol.ExceptionCodec;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.InboundGuard;
 import io.rpcboot.core.internal.reactor.CallClock;
@@ -109,11 +110,12 @@ public final class RpcServer implements AutoCloseable {
         this.workers = !ownsLoops ? sharedWorkers : new EventLoopGroup("rpc-server-io", config.ioThreads());
         this.executor = config.executionMode() == ExecutionMode.POOL ? newExecutor(config) : null;
         FrameCodec codec = new FrameCodec(pool, config.maxFrameSize(), config.checksum(), config.compressionThreshold(),
-                config.peerLimits());
+                config.peerLimits(), "rpc.server.max-frame-size");
         Meters meters = Meters.of(metrics);
         InboundGuard.Reports limits = meters.inboundReports(Meters.Side.SERVER);
         this.dispatcher = new RequestDispatcher(services, codec, executor, metrics, limits,
-                config.maxConcurrentCallsPerConnection(), clock, b.interceptors, config.errorLogLevel());
+                config.maxConcurrentCallsPerConnection(), clock, b.interceptors, config.errorLogLevel(),
+                ExceptionCodec.of(serializations, config.sendStackTraces()));
         this.authenticates = b.interceptors.stream().anyMatch(i -> i instanceof AuthenticationInterceptor);
         Counter received = meters.bytesReceived(Meters.Side.SERVER);
         Counter sent = meters.bytesSent(Meters.Side.SERVER);

@@ -39,13 +39,15 @@ import org.jspecify.annotations.Nullable;
  *                             logged, with its stack trace (at most one per method every 10 seconds,
  *                             with a count of those held back); declared exceptions are logged at DEBUG
  * @param tls                  TLS settings; when given the server accepts TLS only, and announces so
+ * @param sendStackTraces      whether a provider exception sent as itself (declared or allow-listed) carries its
+ *                             stack frames to the caller; off by default, since frames describe the provider's code
  */
 public record ServerConfig(String host, int port, String advertisedHost, int ioThreads, int workerThreads,
                            int queueCapacity, ExecutionMode executionMode, int maxFrameSize, Duration idleTimeout,
                            Duration drainTimeout, boolean checksum, int compressionThreshold, PeerLimits peerLimits,
                            int maxConnections, int maxConnectionsPerAddress, int maxAcceptsPerSecond,
                            Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel,
-                           @Nullable TlsConfig tls) {
+                           @Nullable TlsConfig tls, boolean sendStackTraces) {
 
     public static final int DEFAULT_PORT = 7070;
 
@@ -98,6 +100,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private int queueCapacity = 1000;
         private ExecutionMode executionMode = ExecutionMode.POOL;
         private int maxFrameSize = FrameCodec.DEFAULT_MAX_FRAME_SIZE;
+        private boolean sendStackTraces;
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private boolean checksum;
@@ -207,6 +210,12 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        /** Sends the stack frames of provider exceptions sent as themselves (off by default). */
+        public Builder sendStackTraces(boolean v) {
+            sendStackTraces = v;
+            return this;
+        }
+
         /** Serves TLS only (null: plaintext). */
         public Builder tls(@Nullable TlsConfig v) {
             tls = v;
@@ -219,7 +228,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
-                    errorLogLevel, tls);
+                    errorLogLevel, tls, sendStackTraces);
         }
     }
 }

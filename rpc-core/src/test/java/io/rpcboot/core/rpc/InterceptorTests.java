@@ -83,14 +83,14 @@ class InterceptorTests {
 
     private static ClientInterceptor recordingClient(String name, List<String> events) {
         return chain -> {
-            events.add(name + " before " + chain.call().method().metricName());
+            events.add(name + " before " + chain.call().method().key());
             return chain.proceed().whenComplete((v, e) -> events.add(name + " after " + (e == null ? v : "failed")));
         };
     }
 
     private static ServerInterceptor recordingServer(String name, List<String> events) {
         return chain -> {
-            events.add(name + " before " + chain.call().method().metricName());
+            events.add(name + " before " + chain.call().method().key());
             return chain.proceed().whenComplete((v, e) -> events.add(name + " after " + (e == null ? v : "failed")));
         };
     }
@@ -297,7 +297,7 @@ class InterceptorTests {
     void aDeclaredCheckedExceptionReachesASynchronousCallerThroughInterceptorsWhenAnInterceptorRaisesIt() {
         fixture.server(b -> b.service(Meta.class, new MetaService()));
         RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1), b -> b.interceptor(chain ->
-                chain.call().method().metricName().equals("declared")
+                chain.call().method().key().equals("declared")
                         ? CompletableFuture.failedFuture(new CheckedFailure("from the interceptor"))
                         : chain.proceed()));
         Meta meta = client.create(Meta.class);

@@ -56,7 +56,8 @@ class AllowListTests {
         assertThatExceptionOfType(SerializationException.class)
                 .isThrownBy(() -> binary.codec(Object.class).read(BinaryReader.of(out.toByteArray())))
                 .withMessage("type " + GADGET + " is not allowed: it is not reachable from the service interfaces"
-                        + " and was not added to the type allow-list");
+                        + " and was not added to the type allow-list (rpc.allowed-types, set on the side that receives"
+                        + " the value: the provider for arguments, the consumer for results)");
         assertThat(System.getProperty(LOADED)).as("static initializer ran").isNull();
         assertThat(System.getProperty(CONSTRUCTED)).as("constructor ran").isNull();
     }

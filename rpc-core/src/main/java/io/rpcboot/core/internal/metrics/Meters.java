@@ -38,10 +38,10 @@ public final class Meters {
         return new Meters(metrics.registry());
     }
 
-    /** The request timers of one method on one side, created on first use; tagged with its {@link RpcMethod#metricName()}. */
+    /** The request timers of one method on one side, created on first use; tagged with its {@link RpcMethod#key()}. */
     public CallTimers callTimers(Side side, RpcMethod method) {
         return new CallTimers(side == Side.SERVER ? RpcMetrics.SERVER_REQUESTS : RpcMetrics.CLIENT_REQUESTS,
-                Tags.of("service", method.service(), "method", method.metricName()));
+                Tags.of("service", method.service(), "method", method.key()));
     }
 
     public Counter bytesReceived(Side side) {

@@ -23,6 +23,8 @@ public record ErrorBody(String type, String message) {
     public static final int MAX_TYPE_CHARS = 256;
     /** Longest error message sent, in characters; longer ones are cut and marked. */
     public static final int MAX_MESSAGE_CHARS = 512;
+    /** The most bytes a {@link #bounded} body takes: both strings at 3 UTF-8 bytes a character, the cut mark, the lengths. */
+    public static final int MAX_BYTES = 3 * (MAX_TYPE_CHARS + MAX_MESSAGE_CHARS) + 128;
 
     /**
      * An error body whose text fits a few KiB whatever it was built from: text the server generates

@@ -149,8 +149,7 @@ public final class FrameBuilder {
         long frameSize = (long) fixedSize + headerLength + bodyLength;
         if (frameSize > codec.maxFrameSize()) {
             out.discard();
-            throw new ProtocolException("frame of " + frameSize + " bytes exceeds the limit of " + codec.maxFrameSize()
-                    + " bytes (rpc max-frame-size)");
+            throw new FrameTooLargeException(frameSize, codec.maxFrameSize(), codec.limitProperty());
         }
         out.setByte(FrameCodec.FLAGS_OFFSET, flags);
         out.setInt32(FrameCodec.HEADER_LENGTH_OFFSET, headerLength);

@@ -65,6 +65,7 @@ public final class FrameCodec {
     private final boolean checksum;
     private final int compressionThreshold;
     private final PeerLimits limits;
+    private final String limitProperty;
 
     /**
      * @param maxFrameSize         largest frame sent or accepted, in bytes (64 .. 2^31-1)
@@ -78,6 +79,13 @@ public final class FrameCodec {
 
     /** As above, with the budgets inbound frames are held to (header block, attachments, inflation). */
     public FrameCodec(BufferPool pool, int maxFrameSize, boolean checksum, int compressionThreshold, PeerLimits limits) {
+        this(pool, maxFrameSize, checksum, compressionThreshold, limits, "max-frame-size");
+    }
+
+    /** As above; {@code limitProperty} is what messages about the frame limit name, e.g. {@code rpc.server.max-frame-size}. */
+    public FrameCodec(BufferPool pool, int maxFrameSize, boolean checksum, int compressionThreshold, PeerLimits limits,
+                      String limitProperty) {
+        this.limitProperty = Objects.requireNonNull(limitProperty, "limitProperty");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.pool = Objects.requireNonNull(pool, "pool");
         if (maxFrameSize < 64) {
@@ -111,6 +119,11 @@ public final class FrameCodec {
 
     public BufferPool pool() {
         return pool;
+    }
+
+    /** The property that sets {@link #maxFrameSize()}, as messages name it. */
+    public String limitProperty() {
+        return limitProperty;
     }
 
     public int maxFrameSize() {

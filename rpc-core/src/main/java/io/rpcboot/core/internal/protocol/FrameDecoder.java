@@ -142,19 +142,46 @@ public final class FrameDecoder implements AutoCloseable {
     private static final int TLS_ALERT = 0x15;
     private static final int TLS_MAJOR_VERSION = 0x03;
 
+    /** HTTP/1.x's first bytes: a response's "HTTP/", or a request method and a space. */
+    private static final String[] HTTP_STARTS = {"HTTP/", "GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ",
+            "PATCH ", "CONNECT ", "TRACE ", "PRI "};
+
+    private boolean looksLikeHttp() {
+        int n = Math.min(head.position(), FrameCodec.HEADER_SIZE);
+        for (String start : HTTP_STARTS) {
+            int len = Math.min(start.length(), n);
+            boolean same = len >= 2;
+            for (int i = 0; i < len && same; i++) {
+                same = head.get(i) == start.charAt(i);
+            }
+            if (same) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void checkPrefix() {
         int m0 = head.get(FrameCodec.MAGIC_OFFSET) & 0xFF;
         int m1 = head.get(FrameCodec.MAGIC_OFFSET + 1) & 0xFF;
         if ((m0 == TLS_HANDSHAKE || m0 == TLS_ALERT) && m1 == TLS_MAJOR_VERSION && frames == 0) {
-            throw new ProtocolException(m0 == TLS_HANDSHAKE
+            throw new ForeignProtocolException(m0 == TLS_HANDSHAKE
                     ? "the peer sent a TLS handshake, not an rpc-boot frame: it speaks TLS and this side is not"
                             + " configured for TLS"
                     : "the peer answered with a TLS alert, not an rpc-boot frame: it requires TLS and this side is"
                             + " not configured for TLS");
         }
         if (m0 != FrameCodec.MAGIC_0 || m1 != FrameCodec.MAGIC_1) {
-            throw new ProtocolException(String.format("bad magic 0x%02X%02X at the start of frame %d (expected 0x5242):"
-                    + " the peer does not speak the rpc-boot protocol", m0, m1, frames));
+            if (frames == 0 && looksLikeHttp()) {
+                throw new ForeignProtocolException(head.get(0) == 'H'
+                        ? "the peer answered in HTTP, not the rpc-boot protocol: this address is a web port (such as"
+                                + " server.port), not an rpc port (rpc.server.port)"
+                        : "the peer sent an HTTP request, not an rpc-boot frame: it is a web client that was given"
+                                + " the rpc port (rpc.server.port)");
+            }
+            String message = String.format("bad magic 0x%02X%02X at the start of frame %d (expected 0x5242):"
+                    + " the peer does not speak the rpc-boot protocol", m0, m1, frames);
+            throw frames == 0 ? new ForeignProtocolException(message) : new ProtocolException(message);
         }
         int version = head.get(FrameCodec.VERSION_OFFSET) & 0xFF;
         if (version != FrameCodec.VERSION) {

@@ -103,6 +103,14 @@ public final class InboundGuard {
         }
     }
 
+    /** Whether the peer's first bytes were no rpc-boot frame at all (HTTP, TLS, other): nothing sent to it can have run. */
+    private volatile boolean foreignPeer;
+
+    /** Whether the connection closed because the peer does not speak rpc-boot at all (its first bytes said so). */
+    public boolean foreignPeer() {
+        return foreignPeer;
+    }
+
     /** Loop thread: decodes {@code data}; on a malformed frame or an exceeded limit, closes {@code c}. */
     public void decode(Connection c, ByteBuffer data, Consumer<Frame> sink) {
         try {
@@ -110,6 +118,7 @@ public final class InboundGuard {
         } catch (LimitExceededException e) {
             exceeded(c, e);
         } catch (ProtocolException e) {
+            foreignPeer = e instanceof ForeignProtocolException;
             reports.malformed().increment();
             reports.warnings().warn(c.remoteAddress(), "malformed", "closing {}: malformed frame from the {} peer: {}",
                     c, reports.side().equals("server") ? "client" : "server", e.getMessage());

@@ -185,13 +185,24 @@ class FrameDecoderTests {
     }
 
     @Test
-    void garbageIsRefusedAsBadMagic() {
+    void garbageIsRefusedAsBadMagicAndHttpIsNamed() {
         FrameDecoder decoder = new FrameCodec(pool).newDecoder();
-        assertThatExceptionOfType(ProtocolException.class)
-                .isThrownBy(() -> decoder.decode(ByteBuffer.wrap("GET / HTTP/1.1\r\n".getBytes()), f -> { }))
-                .withMessage("bad magic 0x4745 at the start of frame 0 (expected 0x5242): the peer does not speak"
+        assertThatExceptionOfType(ForeignProtocolException.class)
+                .isThrownBy(() -> decoder.decode(ByteBuffer.wrap("\u0001\u0002 garbage".getBytes()), f -> { }))
+                .withMessage("bad magic 0x0102 at the start of frame 0 (expected 0x5242): the peer does not speak"
                         + " the rpc-boot protocol");
         decoder.close();
+        FrameDecoder server = new FrameCodec(pool).newDecoder();
+        assertThatExceptionOfType(ForeignProtocolException.class)
+                .isThrownBy(() -> server.decode(ByteBuffer.wrap("GET / HTTP/1.1\r\n".getBytes()), f -> { }))
+                .withMessageStartingWith("the peer sent an HTTP request, not an rpc-boot frame");
+        server.close();
+        FrameDecoder client = new FrameCodec(pool).newDecoder();
+        assertThatExceptionOfType(ForeignProtocolException.class)
+                .isThrownBy(() -> client.decode(ByteBuffer.wrap("HTTP/1.1 400 Bad Request\r\n".getBytes()), f -> { }))
+                .withMessage("the peer answered in HTTP, not the rpc-boot protocol: this address is a web port (such as"
+                        + " server.port), not an rpc port (rpc.server.port)");
+        client.close();
     }
 
     @Test
