@@ -90,6 +90,6 @@ public class RpcAutoConfiguration {
     @ConditionalOnMissingBean
     RpcServiceCatalog rpcServiceCatalog(ConfigurableListableBeanFactory beanFactory, Environment environment,
                                         ObjectProvider<RpcClient> client, RpcProperties properties) {
-        return new RpcServiceCatalog(beanFactory, environment, client, properties.getServer().isEnabled());
+        return new RpcServiceCatalog(beanFactory, environment, client, properties);
     }
 }

@@ -53,11 +53,18 @@ public class RpcClientAutoConfiguration {
         return BearerTokenInterceptor.of(token);
     }
 
+    /** Makes the proxies of {@code @RpcReference} fields and of the beans {@link ImportRpcServices} declares. */
+    @Bean
+    @ConditionalOnMissingBean
+    RpcReferenceFactory rpcReferenceFactory(RpcServiceCatalog catalog, RpcProperties properties, Environment environment,
+                                            ObjectProvider<RpcTlsConfigurations> tls, ObjectProvider<RpcClient> client) {
+        return new RpcReferenceFactory(catalog, properties, environment, tls, client);
+    }
+
     @Bean
     @ConditionalOnMissingBean
     static RpcReferenceAnnotationBeanPostProcessor rpcReferenceAnnotationBeanPostProcessor(
-            ObjectProvider<RpcServiceCatalog> catalog, ObjectProvider<RpcProperties> properties, Environment environment,
-            ObjectProvider<RpcTlsConfigurations> tls) {
-        return new RpcReferenceAnnotationBeanPostProcessor(catalog, properties, environment, tls);
+            ObjectProvider<RpcReferenceFactory> factory) {
+        return new RpcReferenceAnnotationBeanPostProcessor(factory);
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.rpcboot.core.server.ExecutionMode;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.event.Level;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
@@ -106,8 +107,12 @@ public class RpcProperties {
     /** The server that publishes {@code @RpcProvider} beans. */
     public static class Server {
 
-        /** Whether to run the rpc server; false makes a consumer-only application. */
-        private boolean enabled = true;
+        /**
+         * Whether to run the rpc server. Unset: it listens when the application has @RpcProvider
+         * beans, and not otherwise (a consumer-only application opens no port). true: it always
+         * listens. false: there is no server at all.
+         */
+        private @Nullable Boolean enabled;
 
         /** TLS for every connection to this server, from a Spring Boot SSL bundle. */
         @NestedConfigurationProperty
@@ -173,6 +178,20 @@ public class RpcProperties {
          */
         private Level errorLogLevel = Level.WARN;
 
+        /**
+         * Whether a provider exception sent to the caller as itself (declared by the method, or named
+         * by rpc.allowed-types) carries its stack frames. Off: frames describe the provider's code.
+         */
+        private boolean sendStackTraces = false;
+
+        public boolean isSendStackTraces() {
+            return sendStackTraces;
+        }
+
+        public void setSendStackTraces(boolean sendStackTraces) {
+            this.sendStackTraces = sendStackTraces;
+        }
+
         public ServerLimits getLimits() {
             return limits;
         }
@@ -185,11 +204,11 @@ public class RpcProperties {
             this.errorLogLevel = errorLogLevel;
         }
 
-        public boolean isEnabled() {
+        public @Nullable Boolean getEnabled() {
             return enabled;
         }
 
-        public void setEnabled(boolean enabled) {
+        public void setEnabled(@Nullable Boolean enabled) {
             this.enabled = enabled;
         }
 
@@ -369,6 +388,23 @@ public class RpcProperties {
         /** Keys of the metadata of a call being served that calls made while serving it carry on. */
         private List<String> propagatedMetadata = new ArrayList<>();
 
+        /**
+         * Settings per service interface, keyed by its fully qualified name, e.g.
+         * rpc.client.services.[com.example.OrderService].timeout=2s, and per method under
+         * .methods.[name] (an overloaded name with its parameter types, e.g. [find(long)], as the
+         * meters' method tag names it). A method's properties win over its @RpcMethodOptions, which
+         * wins over the service's properties, which win over the reference's annotation.
+         */
+        private Map<String, ServiceSettings> services = new LinkedHashMap<>();
+
+        public Map<String, ServiceSettings> getServices() {
+            return services;
+        }
+
+        public void setServices(Map<String, ServiceSettings> services) {
+            this.services = services;
+        }
+
         public Map<String, String> getMetadata() {
             return metadata;
         }
@@ -455,6 +491,58 @@ public class RpcProperties {
 
         public void setIoThreads(int ioThreads) {
             this.ioThreads = ioThreads;
+        }
+    }
+
+    /** How a consumer calls one method; unset values come from the levels below (see rpc.client.services). */
+    public static class MethodSettings {
+
+        /** Deadline of each call. */
+        private @Nullable Duration timeout;
+
+        /** Whether running the method twice is harmless, which allows retrying calls that may have run. */
+        private @Nullable Boolean idempotent;
+
+        /** Retries of calls that may have run (only when idempotent). */
+        private @Nullable Integer retries;
+
+        public @Nullable Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(@Nullable Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public @Nullable Boolean getIdempotent() {
+            return idempotent;
+        }
+
+        public void setIdempotent(@Nullable Boolean idempotent) {
+            this.idempotent = idempotent;
+        }
+
+        public @Nullable Integer getRetries() {
+            return retries;
+        }
+
+        public void setRetries(@Nullable Integer retries) {
+            this.retries = retries;
+        }
+    }
+
+    /** How a consumer calls one service interface, and its methods. */
+    public static class ServiceSettings extends MethodSettings {
+
+        /** Settings per method, by method name (an overloaded name with its parameter types). */
+        private Map<String, MethodSettings> methods = new LinkedHashMap<>();
+
+        public Map<String, MethodSettings> getMethods() {
+            return methods;
+        }
+
+        public void setMethods(Map<String, MethodSettings> methods) {
+            this.methods = methods;
         }
     }
 

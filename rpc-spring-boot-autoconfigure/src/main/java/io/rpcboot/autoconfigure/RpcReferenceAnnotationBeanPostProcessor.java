@@ -2,22 +2,18 @@ package io.rpcboot.autoconfigure;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.time.Duration;
+import java.util.List;
 
 import io.rpcboot.annotation.RpcReference;
-import io.rpcboot.core.client.ReferenceConfig;
 import org.springframework.beans.PropertyValues;
-import org.springframework.beans.factory.BeanCreationException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.InstantiationAwareBeanPostProcessor;
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.Ordered;
 import org.springframework.core.PriorityOrdered;
-import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -29,19 +25,11 @@ import org.springframework.util.ReflectionUtils;
 public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwareBeanPostProcessor, PriorityOrdered,
         BeanFactoryAware {
 
-    private final ObjectProvider<RpcServiceCatalog> catalog;
-    private final ObjectProvider<RpcProperties> properties;
-    private final Environment environment;
-    private final ObjectProvider<RpcTlsConfigurations> tls;
+    private final ObjectProvider<RpcReferenceFactory> factory;
     private @Nullable ConfigurableListableBeanFactory beanFactory;
 
-    public RpcReferenceAnnotationBeanPostProcessor(ObjectProvider<RpcServiceCatalog> catalog,
-                                                   ObjectProvider<RpcProperties> properties, Environment environment,
-                                                   ObjectProvider<RpcTlsConfigurations> tls) {
-        this.tls = tls;
-        this.catalog = catalog;
-        this.properties = properties;
-        this.environment = environment;
+    public RpcReferenceAnnotationBeanPostProcessor(ObjectProvider<RpcReferenceFactory> factory) {
+        this.factory = factory;
     }
 
     @Override
@@ -63,72 +51,24 @@ public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwa
         RpcReference annotation = field.getAnnotation(RpcReference.class);
         Class<?> type = field.getType();
         if (!type.isInterface()) {
-            throw new BeanCreationException(beanName, "field '" + RpcServiceCatalog.describe(field) + "' is annotated"
-                    + " @RpcReference but its type " + type.getName() + " is not an interface; declare the field"
-                    + " with the service interface");
+            throw new RpcStartupException("Field '" + RpcServiceCatalog.describe(field) + "' of bean '" + beanName
+                    + "' is annotated @RpcReference but its type " + type.getName() + " is not an interface.",
+                    "Declare the field with the service interface.");
         }
         if (Modifier.isStatic(field.getModifiers())) {
-            throw new BeanCreationException(beanName, "field '" + RpcServiceCatalog.describe(field) + "' is static;"
-                    + " @RpcReference fields must be instance fields");
-        }
-        RpcProperties.Client defaults = properties.getObject().getClient();
-        ReferenceConfig.Builder<?> b = ReferenceConfig.builder(type)
-                .version(resolve(annotation.version())).group(resolve(annotation.group()))
-                .idempotent(annotation.idempotent()).urls(RpcServiceCatalog.splitUrls(resolve(annotation.url())));
-        String sslBundle = resolve(annotation.sslBundle());
-        if (!sslBundle.isEmpty()) {
-            b.tls(tls.getObject().reference(sslBundle, defaults.getSsl(), "@RpcReference(sslBundle) of "
-                    + RpcServiceCatalog.describe(field)));
-        }
-        for (String entry : annotation.metadata()) {
-            String resolved = resolve(entry);
-            int eq = resolved.indexOf('=');
-            if (eq <= 0) {
-                throw new BeanCreationException(beanName, "field '" + RpcServiceCatalog.describe(field) + "': @RpcReference"
-                        + "(metadata = \"" + entry + "\") is not key=value");
-            }
-            b.metadata(resolved.substring(0, eq).strip(), resolved.substring(eq + 1).strip());
-        }
-        String timeoutText = resolve(annotation.timeout());
-        Duration timeout = defaults.getTimeout();
-        String timeoutSource = source("rpc.client.timeout");
-        if (!timeoutText.isEmpty()) {
-            try {
-                timeout = DurationStyle.detectAndParse(timeoutText);
-            } catch (IllegalArgumentException e) {
-                throw new BeanCreationException(beanName, "field '" + RpcServiceCatalog.describe(field) + "': @RpcReference"
-                        + "(timeout = \"" + timeoutText + "\") is not a duration; write e.g. 500ms, 2s or PT2S");
-            }
-            b.timeout(timeout);
-            timeoutSource = "@RpcReference(timeout)";
-        }
-        int retries = defaults.getRetries();
-        String retriesSource = source("rpc.client.retries");
-        if (annotation.retries() >= 0) {
-            retries = annotation.retries();
-            b.retries(retries);
-            retriesSource = "@RpcReference(retries)";
-        }
-        String balancer = defaults.getLoadBalancer();
-        String balancerSource = source("rpc.client.load-balancer");
-        String balancerText = resolve(annotation.loadBalancer());
-        if (!balancerText.isEmpty()) {
-            balancer = balancerText;
-            b.loadBalancer(balancer);
-            balancerSource = "@RpcReference(loadBalancer)";
-        }
-        ReferenceConfig<?> config;
-        try {
-            config = b.build();
-        } catch (IllegalArgumentException e) {
-            throw new BeanCreationException(beanName, "field '" + RpcServiceCatalog.describe(field) + "': "
-                    + e.getMessage(), e);
+            throw new RpcStartupException("Field '" + RpcServiceCatalog.describe(field) + "' of bean '" + beanName
+                    + "' is static; @RpcReference fields must be instance fields.",
+                    "Remove 'static', or import the interface as a bean with @ImportRpcServices and inject that.");
         }
         Object proxy;
         try {
-            proxy = catalog.getObject().proxy(config);
+            proxy = factory.getObject().proxy(new RpcReferenceFactory.Declaration(type, "@RpcReference",
+                    beanName + "." + field.getName(), annotation.version(), annotation.group(), annotation.timeout(),
+                    annotation.retries(), annotation.idempotent(), annotation.loadBalancer(), annotation.url(),
+                    List.of(annotation.metadata()), annotation.sslBundle()));
         } catch (IllegalArgumentException e) {
-            throw new BeanCreationException(beanName, "field '" + RpcServiceCatalog.describe(field) + "': " + e.getMessage(), e);
+            throw new RpcStartupException("@RpcReference field '" + RpcServiceCatalog.describe(field) + "' of bean '"
+                    + beanName + "': " + e.getMessage(), RpcReferenceFactory.ACTION, e);
         }
         ReflectionUtils.makeAccessible(field);
         ReflectionUtils.setField(field, bean, proxy);
@@ -137,17 +77,6 @@ public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwa
                 beanFactory.registerDependentBean(client, beanName);
             }
         }
-        catalog.getObject().recordReference(new RpcServiceCatalog.Reference(beanName, field.getName(),
-                config.key().toString(), timeout, timeoutSource, retries, retriesSource, annotation.idempotent(),
-                balancer, balancerSource, config.urls()));
-    }
-
-    private String resolve(String value) {
-        return environment.resolveRequiredPlaceholders(value).strip();
-    }
-
-    private String source(String property) {
-        return environment.containsProperty(property) ? "property " + property : "default of " + property;
     }
 
     @Override

@@ -29,7 +29,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * The {@link RpcServer} that publishes {@code @RpcProvider} beans, unless {@code rpc.server.enabled=false}:
+ * The {@link RpcServer} that publishes {@code @RpcProvider} beans, unless {@code rpc.server.enabled=false}
+ * (it listens only when there are some, or with {@code rpc.server.enabled=true}):
  * built from {@code rpc.server.*} and the shared beans of {@link RpcAutoConfiguration}, with every
  * {@link ServerInterceptor} bean in {@code @Order}, handed to every {@link RpcServerCustomizer} in order,
  * and run with the context by {@link RpcServerLifecycle}.
@@ -88,7 +89,7 @@ public class RpcServerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    RpcServerLifecycle rpcServerLifecycle(RpcServer server, RpcServiceCatalog catalog) {
-        return new RpcServerLifecycle(server, catalog);
+    RpcServerLifecycle rpcServerLifecycle(RpcServer server, RpcServiceCatalog catalog, RpcProperties properties) {
+        return new RpcServerLifecycle(server, catalog, Boolean.TRUE.equals(properties.getServer().getEnabled()));
     }
 }

@@ -27,6 +27,7 @@ import io.rpcboot.core.server.ExecutionMode;
 import io.rpcboot.core.server.RpcServer;
 import io.rpcboot.core.server.ServerConfig;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -43,7 +44,7 @@ class RpcAutoConfigurationTests {
                     "rpc.client.io-threads=1");
 
     @Test
-    void defaultsGiveEveryPartAndARunningServer() {
+    void defaultsGiveEveryPartAndNoListeningServerWithoutProviders() {
         runner.run(context -> {
             assertThat(context).hasNotFailed();
             for (Class<?> type : List.of(RpcClient.class, RpcServer.class, RpcServerLifecycle.class, ServiceRegistry.class,
@@ -58,7 +59,7 @@ class RpcAutoConfigurationTests {
             assertThat(client.serialization()).isEqualTo("binary");
             assertThat(client.retries()).isZero();
             RpcServer server = context.getBean(RpcServer.class);
-            assertThat(server.isRunning()).isTrue();
+            assertThat(server.isRunning()).as("no @RpcProvider beans: no listening server").isFalse();
             assertThat(server.config().executionMode()).isEqualTo(ExecutionMode.POOL);
             assertThat(server.config().workerThreads()).isEqualTo(200);
             assertThat(server.config().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -138,28 +139,33 @@ class RpcAutoConfigurationTests {
                             .containsExactlyInAnyOrder(Greetings.Greeter.class.getName(),
                                     Greetings.Greeter.class.getName() + ":3.1");
                     RpcServiceCatalog.Reference first = catalog.references().stream()
-                            .filter(r -> r.field().equals("greeter")).findFirst().orElseThrow();
-                    assertThat(first.timeout()).isEqualTo(Duration.ofSeconds(2));
-                    assertThat(first.timeoutSource()).isEqualTo("@RpcReference(timeout)");
-                    assertThat(first.loadBalancer()).isEqualTo("least-active");
-                    assertThat(first.retries()).isEqualTo(1);
-                    assertThat(first.retriesSource()).isEqualTo("property rpc.client.retries");
+                            .filter(r -> r.injectedInto().endsWith(".greeter")).findFirst().orElseThrow();
+                    assertThat(first.timeout().value()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(first.timeout().source()).isEqualTo("@RpcReference(timeout)");
+                    assertThat(first.loadBalancer().value()).isEqualTo("least-active");
+                    assertThat(first.retries().value()).isEqualTo(1);
+                    assertThat(first.retries().source()).isEqualTo("property rpc.client.retries");
                 });
     }
 
     @Test
     void aProviderWithNoInterfaceFailsNamingTheBeanAndTheFix() {
-        runner.withBean("lonely", NoInterface.class).run(context -> assertThat(context).getFailure()
-                .hasMessage("bean 'lonely' (" + NoInterface.class.getName() + ") is annotated @RpcProvider but"
-                        + " implements no service interface; implement the interface consumers call, or set"
-                        + " @RpcProvider(interfaceClass = ...)"));
+        runner.withBean("lonely", NoInterface.class).run(context -> {
+            FailureAnalysis report = new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(report.getDescription()).isEqualTo("Bean 'lonely' (" + NoInterface.class.getName() + ") is"
+                    + " annotated @RpcProvider but implements no service interface.");
+            assertThat(report.getAction()).isEqualTo("Implement the interface consumers call, or set"
+                    + " @RpcProvider(interfaceClass = ...).");
+        });
     }
 
     @Test
     void aProviderWithSeveralInterfacesFailsUnlessItNamesOne() {
-        runner.withBean("ambiguous", TwoInterfaces.class).run(context -> assertThat(context).getFailure()
-                .hasMessageContaining("bean 'ambiguous'").hasMessageContaining("implements several interfaces")
-                .hasMessageEndingWith("set @RpcProvider(interfaceClass = ...) to the one to publish"));
+        runner.withBean("ambiguous", TwoInterfaces.class).run(context -> {
+            FailureAnalysis report = new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(report.getDescription()).startsWith("Bean 'ambiguous'").contains("implements several interfaces");
+            assertThat(report.getAction()).isEqualTo("Set @RpcProvider(interfaceClass = ...) to the one to publish.");
+        });
         runner.withBean("chosen", ChosenInterface.class).run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(context.getBean(RpcServiceCatalog.class).providers()).singleElement()
@@ -170,26 +176,46 @@ class RpcAutoConfigurationTests {
     @Test
     void twoProvidersForOneServiceFailNamingBoth() {
         runner.withBean("first", DefaultGreeter.class).withBean("second", DefaultGreeter.class)
-                .run(context -> assertThat(context).getFailure()
-                        .hasMessage("beans 'first' and 'second' are both @RpcProvider for " + Greetings.Greeter.class.getName()
-                                + "; give one of them another version or group, or remove one"));
+                .run(context -> {
+                    FailureAnalysis report = new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure());
+                    assertThat(report.getDescription()).isEqualTo("Beans 'first' and 'second' are both @RpcProvider for "
+                            + Greetings.Greeter.class.getName() + ".");
+                    assertThat(report.getAction()).isEqualTo("Give one of them another @RpcProvider(version) or (group),"
+                            + " or remove one.");
+                });
     }
 
     @Test
     void aReferenceToAClassFailsNamingTheFieldAndTheFix() {
-        runner.withBean("bad", BadConsumer.class).run(context -> assertThat(context).getFailure()
-                .hasMessageContaining("Error creating bean with name 'bad'").hasMessageContaining("field 'BadConsumer.notAnInterface' is annotated @RpcReference but its type "
-                        + DefaultGreeter.class.getName() + " is not an interface; declare the field with the service interface"));
+        runner.withBean("bad", BadConsumer.class).run(context -> {
+            assertThat(context).getFailure().hasMessageContaining("Error creating bean with name 'bad'");
+            FailureAnalysis report = new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(report.getDescription()).isEqualTo("Field 'BadConsumer.notAnInterface' of bean 'bad' is annotated"
+                    + " @RpcReference but its type " + DefaultGreeter.class.getName() + " is not an interface.");
+            assertThat(report.getAction()).isEqualTo("Declare the field with the service interface.");
+        });
     }
 
     @Test
     void aPortInUseFailsNamingTheProperty() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            // a provider needs the port
+            runner.withPropertyValues("rpc.server.port=" + taken.getLocalPort()).withBean(DefaultGreeter.class)
+                    .run(context -> {
+                        FailureAnalysis report = new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure());
+                        assertThat(report.getDescription()).startsWith("The rpc server could not listen on 127.0.0.1:"
+                                + taken.getLocalPort() + " (rpc.server.host, rpc.server.port): ");
+                        assertThat(report.getAction()).isEqualTo("Set rpc.server.port to a free port (0 picks one), or"
+                                + " stop the process that listens on " + taken.getLocalPort() + ".");
+                    });
+            // an application that provides nothing does not listen, so the taken port is no matter...
             runner.withPropertyValues("rpc.server.port=" + taken.getLocalPort()).run(context ->
-                    assertThat(context).getFailure().hasMessage("Failed to start bean 'rpcServerLifecycle'").cause()
-                            .hasMessageContaining("the rpc server cannot listen on 127.0.0.1:"
-                            + taken.getLocalPort() + " (rpc.server.host, rpc.server.port)")
-                            .hasMessageContaining("Set rpc.server.port to a free port, or to 0 to pick one"));
+                    assertThat(context).hasNotFailed());
+            // ...unless told to listen; then the report says it need not
+            runner.withPropertyValues("rpc.server.port=" + taken.getLocalPort(), "rpc.server.enabled=true")
+                    .run(context -> assertThat(new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure())
+                            .getAction()).endsWith("This application provides no service: rpc.server.enabled=false keeps"
+                            + " it from listening at all."));
         }
     }
 

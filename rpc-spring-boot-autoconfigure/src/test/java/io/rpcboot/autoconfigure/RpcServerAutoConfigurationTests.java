@@ -42,8 +42,21 @@ class RpcServerAutoConfigurationTests {
     }
 
     @Test
+    void theServerListensOnlyWithProvidersOrWhenEnabled() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(RpcServerLifecycle.class).isIdle()).isTrue();
+            assertThat(context.getBean(RpcServer.class).isRunning()).isFalse();
+        });
+        runner.withBean(Greetings.DefaultGreeter.class).run(context ->
+                assertThat(context.getBean(RpcServer.class).isRunning()).isTrue());
+        runner.withPropertyValues("rpc.server.enabled=true").run(context ->
+                assertThat(context.getBean(RpcServer.class).isRunning()).isTrue());
+    }
+
+    @Test
     void aUserServerWinsAndTheLifecycleRunsIt() {
-        runner.withBean("myServer", RpcServer.class, () -> RpcServer.builder().bind("127.0.0.1", 0).build(),
+        runner.withPropertyValues("rpc.server.enabled=true").withBean("myServer", RpcServer.class, () -> RpcServer.builder().bind("127.0.0.1", 0).build(),
                 d -> d.setDestroyMethodName("close")).run(context -> {
                     assertThat(context).hasSingleBean(RpcServer.class).hasBean("myServer").doesNotHaveBean("rpcServer");
                     RpcServerLifecycle lifecycle = context.getBean(RpcServerLifecycle.class);
@@ -68,7 +81,7 @@ class RpcServerAutoConfigurationTests {
 
     @Test
     void customizersChangeTheBuiltServerInTheirOrder() {
-        runner.withUserConfiguration(Customizers.class).run(context -> {
+        runner.withPropertyValues("rpc.server.enabled=true").withUserConfiguration(Customizers.class).run(context -> {
             assertThat(context).hasNotFailed();
             RpcServer server = context.getBean(RpcServer.class);
             // @Order(2) ran after @Order(1), although declared first

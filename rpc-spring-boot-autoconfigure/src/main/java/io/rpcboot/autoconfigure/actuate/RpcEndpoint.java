@@ -55,7 +55,7 @@ public class RpcEndpoint {
         ServerReport serverReport = null;
         if (lifecycle != null) {
             RpcServer s = lifecycle.getServer();
-            serverReport = new ServerReport(lifecycle.isRunning(), s.config().host(),
+            serverReport = new ServerReport(lifecycle.isRunning() && !lifecycle.isIdle(), s.config().host(),
                     s.isRunning() ? s.port() : s.config().port(), s.config().executionMode().name().toLowerCase(),
                     s.openConnections(), s.inFlight());
         }
@@ -86,9 +86,10 @@ public class RpcEndpoint {
     private List<ReferenceReport> references() {
         List<ReferenceReport> list = new ArrayList<>();
         for (RpcServiceCatalog.Reference r : catalog.references()) {
-            list.add(new ReferenceReport(r.bean() + "." + r.field(), r.service(), new Setting<>(r.timeout(), r.timeoutSource()),
-                    new Setting<>(r.retries(), r.retriesSource()), r.idempotent(),
-                    new Setting<>(r.loadBalancer(), r.loadBalancerSource()), r.urls()));
+            list.add(new ReferenceReport(r.injectedInto(), r.service(), Setting.of(r.timeout()), Setting.of(r.retries()),
+                    Setting.of(r.idempotent()), Setting.of(r.loadBalancer()), r.urls(),
+                    r.methods().stream().map(m -> new MethodReport(m.method(), Setting.of(m.timeout()),
+                            Setting.of(m.idempotent()), Setting.of(m.retries()))).toList()));
         }
         return list;
     }
@@ -118,10 +119,20 @@ public class RpcEndpoint {
 
     /** A value and where it came from: an annotation attribute, a property, or a property's default. */
     public record Setting<T>(T value, String source) {
+        static <T> Setting<T> of(RpcServiceCatalog.Sourced<T> s) {
+            return new Setting<>(s.value(), s.source());
+        }
     }
 
+    /** A reference (a field or a bean) as resolved, per method too. */
     public record ReferenceReport(String injectedInto, String service, Setting<Duration> timeout, Setting<Integer> retries,
-                                  boolean idempotent, Setting<String> loadBalancer, List<String> urls) {
+                                  Setting<Boolean> idempotent, Setting<String> loadBalancer, List<String> urls,
+                                  List<MethodReport> methods) {
+    }
+
+    /** One method of a reference: each effective value and where it came from. */
+    public record MethodReport(String method, Setting<Duration> timeout, Setting<Boolean> idempotent,
+                               Setting<Integer> retries) {
     }
 
     public record ConnectionsReport(int server, int client, int clientCallsInFlight, Map<String, PoolReport> clientPools) {

@@ -36,7 +36,9 @@ public class RpcHealthIndicator extends AbstractHealthIndicator {
             builder.down(); // calls still go to the known instances, but nothing new is learned or announced
             return;
         }
-        if (server != null) {
+        if (server != null && server.isIdle()) {
+            builder.withDetail("server", "not started: no @RpcProvider beans");
+        } else if (server != null) {
             RpcServer s = server.getServer();
             if (!server.isRunning() || !s.isRunning()) {
                 builder.down().withDetail("server", "not running");

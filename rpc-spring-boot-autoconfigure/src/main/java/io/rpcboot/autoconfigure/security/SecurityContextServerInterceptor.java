@@ -76,13 +76,13 @@ public final class SecurityContextServerInterceptor implements ServerInterceptor
             result = preAuthorize.authorize(() -> authentication,
                     new SimpleMethodInvocation(provider, method, call.arguments()));
         } catch (AuthenticationException e) {
-            throw new RpcStatusException(RpcStatus.UNAUTHENTICATED, call.method().metricName() + " needs an"
+            throw new RpcStatusException(RpcStatus.UNAUTHENTICATED, call.method().key() + " needs an"
                     + " authenticated caller (@PreAuthorize)");
         }
         if (result != null && !result.isGranted()) {
             throw new RpcStatusException(principal == null ? RpcStatus.UNAUTHENTICATED : RpcStatus.PERMISSION_DENIED,
                     (principal == null ? "an anonymous caller" : principal.name()) + " may not call "
-                            + call.service().interfaceName() + "." + call.method().metricName() + " (@PreAuthorize)");
+                            + call.service().interfaceName() + "." + call.method().key() + " (@PreAuthorize)");
         }
     }
 

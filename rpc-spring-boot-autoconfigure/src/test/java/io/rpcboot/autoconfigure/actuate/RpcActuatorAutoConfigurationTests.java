@@ -25,7 +25,7 @@ class RpcActuatorAutoConfigurationTests {
             .withConfiguration(AutoConfigurations.of(RpcAutoConfiguration.class, RpcClientAutoConfiguration.class,
                     RpcServerAutoConfiguration.class, RpcEndpointAutoConfiguration.class,
                     RpcHealthAutoConfiguration.class))
-            .withPropertyValues("rpc.server.port=0", "rpc.server.host=127.0.0.1", "rpc.server.io-threads=1",
+            .withPropertyValues("rpc.server.enabled=true", "rpc.server.port=0", "rpc.server.host=127.0.0.1", "rpc.server.io-threads=1",
                     "rpc.client.io-threads=1");
 
     @Test
