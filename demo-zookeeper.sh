@@ -16,8 +16,13 @@ pids=()
 stop() {
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
 }
-trap stop EXIT
+cleanup() {
+  stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 wait_for() { # FILE REGEX: prints the last number of the first matching line (60 s at most)
   for _ in $(seq 1 120); do
@@ -68,5 +73,4 @@ echo "== consumer /actuator/rpc: registry"
 curl -sS "http://127.0.0.1:$http/actuator/rpc" | grep -oE '"registry":\{[^}]*\}'
 echo "== stopping"
 stop
-trap - EXIT
 echo "demo finished"

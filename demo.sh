@@ -22,8 +22,14 @@ stop() {
     if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; fi
   done
   for pid in $consumer_pid $provider_pid; do wait "$pid" 2>/dev/null || true; done
+  consumer_pid=""
+  provider_pid=""
 }
-trap stop EXIT
+cleanup() {
+  stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 # wait_for FILE REGEX: prints the first capture group of the first matching line (60 s at most)
 wait_for() {
@@ -114,5 +120,4 @@ curl -sS "http://127.0.0.1:$consumer_http/actuator/health" | grep -oE '"rpc":\{"
 echo
 echo "== stopping (provider drains gracefully)"
 stop
-trap - EXIT
 echo "demo finished"
