@@ -31,7 +31,7 @@ public interface Serialization {
      *
      * @throws SerializationException if this serialization cannot carry one of the types
      */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     default TypeCodec<Object>[] parameterCodecs(RpcMethod method) {
         TypeCodec<Object>[] codecs = new TypeCodec[method.parameterCount()];
         for (int i = 0; i < codecs.length; i++) {

@@ -43,7 +43,7 @@ final class ProvidedMethod {
     /** Indexed by serialization id: the result codec (null for a void method, or where the serialization is absent). */
     private final @Nullable TypeCodec<Object>[] resultCodecs;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     ProvidedMethod(ServiceKey key, Method method, Object implementation, Serializations serializations,
                    RpcMetrics metrics) {
         this.key = key;

@@ -14,8 +14,8 @@ public interface OrderService {
 
     List<Order> byStatus(OrderStatus status);
 
-    /** @throws OrderNotFoundException if there is no such order */
-    Order cancel(String id);
+    /** @throws OrderNotFoundException if there is no such order (it arrives as itself on the consumer) */
+    Order cancel(String id) throws OrderNotFoundException;
 
     /** Orders per status, computed off the caller's thread. */
     CompletableFuture<Map<OrderStatus, Long>> statistics();

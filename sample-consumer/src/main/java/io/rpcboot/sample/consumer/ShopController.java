@@ -11,6 +11,7 @@ import io.rpcboot.core.RpcRemoteException;
 import io.rpcboot.sample.api.GreetingService;
 import io.rpcboot.sample.api.Order;
 import io.rpcboot.sample.api.OrderLine;
+import io.rpcboot.sample.api.OrderNotFoundException;
 import io.rpcboot.sample.api.OrderService;
 import io.rpcboot.sample.api.OrderStatus;
 import org.springframework.http.HttpStatus;
@@ -63,11 +64,16 @@ public class ShopController {
         return orders.statistics();
     }
 
-    /** A provider's business exception arrives as an RpcRemoteException carrying its type and message. */
+    /** A business exception the method declares arrives as itself, its fields included. */
+    @ExceptionHandler(OrderNotFoundException.class)
+    public ResponseEntity<Map<String, String>> notFound(OrderNotFoundException e) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", e.getMessage(), "orderId", e.orderId()));
+    }
+
+    /** Any other failure the provider reports arrives as an RpcRemoteException naming its type. */
     @ExceptionHandler(RpcRemoteException.class)
     public ResponseEntity<Map<String, String>> remoteFailure(RpcRemoteException e) {
-        HttpStatus status = e.remoteType().endsWith("OrderNotFoundException") ? HttpStatus.NOT_FOUND
-                : HttpStatus.BAD_GATEWAY;
-        return ResponseEntity.status(status).body(Map.of("error", e.remoteType(), "message", e.remoteMessage()));
+        return ResponseEntity.status(HttpStatus.BAD_GATEWAY)
+                .body(Map.of("error", e.remoteType(), "message", e.remoteMessage()));
     }
 }
