@@ -66,7 +66,8 @@ final class CallFrames {
     }
 
     /** The provider's error in a response that is not OK. The caller releases the frame. */
-    static RpcRemoteException error(Frame response, ClientMethod method, Endpoint from, ExceptionCodec exceptions) {
+    static RpcRemoteException error(Frame response, ClientMethod method, Endpoint from, ExceptionCodec exceptions,
+                                    io.micrometer.core.instrument.Counter refusedDetails) {
         RpcStatus status = response.status();
         ErrorBody error;
         BinaryReader in = response.bodyReader();
@@ -80,7 +81,8 @@ final class CallFrames {
         if (status == RpcStatus.SERVICE_ERROR && in != null) {
             try {
                 thrown = exceptions.decode(in);
-            } catch (SerializationException e) {
+            } catch (SerializationException e) { // over a limit, or malformed: the error stays an RpcRemoteException
+                refusedDetails.increment();
                 log.debug("the details of {} from {} could not be read: {}", error.type(), from.address, e.toString());
             }
         }

@@ -107,7 +107,9 @@ abstract class CallOutcome {
             outcome = Outcome.FAILURE;
             status = CLIENT_ERROR;
         }
-        timers.record(outcome, status, Meters.exceptionTag(e), nanos);
+        // what the caller catches: the provider's exception when it arrives as itself
+        Throwable caught = e instanceof RpcRemoteException r && r.providerException() != null ? r.providerException() : e;
+        timers.record(outcome, status, Meters.exceptionTag(caught), nanos);
     }
 
     /**

@@ -294,7 +294,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
                 succeed(CallFrames.result(method, frame));
                 return;
             }
-            RpcRemoteException remote = CallFrames.error(frame, method, endpoint, runtime.exceptions);
+            RpcRemoteException remote = CallFrames.error(frame, method, endpoint, runtime.exceptions,
+                    runtime.meters().inbound.limitExceeded("exception_details"));
             switch (status) {
                 case DRAINING -> {
                     endpoint.markDraining();

@@ -252,4 +252,18 @@ class ExceptionTests {
                 t instanceof java.util.concurrent.CompletionException c ? c.getCause() : t).isInstanceOfSatisfying(
                 RpcRemoteException.class, r -> assertThat(r.providerException()).isInstanceOf(ItemNotFoundException.class)));
     }
+
+    @Test
+    void theClientsMetersNameTheExceptionTheCallerCaught() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        fixture.server(server(), b -> b.service(Warehouse.class, new Store()));
+        Warehouse w = fixture.client(ClientConfig.builder().ioThreads(2), new io.rpcboot.core.metrics.RpcMetrics(registry))
+                .create(Warehouse.class);
+        catchThrowable(() -> w.find("F"));
+        catchThrowable(() -> w.broken("no"));
+        assertThat(registry.get("rpc.client.requests").tag("method", "find").tag("status", "SERVICE_ERROR")
+                .tag("exception", "ItemNotFoundException").timer().count()).isEqualTo(1);
+        assertThat(registry.get("rpc.client.requests").tag("method", "broken").tag("status", "SERVICE_ERROR")
+                .tag("exception", "RpcRemoteException").timer().count()).isEqualTo(1);
+    }
 }
