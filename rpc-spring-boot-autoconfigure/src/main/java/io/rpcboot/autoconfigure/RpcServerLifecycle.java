@@ -2,6 +2,8 @@ package io.rpcboot.autoconfigure;
 
 import java.io.UncheckedIOException;
 
+import io.rpcboot.core.RpcException;
+
 import io.rpcboot.core.server.RpcServer;
 import org.springframework.context.SmartLifecycle;
 
@@ -56,6 +58,10 @@ public class RpcServerLifecycle implements SmartLifecycle {
                     "Set rpc.server.port to a free port (0 picks one), or stop the process that listens on "
                             + server.config().port() + "." + (catalog.providers().isEmpty() ? " This application"
                             + " provides no service: rpc.server.enabled=false keeps it from listening at all." : ""), e);
+        } catch (RpcException e) { // announcing the services failed: the registry refused or could not be reached
+            throw new RpcStartupException("The rpc server could not publish its services: " + e.getMessage(),
+                    "Check that the registry at rpc.registry.address is reachable and accepts this application"
+                            + " (rpc.registry.zookeeper.username and password when its nodes are protected).", e);
         }
         running = true;
     }
