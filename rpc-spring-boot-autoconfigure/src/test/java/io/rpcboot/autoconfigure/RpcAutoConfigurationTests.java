@@ -219,6 +219,47 @@ class RpcAutoConfigurationTests {
         }
     }
 
+    /** A registry that refuses every registration, as ZooKeeper does a client without the credentials its ACLs ask for. */
+    static final class RefusingRegistry implements io.rpcboot.core.registry.ServiceRegistry {
+        private final InMemoryServiceRegistry delegate = new InMemoryServiceRegistry();
+
+        @Override
+        public String name() {
+            return "refusing";
+        }
+
+        @Override
+        public void register(io.rpcboot.core.registry.ServiceInstance instance) {
+            throw new io.rpcboot.core.RpcException("the registry refused " + instance + ": NoAuth");
+        }
+
+        @Override
+        public void unregister(io.rpcboot.core.registry.ServiceInstance instance) {
+        }
+
+        @Override
+        public List<io.rpcboot.core.registry.ServiceInstance> instances(io.rpcboot.core.registry.ServiceKey key) {
+            return delegate.instances(key);
+        }
+
+        @Override
+        public io.rpcboot.core.registry.ServiceRegistry.Subscription subscribe(io.rpcboot.core.registry.ServiceKey key,
+                                      java.util.function.Consumer<List<io.rpcboot.core.registry.ServiceInstance>> l) {
+            return delegate.subscribe(key, l);
+        }
+    }
+
+    @Test
+    void aRegistryThatRefusesTheServicesFailsStartupWithAReport() {
+        runner.withBean(io.rpcboot.core.registry.ServiceRegistry.class, RefusingRegistry::new)
+                .withBean(DefaultGreeter.class).run(context -> {
+                    FailureAnalysis report = new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure());
+                    assertThat(report.getDescription()).startsWith("The rpc server could not publish its services:")
+                            .contains("NoAuth");
+                    assertThat(report.getAction()).contains("rpc.registry.address");
+                });
+    }
+
     @Test
     void invalidPropertyValuesFailNamingTheProperty() {
         runner.withPropertyValues("rpc.client.load-balancer=fastest").run(context -> assertThat(context).getFailure()
