@@ -26,6 +26,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -89,7 +90,8 @@ public class RpcServerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    RpcServerLifecycle rpcServerLifecycle(RpcServer server, RpcServiceCatalog catalog, RpcProperties properties) {
-        return new RpcServerLifecycle(server, catalog, Boolean.TRUE.equals(properties.getServer().getEnabled()));
+    RpcServerLifecycle rpcServerLifecycle(RpcServer server, RpcServiceCatalog catalog, RpcProperties properties,
+                                          ApplicationEventPublisher events) {
+        return new RpcServerLifecycle(server, catalog, Boolean.TRUE.equals(properties.getServer().getEnabled()), events);
     }
 }

@@ -5,6 +5,10 @@ import java.io.UncheckedIOException;
 import io.rpcboot.core.RpcException;
 
 import io.rpcboot.core.server.RpcServer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -12,18 +16,25 @@ import org.springframework.context.SmartLifecycle;
  * (publishing the {@code @RpcProvider} beans collected by the {@link RpcServiceCatalog}), and on
  * shutdown it stops gracefully: deregisters, tells clients it is draining, stops accepting, waits for
  * calls in flight (up to {@code rpc.server.drain-timeout}), then closes. Its phase puts it after the
- * web server when starting and before it when stopping.
+ * web server when starting and before it when stopping. Out of service (Actuator's operation) and
+ * while draining, it tells Spring Boot the application refuses traffic ({@link ReadinessState}).
  */
 public class RpcServerLifecycle implements SmartLifecycle {
 
-    /** Starts after, and stops before, the embedded web server (whose phases are MAX-2048 and MAX-1024). */
-    public static final int PHASE = Integer.MAX_VALUE - 1536;
+    /**
+     * Starts after the embedded web server (MAX-2048), and stops first: before the web server's
+     * graceful shutdown (MAX-1024) begins, so that Actuator (health, readiness) answers while the rpc
+     * server drains. The rpc client, a bean, is closed after every phase.
+     */
+    public static final int PHASE = Integer.MAX_VALUE - 512;
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RpcServerLifecycle.class);
 
     private final RpcServer server;
     private final RpcServiceCatalog catalog;
     private final boolean alwaysListen;
+    private final @Nullable ApplicationEventPublisher events;
+    private volatile boolean draining;
     private volatile boolean running;
     /** Whether start found nothing to serve and left the server closed (not a failure). */
     private volatile boolean idle;
@@ -33,9 +44,59 @@ public class RpcServerLifecycle implements SmartLifecycle {
      *                     ({@code rpc.server.enabled=true})
      */
     public RpcServerLifecycle(RpcServer server, RpcServiceCatalog catalog, boolean alwaysListen) {
+        this(server, catalog, alwaysListen, null);
+    }
+
+    /** @param events where readiness changes are published (the application context); null publishes none */
+    public RpcServerLifecycle(RpcServer server, RpcServiceCatalog catalog, boolean alwaysListen,
+                              @Nullable ApplicationEventPublisher events) {
         this.server = server;
         this.catalog = catalog;
         this.alwaysListen = alwaysListen;
+        this.events = events;
+    }
+
+    /**
+     * Takes the server out of service (see {@link RpcServer#takeOutOfService}) and marks the
+     * application as refusing traffic.
+     *
+     * @return whether it was in service
+     */
+    public boolean outOfService() {
+        boolean changed = !idle && server.takeOutOfService();
+        if (changed) {
+            readiness(ReadinessState.REFUSING_TRAFFIC);
+        }
+        return changed;
+    }
+
+    /**
+     * Puts the server back in service and marks the application as accepting traffic.
+     *
+     * @return whether it was out of service
+     */
+    public boolean inService() {
+        boolean changed = !idle && server.putInService();
+        if (changed) {
+            readiness(ReadinessState.ACCEPTING_TRAFFIC);
+        }
+        return changed;
+    }
+
+    /** Whether the server runs and announces its services (false out of service, draining, or idle). */
+    public boolean isInService() {
+        return !idle && server.isInService();
+    }
+
+    /** Whether a graceful stop is under way (withdrawn, waiting for calls in flight). */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    private void readiness(ReadinessState state) {
+        if (events != null) {
+            AvailabilityChangeEvent.publish(events, this, state);
+        }
     }
 
     @Override
@@ -85,6 +146,8 @@ public class RpcServerLifecycle implements SmartLifecycle {
             callback.run();
             return;
         }
+        draining = true;
+        readiness(ReadinessState.REFUSING_TRAFFIC);
         server.shutdown();
         running = false;
         server.whenTerminated().whenComplete((drained, failure) -> callback.run());

@@ -35,6 +35,7 @@ import io.rpcboot.core.internal.reactor.CallClock;
 import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.internal.resources.ResourceParts;
 import io.rpcboot.core.registry.ServiceInstance;
+import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
 import io.rpcboot.core.serialize.TypeAllowList;
@@ -91,6 +92,8 @@ public final class RpcServer implements AutoCloseable {
     private volatile boolean started; // read without the lock by isRunning
     @GuardedBy("lock")
     private volatile boolean stopped; // read without the lock by isRunning and the connection handler
+    @GuardedBy("lock")
+    private boolean outOfService;
     /** Completes when the server has terminated, with whether every call finished within the drain. */
     private final CompletableFuture<Boolean> termination = new CompletableFuture<>();
 
@@ -261,6 +264,82 @@ public final class RpcServer implements AutoCloseable {
         ServiceInstance instance = new ServiceInstance(d.key(), config.advertisedHost(), port(), d.weight(), metadata);
         registry.register(instance);
         registered.add(instance);
+    }
+
+    /**
+     * Takes this server out of service without stopping it: withdraws every service from the
+     * registry and tells every connected client to send new calls elsewhere (a DRAINING notice).
+     * Calls in flight finish, and a call that still arrives (from a client with a stale view) is
+     * served. {@link #putInService} undoes it. For rolling restarts and maintenance, as Actuator's
+     * out-of-service operation.
+     *
+     * @return whether this changed anything (false if already out of service, not started or stopped)
+     */
+    public boolean takeOutOfService() {
+        List<ServiceInstance> withdrawn;
+        synchronized (lock) {
+            if (!started || stopped || outOfService) {
+                return false;
+            }
+            outOfService = true;
+            withdrawn = List.copyOf(registered);
+            registered.clear();
+        }
+        for (ServiceInstance instance : withdrawn) {
+            try {
+                registry.unregister(instance);
+            } catch (RuntimeException e) {
+                log.warn("could not withdraw {} from the {} registry", instance, registry.name(), e);
+            }
+        }
+        for (ServerConnection c : connections) {
+            c.sendDraining();
+        }
+        log.info("rpc server on port {} is out of service: {} services withdrawn, {} clients told", port(),
+                withdrawn.size(), connections.size());
+        return true;
+    }
+
+    /**
+     * Announces every service again after {@link #takeOutOfService}.
+     *
+     * @return whether this changed anything (false if in service already, not started or stopped)
+     */
+    public boolean putInService() {
+        synchronized (lock) {
+            if (!started || stopped || !outOfService) {
+                return false;
+            }
+            outOfService = false;
+            for (ServiceDefinition d : services.definitions()) {
+                announce(d);
+            }
+        }
+        log.info("rpc server on port {} is back in service", port());
+        return true;
+    }
+
+    /** Whether the server runs and announces its services (not stopped, not taken out of service). */
+    public boolean isInService() {
+        synchronized (lock) {
+            return started && !stopped && !outOfService;
+        }
+    }
+
+    /**
+     * Gives a published service another weight (1..10000), announced at once when the server is in
+     * service: weighted balancers send it a share in proportion.
+     *
+     * @throws IllegalArgumentException if no such service is published here, or the weight is out of range
+     */
+    public void setWeight(ServiceKey key, int weight) {
+        synchronized (lock) {
+            ServiceDefinition next = services.reweigh(key, weight);
+            if (started && !stopped && !outOfService) {
+                registered.removeIf(i -> i.key().equals(key));
+                announce(next);
+            }
+        }
     }
 
     /** The bound port (the real one when configured with 0). */

@@ -58,6 +58,24 @@ final class ServiceTable {
         return services.get(key);
     }
 
+    /**
+     * Gives a published service another weight; its methods stay as they are.
+     *
+     * @return the new definition
+     * @throws IllegalArgumentException if no such service is published, or the weight is out of range
+     */
+    ServiceDefinition reweigh(ServiceKey key, int weight) {
+        Provided current = services.get(key);
+        if (current == null) {
+            throw new IllegalArgumentException("no service " + key + " is published here; published: "
+                    + services.keySet().stream().map(ServiceKey::toString).sorted().toList());
+        }
+        ServiceDefinition d = current.definition();
+        ServiceDefinition next = new ServiceDefinition(d.interfaceClass(), d.implementation(), d.version(), d.group(), weight);
+        services.put(key, new Provided(next, current.methods()));
+        return next;
+    }
+
     List<ServiceDefinition> definitions() {
         return services.values().stream().map(Provided::definition).toList();
     }

@@ -95,6 +95,34 @@ class FailoverTests {
     }
 
     @Test
+    void outOfServiceUnderLoadFailsNoCallAndBackInServiceTakesCallsAgain() {
+        RpcServer a = fixture.server(b -> b.service(Echo.class, new NamedEcho("a", 0)));
+        fixture.server(b -> b.service(Echo.class, new NamedEcho("b", 0)));
+        Echo echo = fixture.client().create(Echo.class); // not idempotent, no retries: the notice alone must do it
+        Load load = new Load(echo, 1);
+        await().until(() -> load.servedBy("a") > 100 && load.servedBy("b") > 100);
+
+        assertThat(a.takeOutOfService()).isTrue();
+        assertThat(a.takeOutOfService()).as("idempotent").isFalse();
+        assertThat(a.isInService()).isFalse();
+        assertThat(fixture.registry.instances(io.rpcboot.core.registry.ServiceKey.of(Echo.class))).hasSize(1);
+        // once the notice has reached the client (500 calls later), a gets nothing new while b carries on
+        int servedByBAtNotice = load.servedBy("b");
+        await().until(() -> load.servedBy("b") > servedByBAtNotice + 500);
+        int servedByA = load.servedBy("a");
+        int servedByB = load.servedBy("b");
+        await().until(() -> load.servedBy("b") > servedByB + 500);
+        assertThat(load.servedBy("a")).as("calls a served after it was taken out of service").isEqualTo(servedByA);
+        assertThat(a.isRunning()).as("still running: only out of service").isTrue();
+
+        assertThat(a.putInService()).isTrue();
+        assertThat(fixture.registry.instances(io.rpcboot.core.registry.ServiceKey.of(Echo.class))).hasSize(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> load.servedBy("a") > servedByA + 100);
+        load.stop();
+        assertThat(load.failures).isEmpty();
+    }
+
+    @Test
     void anAbruptKillMovesCallsToTheOtherProviderAndFailsOnlyCallsInFlightThere() {
         EventLoopGroup killBoss = new EventLoopGroup("doomed-boss", 1, true);
         EventLoopGroup killWorkers = new EventLoopGroup("doomed-io", 1, true);

@@ -22,14 +22,25 @@ import io.rpcboot.core.server.RpcServer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * {@code /actuator/rpc}: what this application provides and references (with the effective timeout,
  * retries and balancer of each reference, and where each value came from), the instances the
  * registry knows, open connections, connection-pool and buffer-pool state, and the allow-listed types.
+ *
+ * <p>Its write operations (read-only by default: {@code management.endpoint.rpc.access=unrestricted}
+ * allows them, behind whatever secures Actuator) operate this instance: {@code POST
+ * /actuator/rpc/out-of-service} withdraws it from the registry and tells its clients to go elsewhere
+ * while it keeps serving calls in flight, {@code POST /actuator/rpc/in-service} announces it again,
+ * and {@code POST /actuator/rpc/weight} with {@code {"service": "<service key>", "weight": 50}} gives
+ * one of its services another weight.
  */
-@Endpoint(id = "rpc")
+@Endpoint(id = "rpc", defaultAccess = Access.READ_ONLY)
 public class RpcEndpoint {
 
     private final RpcServiceCatalog catalog;
@@ -49,13 +60,56 @@ public class RpcEndpoint {
         this.allowList = allowList;
     }
 
+    /**
+     * Operates this instance's server: {@code out-of-service}, {@code in-service}, or {@code weight}
+     * (with {@code service}, a provided service's key as the report lists it, and {@code weight}).
+     */
+    @WriteOperation
+    public OperationReport operate(@Selector String operation, @Nullable String service, @Nullable Integer weight) {
+        RpcServerLifecycle lifecycle = server.getIfAvailable();
+        if (lifecycle == null || lifecycle.isIdle()) {
+            throw new InvalidEndpointRequestException("this application runs no rpc server", "no rpc server");
+        }
+        boolean changed = switch (operation) {
+            case "out-of-service" -> lifecycle.outOfService();
+            case "in-service" -> lifecycle.inService();
+            case "weight" -> {
+                if (service == null || weight == null) {
+                    throw new InvalidEndpointRequestException("weight needs a service and a weight, e.g."
+                            + " {\"service\": \"com.example.OrderService\", \"weight\": 50}", "missing service or weight");
+                }
+                ServiceKey key = catalog.providers().stream().map(p -> p.definition().key())
+                        .filter(k -> k.toString().equals(service)).findFirst()
+                        .orElseThrow(() -> new InvalidEndpointRequestException("no service " + service + " is provided"
+                                + " here; provided: " + catalog.providers().stream()
+                                .map(p -> p.definition().key().toString()).toList(), "unknown service"));
+                try {
+                    lifecycle.getServer().setWeight(key, weight);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidEndpointRequestException(String.valueOf(e.getMessage()), "invalid weight");
+                }
+                yield true;
+            }
+            default -> throw new InvalidEndpointRequestException("unknown operation '" + operation + "'; use"
+                    + " out-of-service, in-service or weight", "unknown operation");
+        };
+        return new OperationReport(operation, changed, lifecycle.isInService(),
+                lifecycle.getServer().services().stream().collect(java.util.stream.Collectors.toMap(
+                        d -> d.key().toString(), d -> d.weight(), (a, b) -> a, java.util.TreeMap::new)));
+    }
+
+    /** What an operation did: whether it changed anything, and the server's state after it. */
+    public record OperationReport(String operation, boolean changed, boolean inService, Map<String, Integer> weights) {
+    }
+
     @ReadOperation
     public RpcReport rpc() {
         RpcServerLifecycle lifecycle = server.getIfAvailable();
         ServerReport serverReport = null;
         if (lifecycle != null) {
             RpcServer s = lifecycle.getServer();
-            serverReport = new ServerReport(lifecycle.isRunning() && !lifecycle.isIdle(), s.config().host(),
+            serverReport = new ServerReport(lifecycle.isRunning() && !lifecycle.isIdle(), lifecycle.isInService(),
+                    s.config().host(),
                     s.isRunning() ? s.port() : s.config().port(), s.config().executionMode().name().toLowerCase(),
                     s.openConnections(), s.inFlight());
         }
@@ -109,8 +163,8 @@ public class RpcEndpoint {
     public record RegistryReport(String type, RegistryConnectionState connection) {
     }
 
-    public record ServerReport(boolean running, String host, int port, String executionMode, int openConnections,
-                               int callsInFlight) {
+    public record ServerReport(boolean running, boolean inService, String host, int port, String executionMode,
+                               int openConnections, int callsInFlight) {
     }
 
     public record ProviderReport(String service, String version, String group, String bean, String implementation,

@@ -9,9 +9,11 @@ import io.rpcboot.core.server.RpcServer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 
 /**
- * The {@code rpc} health component: DOWN when the server should run but does not (it failed to
+ * The {@code rpc} health component: OUT_OF_SERVICE while the server is taken out of service or
+ * drains (consumers are sending their calls elsewhere); DOWN when the server should run but does not (it failed to
  * start or is stopping), or when the registry lost its connection; UP otherwise, with the server's port, connections and calls in flight, and
  * the client's connections and calls in flight.
  */
@@ -38,6 +40,11 @@ public class RpcHealthIndicator extends AbstractHealthIndicator {
         }
         if (server != null && server.isIdle()) {
             builder.withDetail("server", "not started: no @RpcProvider beans");
+        } else if (server != null && (server.isDraining() || server.isRunning() && !server.isInService())) {
+            // withdrawn from the registry on purpose: consumers send their calls elsewhere
+            builder.status(Status.OUT_OF_SERVICE).withDetail("server", server.isDraining() ? "draining" : "out of service")
+                    .withDetail("server.callsInFlight", server.getServer().inFlight());
+            return;
         } else if (server != null) {
             RpcServer s = server.getServer();
             if (!server.isRunning() || !s.isRunning()) {
