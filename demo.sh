@@ -5,13 +5,23 @@
 # Needs Java 17+, Maven and curl. Ports are picked by the OS; logs go to logs/.
 # ./demo.sh --tls does the same over mutual TLS (the samples' tls profile), with a CA and certificates
 # made here by openssl, and prints the TLS handshake counts.
+# ./demo.sh --aot builds the samples with Spring AOT processing (profile aot) and runs them with
+# -Dspring.aot.enabled=true: bean definitions and rpc-boot's hints come from build time.
 set -euo pipefail
 cd "$(dirname "$0")"
 tls=false
+aot=false
 if [ "${1:-}" = "--tls" ]; then tls=true; fi
+if [ "${1:-}" = "--aot" ]; then aot=true; fi
 
 echo "== building the samples"
-mvn -B -q -DskipTests package -pl sample-provider,sample-consumer -am
+jvm=()
+if $aot; then
+  mvn -B -q -DskipTests -Paot package -pl sample-provider,sample-consumer -am
+  jvm=(-Dspring.aot.enabled=true)
+else
+  mvn -B -q -DskipTests package -pl sample-provider,sample-consumer -am
+fi
 
 mkdir -p logs
 work=$(mktemp -d)
@@ -67,7 +77,7 @@ extendedKeyUsage=serverAuth"
 fi
 
 echo "== starting sample-provider"
-java -jar sample-provider/target/sample-provider-exec.jar --server.port=0 --rpc.server.port=0 \
+java "${jvm[@]}" -jar sample-provider/target/sample-provider-exec.jar --server.port=0 --rpc.server.port=0 \
   --rpc.server.host=127.0.0.1 "${profile[@]}" > "$work/provider.out" 2>&1 &
 provider_pid=$!
 rpc_port=$(wait_for "$work/provider.out" 'rpc server listening on [0-9.]+:[0-9]+')
@@ -75,7 +85,7 @@ provider_http=$(wait_for "$work/provider.out" 'Tomcat started on port [0-9]+')
 echo "   rpc on 127.0.0.1:$rpc_port, http on $provider_http"
 
 echo "== starting sample-consumer"
-java -jar sample-consumer/target/sample-consumer.jar --server.port=0 \
+java "${jvm[@]}" -jar sample-consumer/target/sample-consumer.jar --server.port=0 \
   "--rpc.registry.instances.[io.rpcboot.sample.api.GreetingService]=127.0.0.1:$rpc_port" \
   "--rpc.registry.instances.[io.rpcboot.sample.api.OrderService]=127.0.0.1:$rpc_port" \
   "${profile[@]}" > "$work/consumer.out" 2>&1 &
@@ -88,6 +98,10 @@ call() { # METHOD PATH
   curl -sS -X "$1" "http://127.0.0.1:$consumer_http$2"
   echo
 }
+if $aot; then
+  echo "== started from AOT-processed bean definitions:"
+  grep -h -m1 -oE 'Starting AOT-processed [A-Za-z]+' "$work/provider.out" "$work/consumer.out" | sed 's/^/   /'
+fi
 echo
 echo "== calls through the consumer (each one is a remote call to the provider)"
 call GET "/greet?name=rpc-boot"

@@ -1,5 +1,8 @@
 package io.rpcboot.autoconfigure;
 
+import java.util.List;
+import java.util.Map;
+
 import io.rpcboot.core.client.RpcClient;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanFactory;
@@ -16,13 +19,38 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
  */
 public class RpcReferenceFactoryBean<T> implements SmartFactoryBean<T>, BeanFactoryAware, BeanNameAware {
 
+    private final Class<T> type;
     private final RpcReferenceFactory.Declaration declaration;
     private @Nullable BeanFactory beanFactory;
     private String beanName = "";
     private @Nullable T proxy;
 
-    public RpcReferenceFactoryBean(RpcReferenceFactory.Declaration declaration) {
-        this.declaration = declaration;
+    /**
+     * @param type       the service interface
+     * @param attributes the {@link ImportRpcServices} attributes by name (strings, {@code retries} an
+     *                   Integer, {@code idempotent} a Boolean, {@code metadata} a list of strings), the
+     *                   bean name under {@code injectedInto}: plain values, so that AOT processing can
+     *                   write the bean definition as code
+     */
+    public RpcReferenceFactoryBean(Class<T> type, Map<String, Object> attributes) {
+        this.type = type;
+        this.declaration = new RpcReferenceFactory.Declaration(type, "@ImportRpcServices",
+                text(attributes, "injectedInto"), text(attributes, "version"), text(attributes, "group"),
+                text(attributes, "timeout"), (Integer) attributes.getOrDefault("retries", -1),
+                (Boolean) attributes.getOrDefault("idempotent", false), text(attributes, "loadBalancer"),
+                text(attributes, "url"), metadata(attributes.get("metadata")), text(attributes, "sslBundle"));
+    }
+
+    private static String text(Map<String, Object> attributes, String name) {
+        Object v = attributes.get(name);
+        return v == null ? "" : v.toString();
+    }
+
+    private static List<String> metadata(@Nullable Object v) {
+        if (v instanceof List<?> list) {
+            return list.stream().map(String::valueOf).toList();
+        }
+        return List.of();
     }
 
     @Override
@@ -65,6 +93,6 @@ public class RpcReferenceFactoryBean<T> implements SmartFactoryBean<T>, BeanFact
 
     @Override
     public Class<?> getObjectType() {
-        return declaration.type();
+        return type;
     }
 }

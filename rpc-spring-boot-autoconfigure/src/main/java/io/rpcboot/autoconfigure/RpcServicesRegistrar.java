@@ -1,7 +1,9 @@
 package io.rpcboot.autoconfigure;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.rpcboot.core.registry.ServiceKey;
@@ -75,14 +77,19 @@ class RpcServicesRegistrar implements ImportBeanDefinitionRegistrar, Environment
                     + ", which another bean definition has as its name already.",
                     "Give one of the references another version or group, or remove one.");
         }
-        RpcReferenceFactory.Declaration declaration = new RpcReferenceFactory.Declaration(type, "@ImportRpcServices", name,
-                a.getString("version"), a.getString("group"), a.getString("timeout"), a.<Integer>getNumber("retries"),
-                a.getBoolean("idempotent"), a.getString("loadBalancer"), a.getString("url"),
-                List.of(a.getStringArray("metadata")), a.getString("sslBundle"));
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("injectedInto", name);
+        for (String text : List.of("version", "group", "timeout", "loadBalancer", "url", "sslBundle")) {
+            attributes.put(text, a.getString(text));
+        }
+        attributes.put("retries", a.<Integer>getNumber("retries"));
+        attributes.put("idempotent", a.getBoolean("idempotent"));
+        attributes.put("metadata", List.of(a.getStringArray("metadata")));
         RootBeanDefinition definition = new RootBeanDefinition(RpcReferenceFactoryBean.class);
         definition.setTargetType(ResolvableType.forClassWithGenerics(RpcReferenceFactoryBean.class, type));
         definition.setAttribute(FactoryBean.OBJECT_TYPE_ATTRIBUTE, type);
-        definition.getConstructorArgumentValues().addIndexedArgumentValue(0, declaration);
+        definition.getConstructorArgumentValues().addIndexedArgumentValue(0, type);
+        definition.getConstructorArgumentValues().addIndexedArgumentValue(1, attributes);
         definition.setRole(BeanDefinition.ROLE_APPLICATION);
         definition.setDescription("rpc-boot reference to " + name + ", declared by @ImportRpcServices on " + declaredOn);
         registry.registerBeanDefinition(name, definition);
