@@ -1,6 +1,6 @@
 package io.rpcboot.core.client;
 
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -34,7 +34,7 @@ final class Endpoint {
     static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
 
     final String address;
-    final InetSocketAddress socketAddress;
+    final SocketAddress socketAddress;
     final ConnectionPool<ClientConnection> pool;
     final LiveFigures figures = new LiveFigures(System::nanoTime);
     private final ClientRuntime runtime;
@@ -44,7 +44,7 @@ final class Endpoint {
     /** TLS of this endpoint's connections; null: plaintext. */
     final @Nullable TlsConfig tls;
 
-    Endpoint(ClientRuntime runtime, String address, InetSocketAddress socketAddress, @Nullable TlsConfig tls) {
+    Endpoint(ClientRuntime runtime, String address, SocketAddress socketAddress, @Nullable TlsConfig tls) {
         this.runtime = runtime;
         this.tls = tls;
         this.address = address;

@@ -1,6 +1,9 @@
 package io.rpcboot.core.registry;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+import io.rpcboot.core.internal.inprocess.InProcess;
 import java.util.Map;
 import java.util.Objects;
 
@@ -70,8 +73,9 @@ public record ServiceInstance(ServiceKey key, String host, int port, int weight,
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }
 
-    public InetSocketAddress socketAddress() {
-        return new InetSocketAddress(host, port);
+    /** Where to connect: {@code host:port}, or for an in-process server ({@code in-process:<id>}) its socket in this JVM. */
+    public SocketAddress socketAddress() {
+        return InProcess.isInProcess(host) ? InProcess.address(port) : new InetSocketAddress(host, port);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.rpcboot.core.server;
 import io.rpcboot.core.security.AuthenticationInterceptor;
 import io.rpcboot.core.tls.TlsConfig;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ import io.rpcboot.core.resources.RpcResources;
 import io.rpcboot.core.internal.GuardedBy;
 import io.rpcboot.core.internal.buffer.BufferPool;
 import io.rpcboot.core.metrics.RpcMetrics;
+import io.rpcboot.core.internal.inprocess.InProcess;
 import io.rpcboot.core.internal.protocol.ExceptionCodec;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.internal.protocol.InboundGuard;
@@ -182,7 +184,11 @@ public final class RpcServer implements AutoCloseable {
                 return this;
             }
             try {
-                tcp.bind(config.host(), config.port());
+                if (config.transport() == ServerConfig.Transport.IN_PROCESS) {
+                    tcp.bindInProcess(InProcess.allocate());
+                } else {
+                    tcp.bind(config.host(), config.port());
+                }
             } catch (RuntimeException e) {
                 shutdownThreads();
                 throw e;
@@ -192,15 +198,16 @@ public final class RpcServer implements AutoCloseable {
                 announce(d);
             }
         }
-        log.info("rpc server listening on {}:{} ({} services)", config.host(), port(), services.definitions().size());
+        log.info("rpc server listening on {}:{} ({} services)", inProcess() ? InProcess.HOST : config.host(), port(),
+                services.definitions().size());
         warnIfOpen();
         return this;
     }
 
     /** One WARN when the server listens beyond this machine without TLS or without authentication. */
     private void warnIfOpen() {
-        InetSocketAddress bound = tcp.localAddress();
-        String warning = bound == null ? null : openPortWarning(bound, config.tls(), authenticates);
+        String warning = tcp.localAddress() instanceof InetSocketAddress bound
+                ? openPortWarning(bound, config.tls(), authenticates) : null;
         if (warning != null) {
             log.warn(warning);
         }
@@ -261,7 +268,8 @@ public final class RpcServer implements AutoCloseable {
         if (config.tls() != null) {
             metadata.put(ServiceInstance.TLS, ServiceInstance.TLS_REQUIRED);
         }
-        ServiceInstance instance = new ServiceInstance(d.key(), config.advertisedHost(), port(), d.weight(), metadata);
+        ServiceInstance instance = new ServiceInstance(d.key(), inProcess() ? InProcess.HOST : config.advertisedHost(),
+                port(), d.weight(), metadata);
         registry.register(instance);
         registered.add(instance);
     }
@@ -347,8 +355,14 @@ public final class RpcServer implements AutoCloseable {
         return tcp.port();
     }
 
-    public InetSocketAddress address() {
-        InetSocketAddress a = tcp.localAddress();
+    /** Whether the server listens in process (no TCP port), see {@link ServerConfig.Transport#IN_PROCESS}. */
+    public boolean inProcess() {
+        return config.transport() == ServerConfig.Transport.IN_PROCESS;
+    }
+
+    /** The bound address: {@code host:port}, or the in-process socket. */
+    public SocketAddress address() {
+        SocketAddress a = tcp.localAddress();
         if (a == null) {
             throw new IllegalStateException("server not started");
         }

@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  *                             logged, with its stack trace (at most one per method every 10 seconds,
  *                             with a count of those held back); declared exceptions are logged at DEBUG
  * @param tls                  TLS settings; when given the server accepts TLS only, and announces so
+ * @param transport            how clients reach the server: TCP on {@code host:port}, or
+ *                             {@link Transport#IN_PROCESS} (this JVM only, no port: for tests)
  * @param sendStackTraces      whether a provider exception sent as itself (declared or allow-listed) carries its
  *                             stack frames to the caller; off by default, since frames describe the provider's code
  */
@@ -47,7 +49,19 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                            Duration drainTimeout, boolean checksum, int compressionThreshold, PeerLimits peerLimits,
                            int maxConnections, int maxConnectionsPerAddress, int maxAcceptsPerSecond,
                            Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel,
-                           @Nullable TlsConfig tls, boolean sendStackTraces) {
+                           @Nullable TlsConfig tls, boolean sendStackTraces, Transport transport) {
+
+    /** How clients reach a server. */
+    public enum Transport {
+        /** TCP on {@code host:port}: the network. */
+        TCP,
+        /**
+         * This JVM only: a Unix-domain socket in a temporary directory, announced as
+         * {@code in-process:<id>}; no TCP port is opened. The frames, codec, limits, back-pressure and
+         * interceptors are those of TCP. For tests.
+         */
+        IN_PROCESS
+    }
 
     public static final int DEFAULT_PORT = 7070;
 
@@ -60,6 +74,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         Objects.requireNonNull(peerLimits, "peerLimits");
         Objects.requireNonNull(maxConnectionAge, "maxConnectionAge");
         Objects.requireNonNull(errorLogLevel, "errorLogLevel");
+        Objects.requireNonNull(transport, "transport");
         require(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
         require(ioThreads >= 1 && ioThreads <= 1024, "ioThreads must be 1..1024, was " + ioThreads);
         require(workerThreads >= 1 && workerThreads <= 100_000, "workerThreads must be 1..100000, was " + workerThreads);
@@ -101,6 +116,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private ExecutionMode executionMode = ExecutionMode.POOL;
         private int maxFrameSize = FrameCodec.DEFAULT_MAX_FRAME_SIZE;
         private boolean sendStackTraces;
+        private Transport transport = Transport.TCP;
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private boolean checksum;
@@ -210,6 +226,12 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        /** How clients reach the server (default TCP). */
+        public Builder transport(Transport v) {
+            transport = v;
+            return this;
+        }
+
         /** Sends the stack frames of provider exceptions sent as themselves (off by default). */
         public Builder sendStackTraces(boolean v) {
             sendStackTraces = v;
@@ -228,7 +250,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
-                    errorLogLevel, tls, sendStackTraces);
+                    errorLogLevel, tls, sendStackTraces, transport);
         }
     }
 }

@@ -950,7 +950,7 @@ final class FrameFuzzer implements AutoCloseable {
         }
 
         InetSocketAddress address() {
-            return server.address();
+            return (InetSocketAddress) server.address(); // over TCP
         }
 
         /** Normal calls on the normal client's connection. */

@@ -99,7 +99,7 @@ public final class Connection {
      */
     Connection(SocketChannel channel, EventLoop loop, BufferPool pool, ConnectionHandler handler,
                TransportConfig config, Consumer<Connection> onRelease, @Nullable TlsConfig tls,
-               @Nullable TlsStats tlsStats, @Nullable InetSocketAddress target) throws IOException {
+               @Nullable TlsStats tlsStats, @Nullable SocketAddress target) throws IOException {
         this.channel = channel;
         this.loop = loop;
         this.pool = pool;
@@ -110,7 +110,8 @@ public final class Connection {
         this.localAddress = channel.getLocalAddress();
         this.outbound = new OutboundBuffer(config.lowWaterMark(), config.highWaterMark(), this::writabilityFlipped);
         TlsStats stats = tlsStats != null ? tlsStats : new TlsStats();
-        this.tls = tls == null ? null : target != null ? TlsSession.client(this, tls, pool, channel, stats, target)
+        this.tls = tls == null ? null : target != null ? TlsSession.client(this, tls, pool, channel, stats,
+                target instanceof InetSocketAddress inet ? inet : null)
                 : TlsSession.server(this, tls, pool, channel, stats);
     }
 

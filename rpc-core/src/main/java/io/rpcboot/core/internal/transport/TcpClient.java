@@ -3,6 +3,9 @@ package io.rpcboot.core.internal.transport;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.List;
@@ -46,7 +49,7 @@ public final class TcpClient implements AutoCloseable {
     }
 
     /** Connects to {@code address}; the handler's callbacks run on the connection's loop. */
-    public CompletableFuture<Connection> connect(InetSocketAddress address, ConnectionHandler handler) {
+    public CompletableFuture<Connection> connect(SocketAddress address, ConnectionHandler handler) {
         return connect(address, handler, null);
     }
 
@@ -55,7 +58,7 @@ public final class TcpClient implements AutoCloseable {
      * the handshake finished, or fails saying why it did not (an untrusted certificate, a wrong name,
      * a peer that does not speak TLS...).
      */
-    public CompletableFuture<Connection> connect(InetSocketAddress address, ConnectionHandler handler,
+    public CompletableFuture<Connection> connect(SocketAddress address, ConnectionHandler handler,
                                                  @Nullable TlsConfig tls) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(handler, "handler");
@@ -64,13 +67,14 @@ public final class TcpClient implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("client is closed"));
             return result;
         }
-        if (address.isUnresolved()) {
+        if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
             result.completeExceptionally(new ConnectException("cannot resolve " + address));
             return result;
         }
         SocketChannel ch;
         try {
-            ch = SocketChannel.open();
+            ch = address instanceof UnixDomainSocketAddress ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                    : SocketChannel.open();
             TcpServer.configure(ch, config);
         } catch (IOException e) {
             result.completeExceptionally(e);
@@ -109,14 +113,14 @@ public final class TcpClient implements AutoCloseable {
     /** One pending connect, on its loop thread. */
     private final class Connector implements IoHandler {
         private final SocketChannel channel;
-        private final InetSocketAddress address;
+        private final SocketAddress address;
         private final EventLoop loop;
         private final ConnectionHandler handler;
         private final CompletableFuture<Connection> result;
         private final @Nullable TlsConfig tls;
         private Timeout timeout;
 
-        Connector(SocketChannel channel, InetSocketAddress address, EventLoop loop, ConnectionHandler handler,
+        Connector(SocketChannel channel, SocketAddress address, EventLoop loop, ConnectionHandler handler,
                   CompletableFuture<Connection> result, @Nullable TlsConfig tls) {
             this.tls = tls;
             this.channel = channel;

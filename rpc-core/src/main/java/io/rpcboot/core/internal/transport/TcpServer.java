@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Channel;
 import java.nio.channels.SelectionKey;
@@ -30,6 +33,7 @@ import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.internal.reactor.IoHandler;
 import io.rpcboot.core.internal.reactor.IoRegistration;
 import io.rpcboot.core.tls.TlsConfig;
+import io.rpcboot.core.internal.inprocess.InProcess;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +72,10 @@ public final class TcpServer implements AutoCloseable {
     private long acceptCredit = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable ServerSocketChannel serverChannel;
-    private volatile @Nullable InetSocketAddress localAddress;
+    private volatile @Nullable SocketAddress localAddress;
+    private volatile int boundPort;
+    /** The socket file of an in-process server, deleted when it closes; null over TCP. */
+    private volatile java.nio.file.@Nullable Path socketFile;
 
     public TcpServer(TransportConfig config, EventLoop boss, EventLoopGroup workers, BufferPool pool,
                      Supplier<? extends ConnectionHandler> handlers) {
@@ -115,22 +122,54 @@ public final class TcpServer implements AutoCloseable {
         serverChannel = ch;
         InetSocketAddress bound = new InetSocketAddress(requested.getAddress(), ch.socket().getLocalPort());
         localAddress = bound;
+        boundPort = bound.getPort();
         log.info("listening on {}", bound);
         return bound;
     }
 
-    /** The bound address (with the real port), or null before {@link #bind}. */
-    public @Nullable InetSocketAddress localAddress() {
+    /**
+     * Listens on the in-process socket with this id ({@link InProcess#address}) instead of a TCP port:
+     * no port is opened, and only this JVM knows the address.
+     *
+     * @throws UncheckedIOException if it cannot be bound
+     */
+    public UnixDomainSocketAddress bindInProcess(int id) {
+        if (serverChannel != null || closed.get()) {
+            throw new IllegalStateException("server already bound or closed");
+        }
+        UnixDomainSocketAddress address = InProcess.address(id);
+        ServerSocketChannel ch = null;
+        try {
+            java.nio.file.Files.deleteIfExists(address.getPath()); // a leftover of an earlier server with this id
+            ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.bind(address, config.acceptBacklog());
+            ch.configureBlocking(false);
+            boss.register(ch, SelectionKey.OP_ACCEPT, new Acceptor()).join();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            throw new UncheckedIOException("cannot listen in process at " + address + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+        serverChannel = ch;
+        socketFile = address.getPath();
+        address.getPath().toFile().deleteOnExit();
+        localAddress = address;
+        boundPort = id;
+        log.info("listening in process as {}:{}", InProcess.HOST, id);
+        return address;
+    }
+
+    /** The bound address (with the real port, or the in-process socket), or null before binding. */
+    public @Nullable SocketAddress localAddress() {
         return localAddress;
     }
 
-    /** The bound port; throws if not bound. */
+    /** The bound port (the in-process id when bound in process); throws if not bound. */
     public int port() {
-        InetSocketAddress address = localAddress;
-        if (address == null) {
+        if (localAddress == null) {
             throw new IllegalStateException("server not bound");
         }
-        return address.getPort();
+        return boundPort;
     }
 
     /** Handshake counts (all zero without TLS). */
@@ -209,6 +248,14 @@ public final class TcpServer implements AutoCloseable {
         stopAccepting();
         for (Connection c : connections) {
             c.close("server closed");
+        }
+        java.nio.file.Path file = socketFile;
+        if (file != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (IOException e) {
+                log.debug("could not delete {}: {}", file, e.toString());
+            }
         }
     }
 
@@ -325,6 +372,9 @@ public final class TcpServer implements AutoCloseable {
 
     static void configure(SocketChannel ch, TransportConfig config) throws IOException {
         ch.configureBlocking(false);
+        if (!ch.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+            return; // in process: a Unix-domain socket has none of TCP's options
+        }
         ch.setOption(StandardSocketOptions.TCP_NODELAY, config.tcpNoDelay());
         ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
         if (config.receiveBufferSize() > 0) {

@@ -96,7 +96,7 @@ final class TlsSession implements GatheringByteChannel {
 
     /** A client-side session for {@code target}: checks the name in the server's certificate unless told not to. */
     static TlsSession client(Connection c, TlsConfig config, BufferPool pool, SocketChannel channel, TlsStats stats,
-                             InetSocketAddress target) {
+                             @Nullable InetSocketAddress target) {
         return new TlsSession(c, engine(config, true, target), config, pool, channel, stats);
     }
 
