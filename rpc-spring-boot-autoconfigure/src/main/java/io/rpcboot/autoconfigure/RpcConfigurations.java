@@ -71,7 +71,7 @@ final class RpcConfigurations {
                 .maxConnections(l.getMaxConnections()).maxConnectionsPerAddress(l.getMaxConnectionsPerAddress())
                 .maxAcceptsPerSecond(l.getMaxAcceptsPerSecond()).maxConnectionAge(l.getMaxConnectionAge())
                 .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection())
-                .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).tls(tls).build());
+                .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).transport(p.getTransport()).tls(tls).build());
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.rpcboot.core.server.ExecutionMode;
+import io.rpcboot.core.server.ServerConfig;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.event.Level;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -183,6 +184,20 @@ public class RpcProperties {
          * by rpc.allowed-types) carries its stack frames. Off: frames describe the provider's code.
          */
         private boolean sendStackTraces = false;
+
+        /**
+         * How consumers reach this server: tcp (host and port), or in-process (this JVM only, a
+         * Unix-domain socket, no TCP port: what @AutoConfigureRpc and @RpcProviderTest use in tests).
+         */
+        private ServerConfig.Transport transport = ServerConfig.Transport.TCP;
+
+        public ServerConfig.Transport getTransport() {
+            return transport;
+        }
+
+        public void setTransport(ServerConfig.Transport transport) {
+            this.transport = transport;
+        }
 
         public boolean isSendStackTraces() {
             return sendStackTraces;

@@ -101,11 +101,11 @@ public class RpcServerLifecycle implements SmartLifecycle {
 
     @Override
     public void start() {
-        if (catalog.providers().isEmpty() && !alwaysListen) {
+        if (catalog.providers().isEmpty() && server.services().isEmpty() && !alwaysListen) {
             idle = true;
             running = true;
-            log.info("rpc server not started: this application has no @RpcProvider beans (rpc.server.enabled=true"
-                    + " starts it anyway)");
+            log.info("rpc server not started: this application provides no service (no @RpcProvider beans;"
+                    + " rpc.server.enabled=true starts it anyway)");
             return;
         }
         for (RpcServiceCatalog.Provider provider : catalog.providers()) {
