@@ -27,6 +27,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.env.Environment;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -91,7 +92,16 @@ public class RpcServerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RpcServerLifecycle rpcServerLifecycle(RpcServer server, RpcServiceCatalog catalog, RpcProperties properties,
-                                          ApplicationEventPublisher events) {
+                                          ApplicationEventPublisher events, Environment environment) {
+        java.time.Duration drain = properties.getServer().getDrainTimeout();
+        java.time.Duration phase = org.springframework.boot.context.properties.bind.Binder.get(environment)
+                .bind("spring.lifecycle.timeout-per-shutdown-phase", java.time.Duration.class)
+                .orElse(java.time.Duration.ofSeconds(30));
+        if (drain.compareTo(phase) > 0) {
+            org.slf4j.LoggerFactory.getLogger(RpcServerLifecycle.class).warn("rpc.server.drain-timeout ({}) is longer"
+                    + " than spring.lifecycle.timeout-per-shutdown-phase ({}): Spring Boot stops waiting for the"
+                    + " drain first and closes what is left; keep the drain timeout below it", drain, phase);
+        }
         return new RpcServerLifecycle(server, catalog, Boolean.TRUE.equals(properties.getServer().getEnabled()), events);
     }
 }

@@ -1,6 +1,5 @@
 package io.rpcboot.core.rpc;
 
-import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +12,6 @@ import io.rpcboot.core.RpcStatus;
 import io.rpcboot.core.RpcTimeoutException;
 import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.client.RpcClient;
-import io.rpcboot.core.registry.ServiceInstance;
-import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.rpc.TestServices.Calculator;
 import io.rpcboot.core.rpc.TestServices.DefaultCalculator;
 import io.rpcboot.core.rpc.TestServices.Item;
@@ -150,37 +147,5 @@ abstract class TransportContract {
                 .satisfies(e -> assertThat(e.status()).isEqualTo(RpcStatus.RESOURCE_EXHAUSTED))
                 .withMessageContaining("rpc.server.max-frame-size");
         assertThat(contract.size(new byte[1024])).isEqualTo(1024);
-    }
-
-    /** TCP: the server announces its host and port. */
-    static final class OverTcp extends TransportContract {
-        @Override
-        ServerConfig.Transport transport() {
-            return ServerConfig.Transport.TCP;
-        }
-
-        @Test
-        void theServerAnnouncesItsTcpPort() {
-            RpcServer server = server();
-            assertThat(fixture.registry.instances(ServiceKey.of(Contract.class))).extracting(ServiceInstance::address)
-                    .containsExactly("127.0.0.1:" + server.port());
-        }
-    }
-
-    /** In process: no TCP port; the server is reached through its socket in this JVM. */
-    static final class InProcess extends TransportContract {
-        @Override
-        ServerConfig.Transport transport() {
-            return ServerConfig.Transport.IN_PROCESS;
-        }
-
-        @Test
-        void noTcpPortIsOpened() {
-            RpcServer server = server();
-            assertThat(server.inProcess()).isTrue();
-            assertThat(server.address()).isInstanceOf(UnixDomainSocketAddress.class);
-            assertThat(fixture.registry.instances(ServiceKey.of(Contract.class))).singleElement()
-                    .satisfies(i -> assertThat(i.host()).isEqualTo("in-process"));
-        }
     }
 }
