@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -129,6 +130,10 @@ class OperationsApplicationTests {
         HttpResponse<String> readiness = send(one, "GET", "/actuator/health/readiness", "");
         assertThat(readiness.statusCode()).isEqualTo(503);
         assertThat(readiness.body()).contains("\"status\":\"OUT_OF_SERVICE\"");
+        assertThat(one.getBean(HealthEndpointGroups.class).get("readiness").isMember("rpc"))
+                .as("the rpc component is in a provider's readiness group").isTrue();
+        assertThat(consumer.getBean(HealthEndpointGroups.class).get("readiness").isMember("rpc"))
+                .as("and not in a consumer-only application's").isFalse();
         assertThat(send(one, "GET", "/actuator/health", "").body())
                 .containsPattern("\"rpc\":\\{\"details\":\\{[^}]*\"server\":\"out of service\"[^}]*},\"status\":\"OUT_OF_SERVICE\"");
 
