@@ -61,7 +61,7 @@ class RpcRuntimeHintsTests {
         assertThat(RuntimeHintsPredicates.proxies().forInterfaces(Greeter.class)).accepts(hints);
         assertThat(RuntimeHintsPredicates.proxies().forInterfaces(Ledger.class)).accepts(hints);
         // the @RpcReference fields are set reflectively
-        assertThat(RuntimeHintsPredicates.reflection().onField(Consumer.class.getDeclaredField("greeter"))).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(Consumer.class.getDeclaredField("greeter"))).accepts(hints);
         // every provided (and referenced) method is invoked through a method handle
         assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Greeter.class.getMethod("greet", String.class)))
                 .accepts(hints);
@@ -77,7 +77,7 @@ class RpcRuntimeHintsTests {
         assertThat(RuntimeHintsPredicates.reflection().onConstructorInvocation(
                 Receipt.class.getDeclaredConstructor(String.class, Optional.class))).accepts(hints);
         assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Receipt.class.getMethod("id"))).accepts(hints);
-        assertThat(RuntimeHintsPredicates.reflection().onField(Receipt.class.getDeclaredField("cents"))).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(Receipt.class.getDeclaredField("cents"))).accepts(hints);
     }
 
     @Test

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
-import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,7 +83,7 @@ class OperationsApplicationTests {
     }
 
     private static long served(ConfigurableApplicationContext provider) {
-        return (long) provider.getBean(MeterRegistry.class).find("rpc.server.requests").timers().stream()
+        return provider.getBean(MeterRegistry.class).find("rpc.server.requests").timers().stream()
                 .mapToLong(t -> t.count()).sum();
     }
 
@@ -187,6 +187,6 @@ class OperationsApplicationTests {
         assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("Hello, slow!");
         closing.get(30, TimeUnit.SECONDS);
         assertThat(RpcServerLifecycle.PHASE).as("the rpc drain comes before the web server's graceful shutdown")
-                .isGreaterThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE);
+                .isGreaterThan(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE);
     }
 }

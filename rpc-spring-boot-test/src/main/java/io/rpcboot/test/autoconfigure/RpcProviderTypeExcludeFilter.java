@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.rpcboot.annotation.RpcProvider;
 import org.springframework.boot.context.TypeExcludeFilter;
+import org.springframework.core.annotation.MergedAnnotation;
 import org.springframework.core.annotation.MergedAnnotations;
 import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
 import org.springframework.core.type.classreading.MetadataReader;
@@ -22,10 +23,12 @@ final class RpcProviderTypeExcludeFilter extends TypeExcludeFilter {
     private final Set<String> providers = new LinkedHashSet<>();
 
     RpcProviderTypeExcludeFilter(Class<?> testClass) {
-        MergedAnnotations.from(testClass, SearchStrategy.INHERITED_ANNOTATIONS).get(RpcProviderTest.class)
-                .getValue("value", Class[].class).ifPresent(v -> Arrays.stream(v).map(Class::getName).forEach(providers::add));
-        MergedAnnotations.from(testClass, SearchStrategy.INHERITED_ANNOTATIONS).get(RpcProviderTest.class)
-                .getValue("providers", Class[].class).ifPresent(v -> Arrays.stream(v).map(Class::getName).forEach(providers::add));
+        MergedAnnotation<RpcProviderTest> test = MergedAnnotations.from(testClass, SearchStrategy.INHERITED_ANNOTATIONS)
+                .get(RpcProviderTest.class);
+        if (test.isPresent()) {
+            Arrays.stream(test.getClassArray("value")).map(Class::getName).forEach(providers::add);
+            Arrays.stream(test.getClassArray("providers")).map(Class::getName).forEach(providers::add);
+        }
     }
 
     @Override

@@ -48,7 +48,7 @@ class AotHintsTests {
             assertThat(RuntimeHintsPredicates.proxies().forInterfaces(referenced)).as("proxy of %s", referenced)
                     .accepts(hints);
         }
-        assertThat(RuntimeHintsPredicates.reflection().onField(ShopController.class.getDeclaredField("orders")))
+        assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(ShopController.class.getDeclaredField("orders")))
                 .accepts(hints);
     }
 
@@ -66,7 +66,7 @@ class AotHintsTests {
         }
         assertThat(RuntimeHintsPredicates.reflection().onConstructorInvocation(
                 OrderNotFoundException.class.getConstructor(String.class))).accepts(hints);
-        assertThat(RuntimeHintsPredicates.reflection().onField(OrderNotFoundException.class.getDeclaredField("orderId")))
+        assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(OrderNotFoundException.class.getDeclaredField("orderId")))
                 .accepts(hints);
     }
 }
