@@ -93,6 +93,9 @@ final class RpcConfigurations {
         }
         PeerLimits peerLimits = peerLimits("rpc.client.limits", p.getLimits());
         int maxFrameSize = toInt("rpc.client.max-frame-size", p.getMaxFrameSize());
+        RpcProperties.RetryBudget rb = p.getRetryBudget();
+        io.rpcboot.core.client.RetryBudget retryBudget = build(parameter -> "rpc.client.retry-budget." + kebab(parameter),
+                () -> new io.rpcboot.core.client.RetryBudget(rb.getRatio(), rb.getMinPerSecond(), rb.getWindow()));
         return build(parameter -> parameter.equals("serialization") ? "rpc.serialization" : "rpc.client." + kebab(parameter),
                 () -> ClientConfig.builder().timeout(p.getTimeout()).connectTimeout(p.getConnectTimeout())
                         .connectionsPerEndpoint(p.getConnectionsPerEndpoint())
@@ -101,7 +104,8 @@ final class RpcConfigurations {
                         .retries(p.getRetries()).loadBalancer(p.getLoadBalancer())
                         .serialization(properties.getSerialization()).ioThreads(threads(p.getIoThreads()))
                         .maxFrameSize(maxFrameSize).peerLimits(peerLimits).metadata(p.getMetadata())
-                        .propagatedMetadata(new java.util.LinkedHashSet<>(p.getPropagatedMetadata())).tls(tls).build());
+                        .propagatedMetadata(new java.util.LinkedHashSet<>(p.getPropagatedMetadata())).tls(tls)
+                        .retryBudget(retryBudget).build());
     }
 
     /** {@code maxHeaderSize} under {@code rpc.server.limits} is {@code rpc.server.limits.max-header-size}. */

@@ -412,6 +412,16 @@ public class RpcProperties {
          */
         private Map<String, ServiceSettings> services = new LinkedHashMap<>();
 
+        /**
+         * How many retries this client may send in all, whatever the references allow: a fraction of
+         * its calls plus a few a second, so that retries cannot multiply the load during an incident.
+         */
+        private final RetryBudget retryBudget = new RetryBudget();
+
+        public RetryBudget getRetryBudget() {
+            return retryBudget;
+        }
+
         public Map<String, ServiceSettings> getServices() {
             return services;
         }
@@ -506,6 +516,43 @@ public class RpcProperties {
 
         public void setIoThreads(int ioThreads) {
             this.ioThreads = ioThreads;
+        }
+    }
+
+    /** The client's retry budget: retries of calls that may have run and of calls refused without running. */
+    public static class RetryBudget {
+
+        /** Retries allowed per call of the window, 0..1 (0.2: one retry for every five calls). */
+        private double ratio = 0.2;
+
+        /** Retries a second allowed on top of the ratio, so that a quiet client can still retry. */
+        private int minPerSecond = 10;
+
+        /** How far back calls and retries are counted (whole seconds, 1s to 10m). */
+        private Duration window = Duration.ofSeconds(10);
+
+        public double getRatio() {
+            return ratio;
+        }
+
+        public void setRatio(double ratio) {
+            this.ratio = ratio;
+        }
+
+        public int getMinPerSecond() {
+            return minPerSecond;
+        }
+
+        public void setMinPerSecond(int minPerSecond) {
+            this.minPerSecond = minPerSecond;
+        }
+
+        public Duration getWindow() {
+            return window;
+        }
+
+        public void setWindow(Duration window) {
+            this.window = window;
         }
     }
 

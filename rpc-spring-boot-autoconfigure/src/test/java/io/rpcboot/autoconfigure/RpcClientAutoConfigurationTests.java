@@ -107,4 +107,19 @@ class RpcClientAutoConfigurationTests {
             return builder -> builder.config(ClientConfig.builder().timeout(Duration.ofSeconds(1)).ioThreads(1).build());
         }
     }
+
+    @Test
+    void theRetryBudgetBindsAndIsChecked() {
+        runner.withPropertyValues("rpc.client.retry-budget.ratio=0.5", "rpc.client.retry-budget.min-per-second=3",
+                "rpc.client.retry-budget.window=30s").run(context -> {
+                    io.rpcboot.core.client.RetryBudget budget = context.getBean(io.rpcboot.core.client.RpcClient.class)
+                            .config().retryBudget();
+                    assertThat(budget.ratio()).isEqualTo(0.5);
+                    assertThat(budget.minPerSecond()).isEqualTo(3);
+                    assertThat(budget.window()).isEqualTo(java.time.Duration.ofSeconds(30));
+                });
+        runner.withPropertyValues("rpc.client.retry-budget.ratio=2").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.client.retry-budget.ratio with value '2.0' is invalid")
+                .hasMessageContaining("ratio must be 0..1"));
+    }
 }

@@ -37,12 +37,13 @@ import org.jspecify.annotations.Nullable;
  * @param tls                      TLS settings of every connection (a reference's own win); when given the
  *                                 client speaks only TLS, whatever a registration says; null: plaintext,
  *                                 and instances that announce they require TLS are refused
+ * @param retryBudget              how many retries the client may send, whatever the references' settings
  */
 public record ClientConfig(Duration timeout, Duration connectTimeout, int connectionsPerEndpoint,
                            int maxInFlightPerConnection, Duration heartbeatInterval, Duration idleConnectionTimeout,
                            int retries, String loadBalancer, String serialization, int ioThreads, int maxFrameSize,
                            PeerLimits peerLimits, Map<String, String> metadata, Set<String> propagatedMetadata,
-                           @Nullable TlsConfig tls) {
+                           @Nullable TlsConfig tls, RetryBudget retryBudget) {
 
     /**
      * A client's default limits: {@link PeerLimits#DEFAULTS} with water marks of 512 KiB / 1 MiB, so
@@ -55,6 +56,7 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
 
     public ClientConfig {
         Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(retryBudget, "retryBudget");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         Objects.requireNonNull(idleConnectionTimeout, "idleConnectionTimeout");
@@ -114,6 +116,7 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
         private Map<String, String> metadata = Map.of();
         private Set<String> propagatedMetadata = Set.of();
         private @Nullable TlsConfig tls;
+        private RetryBudget retryBudget = RetryBudget.DEFAULT;
 
         public Builder timeout(Duration v) {
             timeout = v;
@@ -191,10 +194,16 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
             return this;
         }
 
+        /** How many retries the client may send ({@link RetryBudget#DEFAULT} unless set). */
+        public Builder retryBudget(RetryBudget v) {
+            retryBudget = v;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(timeout, connectTimeout, connectionsPerEndpoint, maxInFlightPerConnection,
                     heartbeatInterval, idleConnectionTimeout, retries, loadBalancer, serialization, ioThreads, maxFrameSize,
-                    peerLimits, metadata, propagatedMetadata, tls);
+                    peerLimits, metadata, propagatedMetadata, tls, retryBudget);
         }
     }
 }

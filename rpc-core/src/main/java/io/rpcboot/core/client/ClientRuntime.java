@@ -58,6 +58,8 @@ final class ClientRuntime {
     final FrameCodec codec;
     /** Rebuilds the exceptions providers send as themselves. */
     final ExceptionCodec exceptions;
+    /** The retries this client may still send (shared by its references). */
+    final RetryBudget.Ledger retryBudget;
     final TcpClient tcp;
     final ServiceRegistry registry;
     final Serializations serializations;
@@ -99,6 +101,7 @@ final class ClientRuntime {
         PeerLimits limits = config.peerLimits();
         this.codec = new FrameCodec(pool, config.maxFrameSize(), false, 0, limits, "rpc.client.max-frame-size");
         this.exceptions = ExceptionCodec.of(serializations, false);
+        this.retryBudget = new RetryBudget.Ledger(config.retryBudget());
         this.tcp = new TcpClient(TransportConfig.builder().connectTimeout(config.connectTimeout())
                 .idleTimeout(config.heartbeatInterval()).waterMarks(limits.lowWaterMark(), limits.highWaterMark()).build(), loops, pool);
         AtomicInteger n = new AtomicInteger();
@@ -216,12 +219,28 @@ final class ClientRuntime {
         final Counter bytesReceived;
         final InboundGuard.Reports inbound;
         final Counter timeouts;
+        private final Counter retriedNotRun;
+        private final Counter retriedMayHaveRun;
+        private final Counter refusedNotRun;
+        private final Counter refusedMayHaveRun;
 
         private ClientMeters(Meters meters) {
+            this.retriedNotRun = meters.clientRetries("not_run", "retried");
+            this.retriedMayHaveRun = meters.clientRetries("may_have_run", "retried");
+            this.refusedNotRun = meters.clientRetries("not_run", "budget_exhausted");
+            this.refusedMayHaveRun = meters.clientRetries("may_have_run", "budget_exhausted");
             this.bytesSent = meters.bytesSent(Meters.Side.CLIENT);
             this.bytesReceived = meters.bytesReceived(Meters.Side.CLIENT);
             this.inbound = meters.inboundReports(Meters.Side.CLIENT);
             this.timeouts = meters.clientTimeouts();
+        }
+
+        Counter retried(String reason) {
+            return reason.equals("not_run") ? retriedNotRun : retriedMayHaveRun;
+        }
+
+        Counter retryRefused(String reason) {
+            return reason.equals("not_run") ? refusedNotRun : refusedMayHaveRun;
         }
     }
 }

@@ -97,6 +97,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
 
     void start() {
         runtime.inFlight.increment();
+        runtime.retryBudget.called(startNanos);
         attempt();
     }
 
@@ -299,9 +300,9 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             switch (status) {
                 case DRAINING -> {
                     endpoint.markDraining();
-                    notRun(remote);
+                    refusedUnrun(remote);
                 }
-                case OVERLOADED, NOT_FOUND -> notRun(remote);
+                case OVERLOADED, NOT_FOUND -> refusedUnrun(remote);
                 case UNAUTHENTICATED, PERMISSION_DENIED -> fail(remote); // did not run, and never will here or elsewhere
                 case DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_WHILE_RUNNING -> timedOut(endpoint.address, remote);
                 case INTERNAL, UNKNOWN -> mayHaveRun(remote);
@@ -386,15 +387,44 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         attempt();
     }
 
-    /** The call may have run: repeat it only where that is harmless. */
+    /**
+     * A provider answered that it did not run the call (overloaded, draining, not found there):
+     * another instance may take it, if the client's retry budget allows one more retry.
+     */
+    private void refusedUnrun(RpcException cause) {
+        lastFailure = cause;
+        if (withinRetryBudget(cause, "not_run")) {
+            attempt();
+        }
+    }
+
+    /** The call may have run: repeat it only where that is harmless, and the retry budget allows. */
     private void mayHaveRun(RpcException cause) {
         lastFailure = cause;
         if (retriesLeft > 0) {
             retriesLeft--;
-            attempt();
+            if (withinRetryBudget(cause, "may_have_run")) {
+                attempt();
+            }
         } else {
             fail(cause);
         }
+    }
+
+    /**
+     * Whether the client's {@link RetryBudget} allows one more retry; if not, the call ends with its
+     * last failure, which says why it was not retried.
+     */
+    private boolean withinRetryBudget(RpcException cause, String reason) {
+        if (runtime.retryBudget.tryRetry(clock.nanoTime())) {
+            runtime.meters().retried(reason).increment();
+            return true;
+        }
+        runtime.meters().retryRefused(reason).increment();
+        cause.addSuppressed(new RpcException("not retried: this client's retry budget is spent ("
+                + runtime.config.retryBudget() + "; rpc.client.retry-budget.*)"));
+        fail(cause);
+        return false;
     }
 
     /**

@@ -182,4 +182,39 @@ class MethodSettingsTests {
         assertThatIllegalArgumentException().isThrownBy(() -> MethodConfig.parseDuration("soon"))
                 .withMessageContaining("'soon' is not a duration");
     }
+
+    @Test
+    void aFailingIdempotentServiceUnderLoadSendsAtMostTheBudgetedRetries() {
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        // two providers, both "may have run" on every call: retries could triple the load
+        for (int i = 0; i < 2; i++) {
+            fixture.server(b -> b.service(Ledger.class, new Books()).interceptor(chain -> {
+                served.incrementAndGet();
+                return chain.proceed().thenApply(v -> 42);
+            }));
+        }
+        io.rpcboot.core.client.RetryBudget budget = new io.rpcboot.core.client.RetryBudget(0.1, 0, Duration.ofSeconds(10));
+        Ledger ledger = fixture.client(ClientConfig.builder().ioThreads(2).retryBudget(budget),
+                        new io.rpcboot.core.metrics.RpcMetrics(registry))
+                .create(ReferenceConfig.builder(Ledger.class).method("read", new MethodConfig(null, true, 2)).build());
+        int calls = 300;
+        int budgetNotes = 0;
+        for (int i = 0; i < calls; i++) {
+            try {
+                ledger.read("k");
+            } catch (RpcRemoteException e) {
+                for (Throwable s : e.getSuppressed()) {
+                    if (String.valueOf(s.getMessage()).contains("retry budget is spent")) {
+                        budgetNotes++;
+                    }
+                }
+            }
+        }
+        // without a budget: up to 3 tries a call (900); with it: the calls plus 10% of them
+        assertThat(served.get()).isLessThanOrEqualTo(calls + calls / 10 + 1);
+        assertThat(budgetNotes).as("failures that say the budget stopped their retry").isGreaterThan(200);
+        assertThat(registry.get("rpc.client.retries").tag("reason", "may_have_run").tag("result", "budget_exhausted")
+                .counter().count()).isEqualTo(budgetNotes);
+    }
 }

@@ -58,6 +58,16 @@ public final class Meters {
         return Counter.builder("rpc.client.timeouts").description("Calls that reached their deadline").register(registry);
     }
 
+    /**
+     * Retries a client sent or refused: {@code reason} {@code not_run} (a provider answered it did not
+     * run the call) or {@code may_have_run} (an idempotent call), {@code result} {@code retried} or
+     * {@code budget_exhausted}.
+     */
+    public Counter clientRetries(String reason, String result) {
+        return Counter.builder("rpc.client.retries").tag("reason", reason).tag("result", result)
+                .description("Retries sent to another try, or refused by the retry budget").register(registry);
+    }
+
     public Counter serverRejected(String reason) {
         return Counter.builder("rpc.server.rejected").tag("reason", reason)
                 .description("Requests answered without running the method").register(registry);
