@@ -2,6 +2,7 @@ package io.rpcboot.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
@@ -62,6 +63,13 @@ final class RpcConfigurations {
         PeerLimits peerLimits = peerLimits("rpc.server.limits", l);
         int maxFrameSize = toInt("rpc.server.max-frame-size", p.getMaxFrameSize());
         int compressionThreshold = toInt("rpc.server.compression-threshold", p.getCompressionThreshold());
+        Map<String, Double> rateLimits = new java.util.LinkedHashMap<>();
+        p.getServices().forEach((service, limits) -> {
+            String prefix = "rpc.server.services[" + service + "]";
+            rateLimit(rateLimits, service, prefix + ".rate-limit", limits.getRateLimit());
+            limits.getMethods().forEach((method, m) -> rateLimit(rateLimits, service + "#" + method,
+                    prefix + ".methods[" + method + "].rate-limit", m.getRateLimit()));
+        });
         return build(parameter -> (SERVER_LIMITS.contains(parameter) ? "rpc.server.limits." : "rpc.server.")
                 + kebab(parameter), () -> ServerConfig.builder().host(p.getHost()).port(p.getPort())
                 .advertisedHost(p.getAdvertisedHost()).ioThreads(threads(p.getIoThreads()))
@@ -71,7 +79,8 @@ final class RpcConfigurations {
                 .maxConnections(l.getMaxConnections()).maxConnectionsPerAddress(l.getMaxConnectionsPerAddress())
                 .maxAcceptsPerSecond(l.getMaxAcceptsPerSecond()).maxConnectionAge(l.getMaxConnectionAge())
                 .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection())
-                .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).transport(p.getTransport()).tls(tls).build());
+                .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).transport(p.getTransport())
+                .rateLimits(rateLimits).tls(tls).build());
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {
@@ -106,6 +115,16 @@ final class RpcConfigurations {
                         .maxFrameSize(maxFrameSize).peerLimits(peerLimits).metadata(p.getMetadata())
                         .propagatedMetadata(new java.util.LinkedHashSet<>(p.getPropagatedMetadata())).tls(tls)
                         .retryBudget(retryBudget).build());
+    }
+
+    private static void rateLimit(Map<String, Double> limits, String key, String property, @Nullable Double perSecond) {
+        if (perSecond == null) {
+            return;
+        }
+        if (!(perSecond > 0) || perSecond.isInfinite()) {
+            throw invalid(property, perSecond, "a rate limit is a number of calls a second, > 0");
+        }
+        limits.put(key, perSecond);
     }
 
     /** {@code maxHeaderSize} under {@code rpc.server.limits} is {@code rpc.server.limits.max-header-size}. */

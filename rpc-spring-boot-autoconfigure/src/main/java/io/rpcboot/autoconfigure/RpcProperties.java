@@ -191,6 +191,22 @@ public class RpcProperties {
          */
         private ServerConfig.Transport transport = ServerConfig.Transport.TCP;
 
+        /**
+         * Limits per provided service interface, keyed by its fully qualified name, e.g.
+         * rpc.server.services.[com.example.OrderService].rate-limit=500, and per method under
+         * .methods.[name] (an overloaded name with its parameter types). A call past a limit is
+         * answered OVERLOADED without running; consumers send it to another instance.
+         */
+        private Map<String, ProvidedService> services = new LinkedHashMap<>();
+
+        public Map<String, ProvidedService> getServices() {
+            return services;
+        }
+
+        public void setServices(Map<String, ProvidedService> services) {
+            this.services = services;
+        }
+
         public ServerConfig.Transport getTransport() {
             return transport;
         }
@@ -516,6 +532,36 @@ public class RpcProperties {
 
         public void setIoThreads(int ioThreads) {
             this.ioThreads = ioThreads;
+        }
+    }
+
+    /** Limits of one provided method. */
+    public static class ProvidedMethod {
+
+        /** Calls a second this method serves at most (bursts of a tenth of a second's worth); unset: no limit. */
+        private @Nullable Double rateLimit;
+
+        public @Nullable Double getRateLimit() {
+            return rateLimit;
+        }
+
+        public void setRateLimit(@Nullable Double rateLimit) {
+            this.rateLimit = rateLimit;
+        }
+    }
+
+    /** Limits of one provided service, and of its methods. */
+    public static class ProvidedService extends ProvidedMethod {
+
+        /** Limits per method, by method name (an overloaded name with its parameter types). */
+        private Map<String, ProvidedMethod> methods = new LinkedHashMap<>();
+
+        public Map<String, ProvidedMethod> getMethods() {
+            return methods;
+        }
+
+        public void setMethods(Map<String, ProvidedMethod> methods) {
+            this.methods = methods;
         }
     }
 

@@ -109,7 +109,12 @@ public class RpcServerLifecycle implements SmartLifecycle {
             return;
         }
         for (RpcServiceCatalog.Provider provider : catalog.providers()) {
-            server.addService(provider.definition());
+            try {
+                server.addService(provider.definition());
+            } catch (IllegalArgumentException e) {
+                throw new RpcStartupException("@RpcProvider bean '" + provider.beanName() + "' cannot be published: "
+                        + e.getMessage(), "Correct the rpc.server.services property the message names, or the bean.", e);
+            }
         }
         try {
             server.start();

@@ -129,4 +129,22 @@ class RpcServerAutoConfigurationTests {
                     .workerThreads(3).build());
         }
     }
+
+    @Test
+    void rateLimitsBindPerServiceAndPerMethodAndAreChecked() {
+        String greeter = "rpc.server.services.[" + Greetings.Greeter.class.getName() + "]";
+        runner.withPropertyValues(greeter + ".rate-limit=500", greeter + ".methods.[greet].rate-limit=50")
+                .withBean(Greetings.DefaultGreeter.class).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(RpcServer.class).config().rateLimits()).containsEntry(
+                            Greetings.Greeter.class.getName(), 500.0).containsEntry(
+                            Greetings.Greeter.class.getName() + "#greet", 50.0);
+                });
+        runner.withPropertyValues(greeter + ".rate-limit=0").run(context -> assertThat(context).getFailure().rootCause()
+                .hasMessageContaining("Property rpc.server.services[" + Greetings.Greeter.class.getName()
+                        + "].rate-limit with value '0.0' is invalid"));
+        runner.withPropertyValues(greeter + ".methods.[hello].rate-limit=5").withBean(Greetings.DefaultGreeter.class)
+                .run(context -> assertThat(new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure())
+                        .getDescription()).contains("cannot be published").contains("has no method hello"));
+    }
 }

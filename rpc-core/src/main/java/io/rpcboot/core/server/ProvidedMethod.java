@@ -37,6 +37,9 @@ final class ProvidedMethod {
     final boolean returnsVoid;
     final Meters.CallTimers timers;
     private final MethodHandle invoker; // (Object[])Object
+    /** The service's rate limit and this method's own, each null when there is none. */
+    private volatile @Nullable RateLimiter serviceRate;
+    private volatile @Nullable RateLimiter methodRate;
     private final int parameterCount;
     /** Indexed by serialization id: the parameter codecs; null where the serialization is absent. */
     private final TypeCodec<Object>[][] parameterCodecs;
@@ -71,6 +74,27 @@ final class ProvidedMethod {
                         + s.name() + " serialization: " + e.getMessage(), e);
             }
         }
+    }
+
+    void rateLimits(@Nullable RateLimiter service, @Nullable RateLimiter method) {
+        this.serviceRate = service;
+        this.methodRate = method;
+    }
+
+    /**
+     * Null when a call may start now (it is counted against the limits); otherwise why not: the
+     * method's, or its service's, rate limit.
+     */
+    @Nullable String admit(long nowNanos) {
+        RateLimiter m = methodRate;
+        if (m != null && !m.tryAcquire(nowNanos)) {
+            return rpcMethod + " is limited to " + m.perSecond() + " calls a second on this server";
+        }
+        RateLimiter s = serviceRate;
+        if (s != null && !s.tryAcquire(nowNanos)) {
+            return key + " is limited to " + s.perSecond() + " calls a second on this server";
+        }
+        return null;
     }
 
     /** {@code service.signature}, as messages name a method. */

@@ -76,6 +76,7 @@ final class RequestDispatcher {
     private final Counter drainingRejected;
     private final Counter deadlineRejected;
     private final Counter notFound;
+    private final Counter rateLimited;
     private final Counter perConnectionRejected;
     private final InboundGuard.Reports limits;
     private final int maxCallsPerConnection;
@@ -103,6 +104,7 @@ final class RequestDispatcher {
         this.drainingRejected = meters.serverRejected("draining");
         this.deadlineRejected = meters.serverRejected("deadline");
         this.notFound = meters.serverRejected("not_found");
+        this.rateLimited = meters.serverRejected("rate_limited");
         this.limits = limits;
         this.perConnectionRejected = limits.limitExceeded("calls_per_connection");
         this.maxCallsPerConnection = maxCallsPerConnection;
@@ -192,6 +194,12 @@ final class RequestDispatcher {
         if (!method.supports(frame.serializationId())) {
             reject(connection, frame, RpcStatus.BAD_REQUEST, true, "serialization id " + frame.serializationId()
                     + " is not available on this server");
+            return null;
+        }
+        String limited = method.admit(clock.nanoTime());
+        if (limited != null) { // did not run: the client sends it elsewhere, within its retry budget
+            rateLimited.increment();
+            reject(connection, frame, RpcStatus.OVERLOADED, true, limited);
             return null;
         }
         return new Call(connection, frame, method, deadline);

@@ -1,6 +1,7 @@
 package io.rpcboot.core.server;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 import org.slf4j.event.Level;
@@ -41,6 +42,10 @@ import org.jspecify.annotations.Nullable;
  * @param tls                  TLS settings; when given the server accepts TLS only, and announces so
  * @param transport            how clients reach the server: TCP on {@code host:port}, or
  *                             {@link Transport#IN_PROCESS} (this JVM only, no port: for tests)
+ * @param rateLimits           calls a second allowed, by service interface name (every method of it together)
+ *                             or by {@code interface#methodKey} (one method, its {@link io.rpcboot.core.RpcMethod#key()
+ *                             key}); past one, a call is answered OVERLOADED without running (clients send it
+ *                             elsewhere, within their retry budget)
  * @param sendStackTraces      whether a provider exception sent as itself (declared or allow-listed) carries its
  *                             stack frames to the caller; off by default, since frames describe the provider's code
  */
@@ -49,7 +54,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                            Duration drainTimeout, boolean checksum, int compressionThreshold, PeerLimits peerLimits,
                            int maxConnections, int maxConnectionsPerAddress, int maxAcceptsPerSecond,
                            Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel,
-                           @Nullable TlsConfig tls, boolean sendStackTraces, Transport transport) {
+                           @Nullable TlsConfig tls, boolean sendStackTraces, Transport transport,
+                           Map<String, Double> rateLimits) {
 
     /** How clients reach a server. */
     public enum Transport {
@@ -75,6 +81,9 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         Objects.requireNonNull(maxConnectionAge, "maxConnectionAge");
         Objects.requireNonNull(errorLogLevel, "errorLogLevel");
         Objects.requireNonNull(transport, "transport");
+        rateLimits = Map.copyOf(rateLimits);
+        rateLimits.forEach((k, v) -> require(v > 0 && !v.isInfinite(), "rateLimits must be > 0 calls a second, was "
+                + v + " for " + k));
         require(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
         require(ioThreads >= 1 && ioThreads <= 1024, "ioThreads must be 1..1024, was " + ioThreads);
         require(workerThreads >= 1 && workerThreads <= 100_000, "workerThreads must be 1..100000, was " + workerThreads);
@@ -117,6 +126,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private int maxFrameSize = FrameCodec.DEFAULT_MAX_FRAME_SIZE;
         private boolean sendStackTraces;
         private Transport transport = Transport.TCP;
+        private final Map<String, Double> rateLimits = new java.util.LinkedHashMap<>();
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private boolean checksum;
@@ -226,6 +236,24 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        /** At most {@code perSecond} calls a second to every method of {@code service} together. */
+        public Builder rateLimit(Class<?> service, double perSecond) {
+            rateLimits.put(service.getName(), perSecond);
+            return this;
+        }
+
+        /** At most {@code perSecond} calls a second to one method of {@code service}, by its key (e.g. {@code find}). */
+        public Builder rateLimit(Class<?> service, String methodKey, double perSecond) {
+            rateLimits.put(service.getName() + "#" + methodKey, perSecond);
+            return this;
+        }
+
+        /** Rate limits by interface name or {@code interface#methodKey}, as the record holds them. */
+        public Builder rateLimits(Map<String, Double> v) {
+            rateLimits.putAll(v);
+            return this;
+        }
+
         /** How clients reach the server (default TCP). */
         public Builder transport(Transport v) {
             transport = v;
@@ -250,7 +278,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
-                    errorLogLevel, tls, sendStackTraces, transport);
+                    errorLogLevel, tls, sendStackTraces, transport, rateLimits);
         }
     }
 }

@@ -23,9 +23,17 @@ final class ServiceTable {
     private final Serializations serializations;
     private final RpcMetrics metrics;
 
+    private final Map<String, Double> rateLimits;
+
     ServiceTable(Serializations serializations, RpcMetrics metrics) {
+        this(serializations, metrics, Map.of());
+    }
+
+    /** @param rateLimits calls a second by interface name, or by {@code interface#methodKey} for one method */
+    ServiceTable(Serializations serializations, RpcMetrics metrics, Map<String, Double> rateLimits) {
         this.serializations = serializations;
         this.metrics = metrics;
+        this.rateLimits = rateLimits;
     }
 
     /**
@@ -44,6 +52,7 @@ final class ServiceTable {
             ProvidedMethod pm = new ProvidedMethod(key, m, definition.implementation(), serializations, metrics);
             methods.putIfAbsent(pm.rpcMethod.signature(), pm); // a method redeclared by a subinterface has one signature
         }
+        applyRateLimits(definition, methods.values());
         Provided provided = new Provided(definition, Map.copyOf(methods));
         Provided clash = services.putIfAbsent(key, provided);
         if (clash != null) {
@@ -52,6 +61,27 @@ final class ServiceTable {
                     + definition.implementation().getClass().getName());
         }
         return provided;
+    }
+
+    /** The configured limits of this service and its methods; a limit naming no method of it is refused. */
+    private void applyRateLimits(ServiceDefinition definition, java.util.Collection<ProvidedMethod> methods) {
+        String service = definition.interfaceClass().getName();
+        long now = System.nanoTime();
+        Double serviceRate = rateLimits.get(service);
+        RateLimiter shared = serviceRate == null ? null : new RateLimiter(serviceRate, now);
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (ProvidedMethod m : methods) {
+            keys.add(m.rpcMethod.key());
+            Double rate = rateLimits.get(service + "#" + m.rpcMethod.key());
+            m.rateLimits(shared, rate == null ? null : new RateLimiter(rate, now));
+        }
+        for (String limited : rateLimits.keySet()) {
+            int hash = limited.indexOf('#');
+            if (hash > 0 && limited.substring(0, hash).equals(service) && !keys.contains(limited.substring(hash + 1))) {
+                throw new IllegalArgumentException("a rate limit for " + limited + ", but " + service + " has no method "
+                        + limited.substring(hash + 1) + "; its methods are " + keys);
+            }
+        }
     }
 
     @Nullable Provided get(ServiceKey key) {
