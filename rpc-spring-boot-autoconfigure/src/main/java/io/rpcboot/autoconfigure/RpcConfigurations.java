@@ -63,6 +63,11 @@ final class RpcConfigurations {
         PeerLimits peerLimits = peerLimits("rpc.server.limits", l);
         int maxFrameSize = toInt("rpc.server.max-frame-size", p.getMaxFrameSize());
         int compressionThreshold = toInt("rpc.server.compression-threshold", p.getCompressionThreshold());
+        RpcProperties.ConcurrencyLimit cl = p.getConcurrencyLimit();
+        io.rpcboot.core.server.ConcurrencyLimit concurrencyLimit = !cl.isEnabled() ? null
+                : build(parameter -> "rpc.server.concurrency-limit." + (parameter.startsWith("concurrency") ? "min"
+                        : kebab(parameter)), () -> new io.rpcboot.core.server.ConcurrencyLimit(cl.getInitial(),
+                        cl.getMin(), cl.getMax(), cl.getTolerance()));
         Map<String, Double> rateLimits = new java.util.LinkedHashMap<>();
         p.getServices().forEach((service, limits) -> {
             String prefix = "rpc.server.services[" + service + "]";
@@ -80,7 +85,7 @@ final class RpcConfigurations {
                 .maxAcceptsPerSecond(l.getMaxAcceptsPerSecond()).maxConnectionAge(l.getMaxConnectionAge())
                 .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection())
                 .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).transport(p.getTransport())
-                .rateLimits(rateLimits).tls(tls).build());
+                .rateLimits(rateLimits).concurrencyLimit(concurrencyLimit).tls(tls).build());
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {

@@ -199,6 +199,16 @@ public class RpcProperties {
          */
         private Map<String, ProvidedService> services = new LinkedHashMap<>();
 
+        /**
+         * An adaptive limit on each provided method's calls running at once: it follows the method's
+         * run time, and past it a call is answered OVERLOADED at once instead of waiting.
+         */
+        private final ConcurrencyLimit concurrencyLimit = new ConcurrencyLimit();
+
+        public ConcurrencyLimit getConcurrencyLimit() {
+            return concurrencyLimit;
+        }
+
         public Map<String, ProvidedService> getServices() {
             return services;
         }
@@ -532,6 +542,65 @@ public class RpcProperties {
 
         public void setIoThreads(int ioThreads) {
             this.ioThreads = ioThreads;
+        }
+    }
+
+    /** The server's adaptive concurrency limit, one per provided method. */
+    public static class ConcurrencyLimit {
+
+        /** Whether each provided method's calls running at once are limited, adaptively. */
+        private boolean enabled = false;
+
+        /** The limit each method starts from. */
+        private int initial = 20;
+
+        /** The limit never goes below this. */
+        private int min = 4;
+
+        /** The limit never goes above this. */
+        private int max = 1000;
+
+        /** How much slower than usual recent calls may be before the limit shrinks (1.5: 50% slower). */
+        private double tolerance = 1.5;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getInitial() {
+            return initial;
+        }
+
+        public void setInitial(int initial) {
+            this.initial = initial;
+        }
+
+        public int getMin() {
+            return min;
+        }
+
+        public void setMin(int min) {
+            this.min = min;
+        }
+
+        public int getMax() {
+            return max;
+        }
+
+        public void setMax(int max) {
+            this.max = max;
+        }
+
+        public double getTolerance() {
+            return tolerance;
+        }
+
+        public void setTolerance(double tolerance) {
+            this.tolerance = tolerance;
         }
     }
 

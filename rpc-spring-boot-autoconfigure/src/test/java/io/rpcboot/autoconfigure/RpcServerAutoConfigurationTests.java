@@ -147,4 +147,15 @@ class RpcServerAutoConfigurationTests {
                 .run(context -> assertThat(new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure())
                         .getDescription()).contains("cannot be published").contains("has no method hello"));
     }
+
+    @Test
+    void theConcurrencyLimitIsOffUnlessEnabledAndItsSettingsAreChecked() {
+        runner.run(context -> assertThat(context.getBean(RpcServer.class).config().concurrencyLimit()).isNull());
+        runner.withPropertyValues("rpc.server.concurrency-limit.enabled=true", "rpc.server.concurrency-limit.max=50")
+                .run(context -> assertThat(context.getBean(RpcServer.class).config().concurrencyLimit())
+                        .isEqualTo(new io.rpcboot.core.server.ConcurrencyLimit(20, 4, 50, 1.5)));
+        runner.withPropertyValues("rpc.server.concurrency-limit.enabled=true", "rpc.server.concurrency-limit.tolerance=0.5")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("Property rpc.server.concurrency-limit.tolerance with value '0.5' is invalid"));
+    }
 }

@@ -40,6 +40,8 @@ final class ProvidedMethod {
     /** The service's rate limit and this method's own, each null when there is none. */
     private volatile @Nullable RateLimiter serviceRate;
     private volatile @Nullable RateLimiter methodRate;
+    /** This method's adaptive concurrency limit, when the server has one; set once at publication. */
+    volatile ConcurrencyLimit.@Nullable Limiter concurrency;
     private final int parameterCount;
     /** Indexed by serialization id: the parameter codecs; null where the serialization is absent. */
     private final TypeCodec<Object>[][] parameterCodecs;

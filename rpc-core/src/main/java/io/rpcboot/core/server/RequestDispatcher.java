@@ -77,6 +77,7 @@ final class RequestDispatcher {
     private final Counter deadlineRejected;
     private final Counter notFound;
     private final Counter rateLimited;
+    private final Counter concurrencyLimited;
     private final Counter perConnectionRejected;
     private final InboundGuard.Reports limits;
     private final int maxCallsPerConnection;
@@ -105,6 +106,7 @@ final class RequestDispatcher {
         this.deadlineRejected = meters.serverRejected("deadline");
         this.notFound = meters.serverRejected("not_found");
         this.rateLimited = meters.serverRejected("rate_limited");
+        this.concurrencyLimited = meters.serverRejected("concurrency_limited");
         this.limits = limits;
         this.perConnectionRejected = limits.limitExceeded("calls_per_connection");
         this.maxCallsPerConnection = maxCallsPerConnection;
@@ -202,7 +204,14 @@ final class RequestDispatcher {
             reject(connection, frame, RpcStatus.OVERLOADED, true, limited);
             return null;
         }
-        return new Call(connection, frame, method, deadline);
+        ConcurrencyLimit.Limiter concurrency = method.concurrency;
+        if (concurrency != null && !concurrency.tryAcquire()) {
+            concurrencyLimited.increment();
+            reject(connection, frame, RpcStatus.OVERLOADED, true, "the concurrency limit of " + method.describe()
+                    + " on this server (" + concurrency.limit() + " calls at once, adapted to its run time) is reached");
+            return null;
+        }
+        return new Call(connection, frame, method, deadline, concurrency);
     }
 
     /** Answers a request that will not run. {@code admitted}: whether it holds a slot of its connection. */
@@ -307,6 +316,8 @@ final class RequestDispatcher {
     }
 
     private final class Call implements Runnable, ServerCall {
+        /** The concurrency limit this call holds a place of, released when it ends; null when none. */
+        private final ConcurrencyLimit.@Nullable Limiter concurrency;
         private final ServerConnection connection;
         private final ProvidedMethod method;
         private final long deadline;
@@ -325,7 +336,9 @@ final class RequestDispatcher {
         /** 0, then 1 once the call's outcome is decided: it is answered and counted exactly once. */
         private volatile int ended;
 
-        Call(ServerConnection connection, Frame frame, ProvidedMethod method, long deadline) {
+        Call(ServerConnection connection, Frame frame, ProvidedMethod method, long deadline,
+             ConcurrencyLimit.@Nullable Limiter concurrency) {
+            this.concurrency = concurrency;
             this.connection = connection;
             this.frame = frame;
             this.method = method;
@@ -540,6 +553,9 @@ final class RequestDispatcher {
             connection.callEnded();
             finished();
             long nanos = System.nanoTime() - startNanos;
+            if (concurrency != null) { // only a run that ended on its own says how long the method takes now
+                concurrency.release(nanos, outcome == Outcome.SUCCESS || outcome == Outcome.ERROR);
+            }
             if (outcome == Outcome.SUCCESS) {
                 method.timers.success(nanos);
             } else {

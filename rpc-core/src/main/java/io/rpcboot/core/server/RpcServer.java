@@ -107,7 +107,7 @@ public final class RpcServer implements AutoCloseable {
         this.pool = shared != null ? shared.bufferPool() : BufferPool.createDefault();
         CallClock clock = shared != null ? shared.clock() : CallClock.SYSTEM;
         this.serializations = b.serializations != null ? b.serializations : Serializations.defaults(new TypeAllowList());
-        this.services = new ServiceTable(serializations, metrics, config.rateLimits());
+        this.services = new ServiceTable(serializations, metrics, config.rateLimits(), config.concurrencyLimit());
         EventLoopGroup sharedBoss = shared != null ? shared.serverBoss() : null;
         EventLoopGroup sharedWorkers = shared != null ? shared.serverWorkers() : null;
         this.ownsLoops = sharedBoss == null || sharedWorkers == null;

@@ -46,6 +46,8 @@ import org.jspecify.annotations.Nullable;
  *                             or by {@code interface#methodKey} (one method, its {@link io.rpcboot.core.RpcMethod#key()
  *                             key}); past one, a call is answered OVERLOADED without running (clients send it
  *                             elsewhere, within their retry budget)
+ * @param concurrencyLimit     an adaptive limit on each method's calls running at once (null: none); past it a
+ *                             call is answered OVERLOADED at once, so that admitted calls keep their latency
  * @param sendStackTraces      whether a provider exception sent as itself (declared or allow-listed) carries its
  *                             stack frames to the caller; off by default, since frames describe the provider's code
  */
@@ -55,7 +57,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                            int maxConnections, int maxConnectionsPerAddress, int maxAcceptsPerSecond,
                            Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel,
                            @Nullable TlsConfig tls, boolean sendStackTraces, Transport transport,
-                           Map<String, Double> rateLimits) {
+                           Map<String, Double> rateLimits, @Nullable ConcurrencyLimit concurrencyLimit) {
 
     /** How clients reach a server. */
     public enum Transport {
@@ -127,6 +129,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private boolean sendStackTraces;
         private Transport transport = Transport.TCP;
         private final Map<String, Double> rateLimits = new java.util.LinkedHashMap<>();
+        private @Nullable ConcurrencyLimit concurrencyLimit;
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private boolean checksum;
@@ -254,6 +257,12 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        /** Limits each method's calls running at once, adaptively (null, the default: no limit). */
+        public Builder concurrencyLimit(@Nullable ConcurrencyLimit v) {
+            concurrencyLimit = v;
+            return this;
+        }
+
         /** How clients reach the server (default TCP). */
         public Builder transport(Transport v) {
             transport = v;
@@ -278,7 +287,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
-                    errorLogLevel, tls, sendStackTraces, transport, rateLimits);
+                    errorLogLevel, tls, sendStackTraces, transport, rateLimits, concurrencyLimit);
         }
     }
 }

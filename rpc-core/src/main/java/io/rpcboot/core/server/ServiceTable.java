@@ -24,16 +24,19 @@ final class ServiceTable {
     private final RpcMetrics metrics;
 
     private final Map<String, Double> rateLimits;
+    private final @Nullable ConcurrencyLimit concurrencyLimit;
 
     ServiceTable(Serializations serializations, RpcMetrics metrics) {
-        this(serializations, metrics, Map.of());
+        this(serializations, metrics, Map.of(), null);
     }
 
     /** @param rateLimits calls a second by interface name, or by {@code interface#methodKey} for one method */
-    ServiceTable(Serializations serializations, RpcMetrics metrics, Map<String, Double> rateLimits) {
+    ServiceTable(Serializations serializations, RpcMetrics metrics, Map<String, Double> rateLimits,
+                 @Nullable ConcurrencyLimit concurrencyLimit) {
         this.serializations = serializations;
         this.metrics = metrics;
         this.rateLimits = rateLimits;
+        this.concurrencyLimit = concurrencyLimit;
     }
 
     /**
@@ -74,6 +77,9 @@ final class ServiceTable {
             keys.add(m.rpcMethod.key());
             Double rate = rateLimits.get(service + "#" + m.rpcMethod.key());
             m.rateLimits(shared, rate == null ? null : new RateLimiter(rate, now));
+            if (concurrencyLimit != null) {
+                m.concurrency = new ConcurrencyLimit.Limiter(concurrencyLimit);
+            }
         }
         for (String limited : rateLimits.keySet()) {
             int hash = limited.indexOf('#');
