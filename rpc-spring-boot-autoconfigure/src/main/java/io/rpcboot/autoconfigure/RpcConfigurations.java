@@ -110,6 +110,11 @@ final class RpcConfigurations {
         RpcProperties.RetryBudget rb = p.getRetryBudget();
         io.rpcboot.core.client.RetryBudget retryBudget = build(parameter -> "rpc.client.retry-budget." + kebab(parameter),
                 () -> new io.rpcboot.core.client.RetryBudget(rb.getRatio(), rb.getMinPerSecond(), rb.getWindow()));
+        RpcProperties.OutlierDetection od = p.getOutlierDetection();
+        io.rpcboot.core.client.OutlierDetection outliers = build(parameter -> "rpc.client.outlier-detection."
+                + (parameter.equals("baseEjection") ? "base-ejection" : kebab(parameter)),
+                () -> new io.rpcboot.core.client.OutlierDetection(od.getConsecutiveFailures(), od.getBaseEjection(),
+                        od.getMaxEjection(), od.getMaxEjectedPercent()));
         return build(parameter -> parameter.equals("serialization") ? "rpc.serialization" : "rpc.client." + kebab(parameter),
                 () -> ClientConfig.builder().timeout(p.getTimeout()).connectTimeout(p.getConnectTimeout())
                         .connectionsPerEndpoint(p.getConnectionsPerEndpoint())
@@ -119,7 +124,7 @@ final class RpcConfigurations {
                         .serialization(properties.getSerialization()).ioThreads(threads(p.getIoThreads()))
                         .maxFrameSize(maxFrameSize).peerLimits(peerLimits).metadata(p.getMetadata())
                         .propagatedMetadata(new java.util.LinkedHashSet<>(p.getPropagatedMetadata())).tls(tls)
-                        .retryBudget(retryBudget).build());
+                        .retryBudget(retryBudget).outlierDetection(outliers).build());
     }
 
     private static void rateLimit(Map<String, Double> limits, String key, String property, @Nullable Double perSecond) {

@@ -448,6 +448,13 @@ public class RpcProperties {
             return retryBudget;
         }
 
+        /** When a provider address that keeps failing is left out for a while. */
+        private final OutlierDetection outlierDetection = new OutlierDetection();
+
+        public OutlierDetection getOutlierDetection() {
+            return outlierDetection;
+        }
+
         public Map<String, ServiceSettings> getServices() {
             return services;
         }
@@ -631,6 +638,57 @@ public class RpcProperties {
 
         public void setMethods(Map<String, ProvidedMethod> methods) {
             this.methods = methods;
+        }
+    }
+
+    /** The client's outlier detection: addresses that keep failing are left out for a while. */
+    public static class OutlierDetection {
+
+        /**
+         * Failures in a row at one address (connection refused or lost, a try timed out, an INTERNAL
+         * answer) that eject it; 0 turns ejection off.
+         */
+        private int consecutiveFailures = 5;
+
+        /** How long an address is first left out; twice as long each time it is ejected again. */
+        private Duration baseEjection = Duration.ofSeconds(30);
+
+        /** The longest an address is left out. */
+        private Duration maxEjection = Duration.ofMinutes(5);
+
+        /** At most this share of a reference's instances is left out (never its last one). */
+        private int maxEjectedPercent = 50;
+
+        public int getConsecutiveFailures() {
+            return consecutiveFailures;
+        }
+
+        public void setConsecutiveFailures(int consecutiveFailures) {
+            this.consecutiveFailures = consecutiveFailures;
+        }
+
+        public Duration getBaseEjection() {
+            return baseEjection;
+        }
+
+        public void setBaseEjection(Duration baseEjection) {
+            this.baseEjection = baseEjection;
+        }
+
+        public Duration getMaxEjection() {
+            return maxEjection;
+        }
+
+        public void setMaxEjection(Duration maxEjection) {
+            this.maxEjection = maxEjection;
+        }
+
+        public int getMaxEjectedPercent() {
+            return maxEjectedPercent;
+        }
+
+        public void setMaxEjectedPercent(int maxEjectedPercent) {
+            this.maxEjectedPercent = maxEjectedPercent;
         }
     }
 

@@ -104,14 +104,17 @@ final class Attempt implements ClientConnection.PendingCall, Runnable {
         }
         connection.forget(requestId);
         releaseLease();
+        endpoint.outlierFailure();
         call.timedOut(endpoint.address, null);
     }
 
-    /** The caller stops waiting (deadline or interrupt): a late response is dropped. */
-    void abandon() {
+    /** The caller stops waiting (deadline or interrupt): a late response is dropped. Whether this ended the try. */
+    boolean abandon() {
         if (tryEnd()) {
             connection.forget(requestId);
             releaseLease();
+            return true;
         }
+        return false;
     }
 }

@@ -38,12 +38,13 @@ import org.jspecify.annotations.Nullable;
  *                                 client speaks only TLS, whatever a registration says; null: plaintext,
  *                                 and instances that announce they require TLS are refused
  * @param retryBudget              how many retries the client may send, whatever the references' settings
+ * @param outlierDetection         when an address that keeps failing is left out for a while
  */
 public record ClientConfig(Duration timeout, Duration connectTimeout, int connectionsPerEndpoint,
                            int maxInFlightPerConnection, Duration heartbeatInterval, Duration idleConnectionTimeout,
                            int retries, String loadBalancer, String serialization, int ioThreads, int maxFrameSize,
                            PeerLimits peerLimits, Map<String, String> metadata, Set<String> propagatedMetadata,
-                           @Nullable TlsConfig tls, RetryBudget retryBudget) {
+                           @Nullable TlsConfig tls, RetryBudget retryBudget, OutlierDetection outlierDetection) {
 
     /**
      * A client's default limits: {@link PeerLimits#DEFAULTS} with water marks of 512 KiB / 1 MiB, so
@@ -57,6 +58,7 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
     public ClientConfig {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(retryBudget, "retryBudget");
+        Objects.requireNonNull(outlierDetection, "outlierDetection");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         Objects.requireNonNull(idleConnectionTimeout, "idleConnectionTimeout");
@@ -117,6 +119,7 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
         private Set<String> propagatedMetadata = Set.of();
         private @Nullable TlsConfig tls;
         private RetryBudget retryBudget = RetryBudget.DEFAULT;
+        private OutlierDetection outlierDetection = OutlierDetection.DEFAULT;
 
         public Builder timeout(Duration v) {
             timeout = v;
@@ -200,10 +203,16 @@ public record ClientConfig(Duration timeout, Duration connectTimeout, int connec
             return this;
         }
 
+        /** When an address that keeps failing is left out ({@link OutlierDetection#DEFAULT} unless set). */
+        public Builder outlierDetection(OutlierDetection v) {
+            outlierDetection = v;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(timeout, connectTimeout, connectionsPerEndpoint, maxInFlightPerConnection,
                     heartbeatInterval, idleConnectionTimeout, retries, loadBalancer, serialization, ioThreads, maxFrameSize,
-                    peerLimits, metadata, propagatedMetadata, tls, retryBudget);
+                    peerLimits, metadata, propagatedMetadata, tls, retryBudget, outlierDetection);
         }
     }
 }

@@ -219,6 +219,7 @@ final class ClientRuntime {
         final Counter bytesReceived;
         final InboundGuard.Reports inbound;
         final Counter timeouts;
+        final Counter ejections;
         private final Counter retriedNotRun;
         private final Counter retriedMayHaveRun;
         private final Counter refusedNotRun;
@@ -233,6 +234,7 @@ final class ClientRuntime {
             this.bytesReceived = meters.bytesReceived(Meters.Side.CLIENT);
             this.inbound = meters.inboundReports(Meters.Side.CLIENT);
             this.timeouts = meters.clientTimeouts();
+            this.ejections = meters.clientEjections();
         }
 
         Counter retried(String reason) {

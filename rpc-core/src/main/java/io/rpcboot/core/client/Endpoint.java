@@ -41,6 +41,8 @@ final class Endpoint {
     private volatile long unavailableUntil;
     private volatile boolean paused;
     private volatile boolean retired;
+    /** Whether this address has failed so often that calls should go elsewhere for a while. */
+    final OutlierDetection.State outlier;
     /** TLS of this endpoint's connections; null: plaintext. */
     final @Nullable TlsConfig tls;
 
@@ -49,6 +51,7 @@ final class Endpoint {
         this.tls = tls;
         this.address = address;
         this.socketAddress = socketAddress;
+        this.outlier = new OutlierDetection.State(runtime.config.outlierDetection());
         ClientConfig c = runtime.config;
         this.pool = new ConnectionPool<>(address, new PoolConfig(c.connectionsPerEndpoint(), c.maxInFlightPerConnection(),
                 c.idleConnectionTimeout(), true), new Factory());
@@ -66,6 +69,20 @@ final class Endpoint {
     void retire() {
         retired = true;
         pool.close(); // hands every connection to Factory.destroy, which drains it
+    }
+
+    /** A try here failed in a way that says the address is unwell (refused, lost, timed out, INTERNAL). */
+    void outlierFailure() {
+        if (outlier.failed(System.nanoTime())) {
+            runtime.meters().ejections.increment();
+            log.warn("ejected {} for {} ms after {} failures in a row (ejection {}): calls go to the other instances",
+                    address, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(outlier.ejectedUntil() - System.nanoTime()),
+                    runtime.config.outlierDetection().consecutiveFailures(), outlier.ejections());
+        }
+    }
+
+    boolean isEjected() {
+        return outlier.isEjected(System.nanoTime());
     }
 
     void markDraining() {

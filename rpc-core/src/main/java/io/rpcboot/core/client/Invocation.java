@@ -65,6 +65,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
      */
     private @Nullable String lastTried;
     private int retriesLeft;
+    /** Whether ejected instances may be picked: once nothing else is left to try. */
+    private boolean ignoreEjections;
     private @Nullable RpcException lastFailure;
     /** Whether the deadline guard of the slow path is set (at most one per call). */
     private volatile boolean deadlineGuardSet;
@@ -114,6 +116,10 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             return;
         }
         ServiceInstance instance = reference.directory.pick(this);
+        if (instance == null && !ignoreEjections) {
+            ignoreEjections = true; // only ejected instances are left: trying one beats failing the call
+            instance = reference.directory.pick(this);
+        }
         if (instance == null) {
             fail(noInstance());
             return;
@@ -204,6 +210,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         } catch (PoolException e) {
             RpcConnectionException refused = new RpcConnectionException("cannot connect to " + endpoint.address + " for "
                     + method.describe() + ": " + rootMessage(e), false, e);
+            endpoint.outlierFailure();
             attemptEnded(null, refused);
             notRun(refused);
             return;
@@ -275,6 +282,11 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     void onResponse(Endpoint endpoint, Frame frame) {
         boolean handedOver = false;
         attemptEnded(frame.isOversize() ? null : frame.status(), null);
+        switch (frame.isOversize() ? RpcStatus.OK : frame.status()) {
+            case INTERNAL, UNKNOWN -> endpoint.outlierFailure();
+            case OVERLOADED, DRAINING -> { } // healthy but shedding: neither a failure nor a success
+            default -> endpoint.outlier.succeeded(); // it answered as a healthy instance does
+        }
         try {
             if (frame.isOversize()) {
                 runtime.meters().inbound.limitExceeded("frame_size").increment();
@@ -322,6 +334,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
 
     /** The current attempt's connection closed before its response, on the connection's loop. */
     void onConnectionLost(Endpoint endpoint, String reason, boolean mayHaveRun) {
+        endpoint.outlierFailure();
         if (!mayHaveRun) {
             RpcConnectionException refused = new RpcConnectionException(endpoint.address + " does not speak the rpc-boot"
                     + " protocol, so " + method.describe() + " did not run there (" + reason + ")", false);
@@ -366,8 +379,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     /** A waiting caller's deadline passed: it ends the call itself (no timer does that for it). Caller's thread. */
     void deadlinePassedWhileCallerWaits() {
         Attempt a = current;
-        if (a != null) {
-            a.abandon();
+        if (a != null && a.abandon()) {
+            a.endpoint.outlierFailure(); // the try was still out when the deadline came
         }
         timedOut(a != null ? a.endpoint.address : lastTriedAddress(), null);
     }
@@ -375,8 +388,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     /** The caller gives up: the attempt in flight is forgotten and its lease given back. Caller's thread. */
     void abandon(RpcException why) {
         Attempt a = current;
-        if (a != null) {
-            a.abandon();
+        if (a != null && a.abandon() && why instanceof RpcTimeoutException) {
+            a.endpoint.outlierFailure(); // the try was still out when the deadline came
         }
         fail(why);
     }
@@ -517,6 +530,6 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             return true;
         }
         Endpoint endpoint = reference.directory.endpoint(instance);
-        return endpoint == null || !endpoint.isAvailable();
+        return endpoint == null || !endpoint.isAvailable() || !ignoreEjections && reference.directory.leftOut(endpoint);
     }
 }

@@ -129,6 +129,21 @@ public final class RpcClient implements AutoCloseable {
     }
 
     /**
+     * The provider addresses this client leaves out right now ({@link OutlierDetection}), with how
+     * long each stays out, in no particular order.
+     */
+    public Map<String, Duration> ejected() {
+        Map<String, Duration> out = new LinkedHashMap<>();
+        long now = System.nanoTime();
+        for (Endpoint e : runtime.endpoints()) {
+            if (e.isEjected()) {
+                out.put(e.address, Duration.ofNanos(Math.max(0, e.outlier.ejectedUntil() - now)));
+            }
+        }
+        return out;
+    }
+
+    /**
      * Calls waiting for a response right now. Summed without stopping the callers, so while calls
      * start and end it is a close estimate; when they have stopped it is exact.
      */

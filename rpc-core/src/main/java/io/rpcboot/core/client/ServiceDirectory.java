@@ -144,6 +144,34 @@ final class ServiceDirectory implements AutoCloseable {
         return snapshot.instances();
     }
 
+    /**
+     * Whether calls leave {@code endpoint} out because it is ejected ({@link OutlierDetection}): only
+     * as long as this reference leaves out no more than its share of instances, and never its last.
+     * Past the share, the ejected addresses first in address order stay out, the others are tried.
+     */
+    boolean leftOut(Endpoint endpoint) {
+        if (!endpoint.isEjected()) {
+            return false;
+        }
+        Snapshot s = snapshot;
+        int n = s.endpoints().size();
+        int allowed = Math.min(n - 1, n * runtime.config.outlierDetection().maxEjectedPercent() / 100);
+        if (allowed <= 0) {
+            return false;
+        }
+        int ejected = 0;
+        int before = 0;
+        for (Endpoint other : s.endpoints().values()) {
+            if (other.isEjected()) {
+                ejected++;
+                if (other.address.compareTo(endpoint.address) < 0) {
+                    before++;
+                }
+            }
+        }
+        return ejected <= allowed || before < allowed;
+    }
+
     LoadBalancer balancer() {
         return balancer;
     }

@@ -131,7 +131,8 @@ public class RpcEndpoint {
         return new RpcReport(serverReport, new RegistryReport(registry.name(), registry.connectionState()), providers,
                 references(), instances,
                 new ConnectionsReport(serverReport == null ? 0 : serverReport.openConnections(),
-                        pools.values().stream().mapToInt(PoolReport::connections).sum(), client.inFlight(), pools),
+                        pools.values().stream().mapToInt(PoolReport::connections).sum(), client.inFlight(), pools,
+                        client.ejected()),
                 new BufferPoolReport(buffers.inUse(), buffers.pooled(), buffers.allocatedBytes(), buffers.maxPooledBytes(),
                         buffers.hits(), buffers.misses(), buffers.unpooled()),
                 allowList.allowedTypeNames());
@@ -189,7 +190,9 @@ public class RpcEndpoint {
                                Setting<Integer> retries) {
     }
 
-    public record ConnectionsReport(int server, int client, int clientCallsInFlight, Map<String, PoolReport> clientPools) {
+    /** @param ejected provider addresses the client leaves out for now (outlier detection), with the time left */
+    public record ConnectionsReport(int server, int client, int clientCallsInFlight, Map<String, PoolReport> clientPools,
+                                    Map<String, Duration> ejected) {
     }
 
     public record PoolReport(int connections, int leased, int idle, int leases, int waiting, long created, long destroyed,

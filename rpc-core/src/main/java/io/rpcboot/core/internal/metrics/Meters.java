@@ -68,6 +68,11 @@ public final class Meters {
                 .description("Retries sent to another try, or refused by the retry budget").register(registry);
     }
 
+    public Counter clientEjections() {
+        return Counter.builder("rpc.client.ejections")
+                .description("Times a provider address was ejected after failures in a row").register(registry);
+    }
+
     public Counter serverRejected(String reason) {
         return Counter.builder("rpc.server.rejected").tag("reason", reason)
                 .description("Requests answered without running the method").register(registry);
