@@ -50,6 +50,15 @@ class HostileServerTests {
 
     private HostileHarness harness;
 
+    /**
+     * Pooled bytes a TLS run may hold on top of a row's formula, and only while records are in
+     * flight: the network buffers (one packet each way, about 17 KiB) of two connections mid-TLS at
+     * once, an attacker's handshake and the normal client's call. 0 without TLS.
+     */
+    long tlsAllowance() {
+        return certificates() == null ? 0 : 4 * 17 * 1024L;
+    }
+
     /** The CA of a run over TLS; null runs over plain TCP. */
     io.rpcboot.core.testing.@org.jspecify.annotations.Nullable TestCertificates certificates() {
         return null;
@@ -94,7 +103,7 @@ class HostileServerTests {
                         .isTrue();
             }
             assertThat(probe.peak()).as("bytes held for %d connections that sent %d bytes", connections, sent)
-                    .isLessThanOrEqualTo(2 * sent + 8 * 1024L * connections);
+                    .isLessThanOrEqualTo(2 * sent + 8 * 1024L * connections + tlsAllowance());
         }
         assertThat(h.limitCount("frame_timeout")).isEqualTo(connections);
         h.assertRecovered();
@@ -118,7 +127,7 @@ class HostileServerTests {
             List<Frame> answers = readResponses(s, bombs, Integer.MAX_VALUE);
             assertThat(answers).hasSize(bombs).allSatisfy(f -> assertThat(f.status()).isEqualTo(RpcStatus.BAD_REQUEST));
             assertThat(probe.peak()).as("bytes held after %d bytes of bombs", sent)
-                    .isLessThanOrEqualTo(2 * sent + 64 * 1024);
+                    .isLessThanOrEqualTo(2 * sent + 64 * 1024 + tlsAllowance());
         }
         assertThat(h.limitCount("inflated_size")).isEqualTo(bombs);
         h.assertRecovered();
