@@ -34,27 +34,31 @@ public record RetryBudget(double ratio, int minPerSecond, Duration window) {
 
     /**
      * The counts behind the budget: calls and retries per second over the window, in a ring of
-     * one-second slots that a slot's first use of a new second resets. Lock-free; an increment
-     * racing a reset may be lost, which errs by one call or retry in a window of thousands.
+     * one-second slots that a slot's first use of a new second resets. Lock-free; calls are counted
+     * in striped adders, so that the callers of a busy client do not contend on one counter; an
+     * increment racing a reset may be lost, which errs by one call or retry in a window of thousands.
      */
     static final class Ledger {
         private final RetryBudget budget;
         private final int slots;
         private final AtomicLongArray seconds;
-        private final AtomicLongArray calls;
+        private final java.util.concurrent.atomic.LongAdder[] calls;
         private final AtomicLongArray retries;
 
         Ledger(RetryBudget budget) {
             this.budget = budget;
             this.slots = (int) Math.max(1, budget.window().toSeconds());
             this.seconds = new AtomicLongArray(slots);
-            this.calls = new AtomicLongArray(slots);
+            this.calls = new java.util.concurrent.atomic.LongAdder[slots];
+            for (int i = 0; i < slots; i++) {
+                calls[i] = new java.util.concurrent.atomic.LongAdder();
+            }
             this.retries = new AtomicLongArray(slots);
         }
 
         /** A new call (not a retry). */
         void called(long nowNanos) {
-            calls.incrementAndGet(slot(nowNanos));
+            calls[slot(nowNanos)].increment();
         }
 
         /** Whether one more retry fits the budget now; if so it is counted. */
@@ -65,7 +69,7 @@ public record RetryBudget(double ratio, int minPerSecond, Duration window) {
             long retriesInWindow = 0;
             for (int i = 0; i < slots; i++) {
                 if (second - seconds.get(i) < slots) {
-                    callsInWindow += calls.get(i);
+                    callsInWindow += calls[i].sum();
                     retriesInWindow += retries.get(i);
                 }
             }
@@ -82,7 +86,7 @@ public record RetryBudget(double ratio, int minPerSecond, Duration window) {
             int i = (int) Math.floorMod(second, (long) slots);
             long seen = seconds.get(i);
             if (seen != second && seconds.compareAndSet(i, seen, second)) {
-                calls.set(i, 0);
+                calls[i].reset();
                 retries.set(i, 0);
             }
             return i;
