@@ -82,7 +82,7 @@ final class Endpoint {
     }
 
     boolean isEjected() {
-        return outlier.isEjected(System.nanoTime());
+        return outlier.mayBeEjected() && outlier.isEjected(System.nanoTime());
     }
 
     void markDraining() {

@@ -71,6 +71,11 @@ public record OutlierDetection(int consecutiveFailures, Duration baseEjection, D
             return true;
         }
 
+        /** Whether an ejection may be under way, without reading the clock: the common case is no. */
+        boolean mayBeEjected() {
+            return ejected;
+        }
+
         boolean isEjected(long nowNanos) {
             if (!ejected) {
                 return false;
