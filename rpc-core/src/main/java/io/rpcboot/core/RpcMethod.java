@@ -26,6 +26,7 @@ public final class RpcMethod {
     private final Type resultType;
     private final boolean async;
     private final boolean returnsVoid;
+    private final Class<?>[] exceptionTypes;
 
     /**
      * @param service the service's name on the wire: its interface's fully qualified name
@@ -39,6 +40,7 @@ public final class RpcMethod {
         this.parameterTypes = method.getGenericParameterTypes();
         this.async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         this.returnsVoid = method.getReturnType() == void.class;
+        this.exceptionTypes = method.getExceptionTypes();
         Type declared = method.getGenericReturnType();
         this.resultType = !async ? declared
                 : declared instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
@@ -92,6 +94,16 @@ public final class RpcMethod {
 
     public boolean returnsVoid() {
         return returnsVoid;
+    }
+
+    /** Whether the method declares {@code t} in its {@code throws} clause (as its class or a superclass). */
+    public boolean declares(Throwable t) {
+        for (Class<?> declared : exceptionTypes) {
+            if (declared.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

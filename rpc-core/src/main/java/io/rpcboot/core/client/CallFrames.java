@@ -102,7 +102,7 @@ final class CallFrames {
         }
         Throwable thrown = remote.providerException();
         if (!method.async && !(thrown instanceof RuntimeException) && !(thrown instanceof Error)
-                && !declares(method, thrown)) {
+                && !method.rpcMethod.declares(thrown)) {
             return failure;
         }
         if (thrown.getStackTrace().length == 0) {
@@ -113,12 +113,4 @@ final class CallFrames {
         return thrown;
     }
 
-    private static boolean declares(ClientMethod method, Throwable t) {
-        for (Class<?> declared : method.rpcMethod.javaMethod().getExceptionTypes()) {
-            if (declared.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -119,13 +119,8 @@ final class InterceptedCall implements ClientCall {
             t = t.getCause();
         }
         t = CallFrames.delivered(t, method);
-        if (t instanceof RuntimeException || t instanceof Error) {
+        if (t instanceof RuntimeException || t instanceof Error || method.rpcMethod.declares(t)) {
             return t;
-        }
-        for (Class<?> declared : method.rpcMethod.javaMethod().getExceptionTypes()) {
-            if (declared.isInstance(t)) {
-                return t;
-            }
         }
         return new RpcException(method.describe() + " failed: " + t, t);
     }

@@ -130,12 +130,7 @@ final class ProvidedMethod {
 
     /** Whether the method declares {@code t} ({@code throws}): a business outcome, not a bug. */
     boolean declares(Throwable t) {
-        for (Class<?> declared : rpcMethod.javaMethod().getExceptionTypes()) {
-            if (declared.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
+        return rpcMethod.declares(t);
     }
 
     /**

@@ -293,13 +293,7 @@ public final class RpcServer implements AutoCloseable {
             withdrawn = List.copyOf(registered);
             registered.clear();
         }
-        for (ServiceInstance instance : withdrawn) {
-            try {
-                registry.unregister(instance);
-            } catch (RuntimeException e) {
-                log.warn("could not withdraw {} from the {} registry", instance, registry.name(), e);
-            }
-        }
+        withdraw(withdrawn);
         for (ServerConnection c : connections) {
             c.sendDraining();
         }
@@ -469,6 +463,17 @@ public final class RpcServer implements AutoCloseable {
         }
     }
 
+    /** Takes these instances out of the registry; an outage there is logged and must not stop what follows. */
+    private void withdraw(List<ServiceInstance> instances) {
+        for (ServiceInstance instance : instances) {
+            try {
+                registry.unregister(instance);
+            } catch (RuntimeException e) {
+                log.warn("could not withdraw {} from the {} registry; going on", instance, registry.name(), e);
+            }
+        }
+    }
+
     /** The quick part of a stop; the drain goes on on a thread of its own. Once; any thread. */
     private void beginShutdown(Duration drainTimeout) {
         List<ServiceInstance> withdrawn;
@@ -482,13 +487,7 @@ public final class RpcServer implements AutoCloseable {
             withdrawn = List.copyOf(registered);
             registered.clear();
         }
-        for (ServiceInstance instance : withdrawn) {
-            try {
-                registry.unregister(instance);
-            } catch (RuntimeException e) { // a registry outage must not stop the drain
-                log.warn("could not withdraw {} from the {} registry; draining anyway", instance, registry.name(), e);
-            }
-        }
+        withdraw(withdrawn);
         dispatcher.startDraining();
         for (ServerConnection c : connections) {
             c.sendDraining();

@@ -5,7 +5,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -416,10 +415,5 @@ public final class ExceptionCodec {
             return java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(primitive, 1), 0);
         }
 
-        @Override
-        public String toString() {
-            return "Shape[" + type + ", fields " + fields.keySet() + ", " + constructor + " "
-                    + Arrays.toString(parameterFields) + "]";
-        }
     }
 }
