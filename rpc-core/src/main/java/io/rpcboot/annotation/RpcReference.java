@@ -51,4 +51,10 @@ public @interface RpcReference {
      * trust store (or client certificate) than {@code rpc.client.ssl.bundle}; empty uses the client's.
      */
     String sslBundle() default "";
+
+    /**
+     * Name of a bean implementing the interface, annotated {@link RpcFallback}, that answers calls
+     * the circuit breaker refuses or that fail to reach a provider; empty: the caller gets the failure.
+     */
+    String fallback() default "";
 }

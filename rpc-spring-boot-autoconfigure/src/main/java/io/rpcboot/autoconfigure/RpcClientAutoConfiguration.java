@@ -9,7 +9,9 @@ import io.rpcboot.core.intercept.ClientInterceptor;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -57,8 +59,27 @@ public class RpcClientAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RpcReferenceFactory rpcReferenceFactory(RpcServiceCatalog catalog, RpcProperties properties, Environment environment,
-                                            ObjectProvider<RpcTlsConfigurations> tls, ObjectProvider<RpcClient> client) {
-        return new RpcReferenceFactory(catalog, properties, environment, tls, client);
+                                            ObjectProvider<RpcTlsConfigurations> tls, ObjectProvider<RpcClient> client,
+                                            ObjectProvider<RpcCircuitBreakerFactory> breakers,
+                                            ConfigurableListableBeanFactory beans) {
+        return new RpcReferenceFactory(catalog, properties, environment, tls, client, breakers, beans);
+    }
+
+    /**
+     * The references' circuit breakers, in the application's {@link CircuitBreakerRegistry} bean when
+     * it has one, with their meters on the application's registry.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    RpcCircuitBreakerFactory rpcCircuitBreakerFactory(RpcProperties properties,
+                                                      ObjectProvider<CircuitBreakerRegistry> registry, RpcMetrics metrics) {
+        return new RpcCircuitBreakerFactory(properties, registry.getIfUnique(), metrics.registry());
+    }
+
+    /** Beans marked {@code @RpcFallback} are injected by name only. */
+    @Bean
+    static RpcFallbackPostProcessor rpcFallbackPostProcessor() {
+        return new RpcFallbackPostProcessor();
     }
 
     @Bean

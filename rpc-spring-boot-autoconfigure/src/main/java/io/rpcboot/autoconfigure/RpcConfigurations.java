@@ -112,9 +112,10 @@ final class RpcConfigurations {
                 () -> new io.rpcboot.core.client.RetryBudget(rb.getRatio(), rb.getMinPerSecond(), rb.getWindow()));
         RpcProperties.OutlierDetection od = p.getOutlierDetection();
         io.rpcboot.core.client.OutlierDetection outliers = build(parameter -> "rpc.client.outlier-detection."
-                + (parameter.equals("baseEjection") ? "base-ejection" : kebab(parameter)),
+                + kebab(parameter),
                 () -> new io.rpcboot.core.client.OutlierDetection(od.getConsecutiveFailures(), od.getBaseEjection(),
-                        od.getMaxEjection(), od.getMaxEjectedPercent()));
+                        od.getMaxEjection(), od.getMaxEjectedPercent(), od.getFailureRatePercent(),
+                        od.getFailureRateMinimumCalls(), od.getFailureRateInterval(), od.getSlowStart()));
         return build(parameter -> parameter.equals("serialization") ? "rpc.serialization" : "rpc.client." + kebab(parameter),
                 () -> ClientConfig.builder().timeout(p.getTimeout()).connectTimeout(p.getConnectTimeout())
                         .connectionsPerEndpoint(p.getConnectionsPerEndpoint())

@@ -434,7 +434,9 @@ public class RpcProperties {
          * rpc.client.services.[com.example.OrderService].timeout=2s, and per method under
          * .methods.[name] (an overloaded name with its parameter types, e.g. [find(long)], as the
          * meters' method tag names it). A method's properties win over its @RpcMethodOptions, which
-         * wins over the service's properties, which win over the reference's annotation.
+         * wins over the service's properties, which win over the reference's annotation. A service
+         * also takes .fallback (a bean's name) and .circuit-breaker.*, a method .circuit-breaker.*
+         * (a breaker of its own).
          */
         private Map<String, ServiceSettings> services = new LinkedHashMap<>();
 
@@ -453,6 +455,18 @@ public class RpcProperties {
 
         public OutlierDetection getOutlierDetection() {
             return outlierDetection;
+        }
+
+        /**
+         * Circuit breakers (Resilience4j's) in front of references: the defaults of every breaker;
+         * rpc.client.services.[interface].circuit-breaker.* and .methods.[key].circuit-breaker.*
+         * override them for one service or give one method its own breaker.
+         */
+        @NestedConfigurationProperty
+        private final CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+        public CircuitBreaker getCircuitBreaker() {
+            return circuitBreaker;
         }
 
         public Map<String, ServiceSettings> getServices() {
@@ -567,8 +581,11 @@ public class RpcProperties {
         /** The limit never goes above this. */
         private int max = 1000;
 
-        /** How much slower than usual recent calls may be before the limit shrinks (1.5: 50% slower). */
-        private double tolerance = 1.5;
+        /**
+         * How much slower than the method's uncongested run time recent calls may be before the limit
+         * shrinks (1.25: 25% slower); the limit grows only while they are within half of that.
+         */
+        private double tolerance = 1.25;
 
         public boolean isEnabled() {
             return enabled;
@@ -656,8 +673,63 @@ public class RpcProperties {
         /** The longest an address is left out. */
         private Duration maxEjection = Duration.ofMinutes(5);
 
-        /** At most this share of a reference's instances is left out (never its last one). */
-        private int maxEjectedPercent = 50;
+        /**
+         * At most this share of a reference's instances is left out (never its last one): 67 lets
+         * two bad instances of three go, and keeps a third of the instances in when a problem they
+         * all share makes every one fail.
+         */
+        private int maxEjectedPercent = 67;
+
+        /**
+         * Share of failed tries at one address, in percent, that ejects it (once it had
+         * failure-rate-minimum-calls tries within failure-rate-interval); 0 turns this rule off.
+         */
+        private int failureRatePercent = 50;
+
+        /** Tries an address must have had within the interval before its failure rate counts. */
+        private int failureRateMinimumCalls = 20;
+
+        /** How far back the failure rate looks. */
+        private Duration failureRateInterval = Duration.ofSeconds(10);
+
+        /**
+         * How long a returning address (its ejection over and a probe answered, or reachable again),
+         * or one that joins running ones, takes to grow from 10% to its full share of calls; 0 turns
+         * slow start off.
+         */
+        private Duration slowStart = Duration.ofSeconds(30);
+
+        public int getFailureRatePercent() {
+            return failureRatePercent;
+        }
+
+        public void setFailureRatePercent(int failureRatePercent) {
+            this.failureRatePercent = failureRatePercent;
+        }
+
+        public int getFailureRateMinimumCalls() {
+            return failureRateMinimumCalls;
+        }
+
+        public void setFailureRateMinimumCalls(int failureRateMinimumCalls) {
+            this.failureRateMinimumCalls = failureRateMinimumCalls;
+        }
+
+        public Duration getFailureRateInterval() {
+            return failureRateInterval;
+        }
+
+        public void setFailureRateInterval(Duration failureRateInterval) {
+            this.failureRateInterval = failureRateInterval;
+        }
+
+        public Duration getSlowStart() {
+            return slowStart;
+        }
+
+        public void setSlowStart(Duration slowStart) {
+            this.slowStart = slowStart;
+        }
 
         public int getConsecutiveFailures() {
             return consecutiveFailures;
@@ -729,8 +801,125 @@ public class RpcProperties {
         }
     }
 
+    /**
+     * A circuit breaker's settings. At the client level each has a default; at a service or method
+     * level an unset value is taken from the level below.
+     */
+    public static class CircuitBreaker {
+
+        /**
+         * Whether calls pass a breaker: off by default (outlier ejection already moves calls off a
+         * failing instance; a breaker stops calls to a service all of whose instances fail).
+         */
+        private @Nullable Boolean enabled;
+
+        /** Share of failed calls, in percent, that opens the breaker (timeouts, no instance, lost connections, INTERNAL, OVERLOADED; not a provider's own exceptions). */
+        private @Nullable Float failureRateThreshold;
+
+        /** Calls the failure rate is computed over (the last N calls). */
+        private @Nullable Integer slidingWindowSize;
+
+        /** Calls needed before the failure rate counts. */
+        private @Nullable Integer minimumNumberOfCalls;
+
+        /** How long the breaker stays open before it lets trial calls through. */
+        private @Nullable Duration waitDurationInOpenState;
+
+        /** Trial calls let through while half-open; all must do well for the breaker to close. */
+        private @Nullable Integer permittedNumberOfCallsInHalfOpenState;
+
+        /** A call slower than this counts as slow. */
+        private @Nullable Duration slowCallDurationThreshold;
+
+        /** Share of slow calls, in percent, that opens the breaker. */
+        private @Nullable Float slowCallRateThreshold;
+
+        public @Nullable Boolean getEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(@Nullable Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public @Nullable Float getFailureRateThreshold() {
+            return failureRateThreshold;
+        }
+
+        public void setFailureRateThreshold(@Nullable Float failureRateThreshold) {
+            this.failureRateThreshold = failureRateThreshold;
+        }
+
+        public @Nullable Integer getSlidingWindowSize() {
+            return slidingWindowSize;
+        }
+
+        public void setSlidingWindowSize(@Nullable Integer slidingWindowSize) {
+            this.slidingWindowSize = slidingWindowSize;
+        }
+
+        public @Nullable Integer getMinimumNumberOfCalls() {
+            return minimumNumberOfCalls;
+        }
+
+        public void setMinimumNumberOfCalls(@Nullable Integer minimumNumberOfCalls) {
+            this.minimumNumberOfCalls = minimumNumberOfCalls;
+        }
+
+        public @Nullable Duration getWaitDurationInOpenState() {
+            return waitDurationInOpenState;
+        }
+
+        public void setWaitDurationInOpenState(@Nullable Duration waitDurationInOpenState) {
+            this.waitDurationInOpenState = waitDurationInOpenState;
+        }
+
+        public @Nullable Integer getPermittedNumberOfCallsInHalfOpenState() {
+            return permittedNumberOfCallsInHalfOpenState;
+        }
+
+        public void setPermittedNumberOfCallsInHalfOpenState(@Nullable Integer permittedNumberOfCallsInHalfOpenState) {
+            this.permittedNumberOfCallsInHalfOpenState = permittedNumberOfCallsInHalfOpenState;
+        }
+
+        public @Nullable Duration getSlowCallDurationThreshold() {
+            return slowCallDurationThreshold;
+        }
+
+        public void setSlowCallDurationThreshold(@Nullable Duration slowCallDurationThreshold) {
+            this.slowCallDurationThreshold = slowCallDurationThreshold;
+        }
+
+        public @Nullable Float getSlowCallRateThreshold() {
+            return slowCallRateThreshold;
+        }
+
+        public void setSlowCallRateThreshold(@Nullable Float slowCallRateThreshold) {
+            this.slowCallRateThreshold = slowCallRateThreshold;
+        }
+
+        /** Whether any setting is made here. */
+        boolean isSet() {
+            return enabled != null || failureRateThreshold != null || slidingWindowSize != null
+                    || minimumNumberOfCalls != null || waitDurationInOpenState != null
+                    || permittedNumberOfCallsInHalfOpenState != null || slowCallDurationThreshold != null
+                    || slowCallRateThreshold != null;
+        }
+    }
+
     /** How a consumer calls one method; unset values come from the levels below (see rpc.client.services). */
     public static class MethodSettings {
+
+        /**
+         * A circuit breaker for this level: at a service, it overrides rpc.client.circuit-breaker.*;
+         * at a method, any setting here gives the method a breaker of its own.
+         */
+        @NestedConfigurationProperty
+        private final CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+        public CircuitBreaker getCircuitBreaker() {
+            return circuitBreaker;
+        }
 
         /** Deadline of each call. */
         private @Nullable Duration timeout;
@@ -768,6 +957,20 @@ public class RpcProperties {
 
     /** How a consumer calls one service interface, and its methods. */
     public static class ServiceSettings extends MethodSettings {
+
+        /**
+         * Name of a bean implementing the interface that answers calls the breaker refuses or that
+         * fail to reach a provider; annotate it @RpcFallback so that it is not injected by type.
+         */
+        private @Nullable String fallback;
+
+        public @Nullable String getFallback() {
+            return fallback;
+        }
+
+        public void setFallback(@Nullable String fallback) {
+            this.fallback = fallback;
+        }
 
         /** Settings per method, by method name (an overloaded name with its parameter types). */
         private Map<String, MethodSettings> methods = new LinkedHashMap<>();

@@ -65,7 +65,7 @@ public class RpcReferenceAnnotationBeanPostProcessor implements InstantiationAwa
             proxy = factory.getObject().proxy(new RpcReferenceFactory.Declaration(type, "@RpcReference",
                     beanName + "." + field.getName(), annotation.version(), annotation.group(), annotation.timeout(),
                     annotation.retries(), annotation.idempotent(), annotation.loadBalancer(), annotation.url(),
-                    List.of(annotation.metadata()), annotation.sslBundle()));
+                    List.of(annotation.metadata()), annotation.sslBundle(), annotation.fallback()));
         } catch (IllegalArgumentException e) {
             throw new RpcStartupException("@RpcReference field '" + RpcServiceCatalog.describe(field) + "' of bean '"
                     + beanName + "': " + e.getMessage(), RpcReferenceFactory.ACTION, e);

@@ -11,6 +11,7 @@ import io.rpcboot.core.client.RpcClient.MethodInfo;
 import io.rpcboot.core.client.RpcClient.SettingSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.env.Environment;
 
@@ -33,7 +34,7 @@ public class RpcReferenceFactory {
      */
     public record Declaration(Class<?> type, String origin, String injectedInto, String version, String group,
                               String timeout, int retries, boolean idempotent, String loadBalancer, String url,
-                              List<String> metadata, String sslBundle) {
+                              List<String> metadata, String sslBundle, String fallback) {
 
         public Declaration {
             metadata = List.copyOf(metadata);
@@ -48,14 +49,20 @@ public class RpcReferenceFactory {
     private final Environment environment;
     private final ObjectProvider<RpcTlsConfigurations> tls;
     private final ObjectProvider<RpcClient> client;
+    private final ObjectProvider<RpcCircuitBreakerFactory> breakers;
+    private final @Nullable ConfigurableListableBeanFactory beans;
 
     public RpcReferenceFactory(RpcServiceCatalog catalog, RpcProperties properties, Environment environment,
-                               ObjectProvider<RpcTlsConfigurations> tls, ObjectProvider<RpcClient> client) {
+                               ObjectProvider<RpcTlsConfigurations> tls, ObjectProvider<RpcClient> client,
+                               ObjectProvider<RpcCircuitBreakerFactory> breakers,
+                               @Nullable ConfigurableListableBeanFactory beans) {
         this.catalog = catalog;
         this.properties = properties;
         this.environment = environment;
         this.tls = tls;
         this.client = client;
+        this.breakers = breakers;
+        this.beans = beans;
     }
 
     /**
@@ -126,9 +133,21 @@ public class RpcReferenceFactory {
                 idempotentSource = "property " + servicePrefix + ".idempotent";
             }
             service.getMethods().forEach((method, m) -> b.method(method,
-                    new MethodConfig(m.getTimeout(), m.getIdempotent(), m.getRetries())));
+                    new MethodConfig(m.getTimeout(), m.getIdempotent(), m.getRetries(), methodBreaker(type, d, method, m,
+                            service, servicePrefix))));
         }
         b.idempotent(idempotent);
+        RpcCircuitBreakerFactory breakerFactory = breakers.getIfAvailable();
+        if (breakerFactory != null) {
+            b.circuitBreaker(breakerFactory.service(serviceKey(type, d), service == null ? null : service.getCircuitBreaker(),
+                    servicePrefix));
+        }
+        String fallbackName = service != null && service.getFallback() != null ? service.getFallback().strip()
+                : resolve(d.fallback());
+        if (!fallbackName.isEmpty()) {
+            b.fallbackObject(fallback(type, fallbackName, service != null && service.getFallback() != null
+                    ? "property " + servicePrefix + ".fallback" : d.origin() + "(fallback)"));
+        }
         String balancer = defaults.getLoadBalancer();
         String balancerSource = source("rpc.client.load-balancer");
         String balancerText = resolve(d.loadBalancer());
@@ -171,6 +190,39 @@ public class RpcReferenceFactory {
                 new RpcServiceCatalog.Sourced<>(idempotent, idempotentSource),
                 new RpcServiceCatalog.Sourced<>(balancer, balancerSource), config.urls(), methods));
         return proxy;
+    }
+
+    /** The name of the service's breaker: its service key, as the meters and /actuator/rpc show it. */
+    private String serviceKey(Class<?> type, Declaration d) {
+        return new io.rpcboot.core.registry.ServiceKey(type.getName(), resolve(d.version()), resolve(d.group())).toString();
+    }
+
+    private io.github.resilience4j.circuitbreaker.@Nullable CircuitBreaker methodBreaker(Class<?> type, Declaration d,
+            String method, RpcProperties.MethodSettings m, RpcProperties.ServiceSettings service, String servicePrefix) {
+        RpcCircuitBreakerFactory breakerFactory = breakers.getIfAvailable();
+        return breakerFactory == null ? null : breakerFactory.method(serviceKey(type, d) + "#" + method,
+                m.getCircuitBreaker(), service.getCircuitBreaker(), servicePrefix + ".methods[" + method + "]");
+    }
+
+    /**
+     * The fallback bean {@code name}: it must exist, implement {@code type}, and be no candidate for
+     * injection by type (else a field of the interface could get it instead of the reference).
+     */
+    private Object fallback(Class<?> type, String name, String origin) {
+        if (beans == null || !beans.containsBean(name)) {
+            throw new IllegalArgumentException(origin + " names the bean '" + name + "', which does not exist");
+        }
+        Class<?> beanType = beans.getType(name);
+        if (beanType != null && !type.isAssignableFrom(beanType)) {
+            throw new IllegalArgumentException(origin + " names the bean '" + name + "' of type " + beanType.getName()
+                    + ", which does not implement " + type.getName());
+        }
+        if (beans.containsBeanDefinition(name) && beans.getMergedBeanDefinition(name).isAutowireCandidate()) {
+            throw new IllegalArgumentException(origin + " names the bean '" + name + "', which is a candidate for"
+                    + " injection by type: a field of " + type.getSimpleName() + " could get the fallback instead of the"
+                    + " reference. Annotate it @RpcFallback (or declare it @Bean(autowireCandidate = false))");
+        }
+        return beans.getBean(name);
     }
 
     private static String source(SettingSource from, String property, String annotation, String referenceLevel) {

@@ -38,7 +38,7 @@ public class RpcReferenceFactoryBean<T> implements SmartFactoryBean<T>, BeanFact
                 text(attributes, "injectedInto"), text(attributes, "version"), text(attributes, "group"),
                 text(attributes, "timeout"), (Integer) attributes.getOrDefault("retries", -1),
                 (Boolean) attributes.getOrDefault("idempotent", false), text(attributes, "loadBalancer"),
-                text(attributes, "url"), metadata(attributes.get("metadata")), text(attributes, "sslBundle"));
+                text(attributes, "url"), metadata(attributes.get("metadata")), text(attributes, "sslBundle"), "");
     }
 
     private static String text(Map<String, Object> attributes, String name) {

@@ -153,7 +153,7 @@ class RpcServerAutoConfigurationTests {
         runner.run(context -> assertThat(context.getBean(RpcServer.class).config().concurrencyLimit()).isNull());
         runner.withPropertyValues("rpc.server.concurrency-limit.enabled=true", "rpc.server.concurrency-limit.max=50")
                 .run(context -> assertThat(context.getBean(RpcServer.class).config().concurrencyLimit())
-                        .isEqualTo(new io.rpcboot.core.server.ConcurrencyLimit(20, 4, 50, 1.5)));
+                        .isEqualTo(new io.rpcboot.core.server.ConcurrencyLimit(20, 4, 50, 1.25)));
         runner.withPropertyValues("rpc.server.concurrency-limit.enabled=true", "rpc.server.concurrency-limit.tolerance=0.5")
                 .run(context -> assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("Property rpc.server.concurrency-limit.tolerance with value '0.5' is invalid"));

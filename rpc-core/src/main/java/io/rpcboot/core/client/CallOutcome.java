@@ -2,7 +2,10 @@ package io.rpcboot.core.client;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.rpcboot.core.RpcCircuitOpenException;
 import io.rpcboot.core.RpcConnectionException;
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.RpcNoInstanceException;
@@ -40,6 +43,8 @@ abstract class CallOutcome {
     final long startNanos;
     /** 0 until the call's outcome is decided, then 1; set by one CAS, whoever decides it. */
     private volatile int outcomeDecided;
+    /** The breaker that let this call through, told its outcome once decided; null: none asked. */
+    @Nullable CircuitBreaker permit;
 
     CallOutcome(ClientRuntime runtime, ClientMethod method, CallCompletion completion) {
         this.runtime = runtime;
@@ -62,8 +67,10 @@ abstract class CallOutcome {
         if (!tryDecideOutcome()) {
             return;
         }
-        method.timers.success(clock.nanoTime() - startNanos);
+        long nanos = clock.nanoTime() - startNanos;
+        method.timers.success(nanos);
         runtime.inFlight.decrement();
+        breakerSucceeded(nanos);
         completion.succeeded(value);
     }
 
@@ -74,14 +81,23 @@ abstract class CallOutcome {
         if (e instanceof RpcTimeoutException) {
             runtime.meters().timeouts.increment();
         }
-        recordFailure(method.timers, e, clock.nanoTime() - startNanos);
+        long nanos = clock.nanoTime() - startNanos;
+        recordFailure(method.timers, e, nanos);
         runtime.inFlight.decrement();
+        CircuitBreaker breaker = permit;
+        if (breaker != null) {
+            // what the caller catches, so that a breaker configured by exception types sees those
+            breaker.onError(nanos, TimeUnit.NANOSECONDS,
+                    e instanceof RpcRemoteException r && r.providerException() != null ? r.providerException() : e);
+        }
         endCurrentAttempt(e);
         completion.failed(e);
     }
 
     /** The {@code status} tag of a call the client ended for a reason of its own (no response said so). */
     static final String CLIENT_ERROR = "CLIENT_ERROR";
+    /** The {@code status} tag of a call this client's circuit breaker refused. */
+    static final String CIRCUIT_OPEN = "CIRCUIT_OPEN";
     /** The {@code status} tag of a call no instance could take: none known or left, no connection, or a lost one. */
     static final String UNAVAILABLE = "UNAVAILABLE";
 
@@ -97,6 +113,9 @@ abstract class CallOutcome {
         if (e instanceof RpcTimeoutException) {
             outcome = Outcome.TIMEOUT;
             status = RpcStatus.DEADLINE_EXCEEDED.name();
+        } else if (e instanceof RpcCircuitOpenException) {
+            outcome = Outcome.REJECTED;
+            status = CIRCUIT_OPEN;
         } else if (basis instanceof RpcRemoteException r) {
             outcome = Outcome.of(r.status());
             status = r.status().name();
@@ -110,6 +129,13 @@ abstract class CallOutcome {
         // what the caller catches: the provider's exception when it arrives as itself
         Throwable caught = e instanceof RpcRemoteException r && r.providerException() != null ? r.providerException() : e;
         timers.record(outcome, status, Meters.exceptionTag(caught), nanos);
+    }
+
+    private void breakerSucceeded(long nanos) {
+        CircuitBreaker breaker = permit;
+        if (breaker != null) {
+            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -126,10 +152,14 @@ abstract class CallOutcome {
     final @Nullable Object decodeOnCallerThread(Frame response, Endpoint from) {
         try {
             Object decoded = CallFrames.result(method, response);
-            method.timers.success(clock.nanoTime() - startNanos);
+            long nanos = clock.nanoTime() - startNanos;
+            method.timers.success(nanos);
+            breakerSucceeded(nanos);
             return decoded;
         } catch (Throwable e) {
-            method.timers.record(Outcome.FAILURE, CLIENT_ERROR, "RpcException", clock.nanoTime() - startNanos);
+            long nanos = clock.nanoTime() - startNanos;
+            method.timers.record(Outcome.FAILURE, CLIENT_ERROR, "RpcException", nanos);
+            breakerSucceeded(nanos); // the provider answered; this client could not read it
             throw new RpcException("cannot read the result of " + method.describe() + " from " + from.address
                     + ": " + e.getMessage(), e);
         } finally {

@@ -2,6 +2,7 @@ package io.rpcboot.core.client;
 
 import java.nio.ByteBuffer;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,6 +57,8 @@ final class ClientConnection implements ConnectionHandler {
     private volatile boolean draining;
     private volatile String drainedReason = "the provider is draining";
     private boolean heartbeatOutstanding; // loop thread only
+    /** The reply a background probe waits for; null when none waits. */
+    private volatile @Nullable CompletableFuture<Void> probeReply;
 
     ClientConnection(ClientRuntime runtime, Endpoint endpoint) {
         this.runtime = runtime;
@@ -241,7 +244,13 @@ final class ClientConnection implements ConnectionHandler {
             case HEARTBEAT -> {
                 frame.release();
                 Connection c = connection;
-                if (!frame.isHeartbeatReply() && c != null && inbound.heartbeatAllowed(c)) {
+                if (frame.isHeartbeatReply()) {
+                    CompletableFuture<Void> probe = probeReply;
+                    if (probe != null) {
+                        probeReply = null;
+                        probe.complete(null);
+                    }
+                } else if (c != null && inbound.heartbeatAllowed(c)) {
                     write(runtime.codec.start(FrameType.HEARTBEAT, frame.requestId(), 0, RpcStatus.OK).heartbeatReply().finish());
                 }
             }
@@ -260,6 +269,22 @@ final class ClientConnection implements ConnectionHandler {
         write(runtime.codec.start(FrameType.HEARTBEAT, nextRequestId(), 0, RpcStatus.OK).finish());
     }
 
+    /**
+     * A background probe ({@link Endpoint}): a heartbeat whose reply completes the future; the
+     * connection's close fails it. Any thread.
+     */
+    CompletableFuture<Void> probe() {
+        CompletableFuture<Void> reply = new CompletableFuture<>();
+        Connection c = connection;
+        if (c == null || !c.isOpen()) {
+            reply.completeExceptionally(new IllegalStateException("not connected"));
+            return reply;
+        }
+        probeReply = reply;
+        write(runtime.codec.start(FrameType.HEARTBEAT, nextRequestId(), 0, RpcStatus.OK).finish());
+        return reply;
+    }
+
     private void write(PooledBuffer frame) {
         Connection c = connection;
         if (c != null) {
@@ -274,6 +299,10 @@ final class ClientConnection implements ConnectionHandler {
     public void onClosed(Connection c, String reason) {
         inbound.close();
         endpoint.pool.invalidate(this);
+        CompletableFuture<Void> probe = probeReply;
+        if (probe != null) {
+            probe.completeExceptionally(new IllegalStateException("connection closed: " + reason));
+        }
         boolean mayHaveRun = !inbound.foreignPeer(); // a peer that does not speak rpc-boot ran nothing
         for (PendingCall call : pending.takeAll()) {
             call.onConnectionLost(reason, mayHaveRun);

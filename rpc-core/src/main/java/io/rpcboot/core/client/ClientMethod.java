@@ -5,6 +5,7 @@ import io.rpcboot.core.RpcMethod;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.serialize.Serialization;
 import io.rpcboot.core.serialize.TypeCodec;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,10 +29,14 @@ final class ClientMethod {
     final TypeCodec<Object>[] parameterCodecs;
     /** Null for a void method. */
     final @Nullable TypeCodec<Object> resultCodec;
+    /** The breaker each call asks first: the method's own, or the reference's; null: none. */
+    final @Nullable CircuitBreaker breaker;
     private final String description;
 
     /** @throws io.rpcboot.core.SerializationException if the serialization cannot carry a parameter or the result */
-    ClientMethod(RpcMethod rpcMethod, Serialization serialization, RpcClient.MethodInfo settings, RpcMetrics metrics) {
+    ClientMethod(RpcMethod rpcMethod, Serialization serialization, RpcClient.MethodInfo settings, RpcMetrics metrics,
+                 @Nullable CircuitBreaker breaker) {
+        this.breaker = breaker;
         this.rpcMethod = rpcMethod;
         this.signature = rpcMethod.signature();
         this.async = rpcMethod.isAsync();

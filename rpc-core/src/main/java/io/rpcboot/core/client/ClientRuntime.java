@@ -235,6 +235,15 @@ final class ClientRuntime {
             this.inbound = meters.inboundReports(Meters.Side.CLIENT);
             this.timeouts = meters.clientTimeouts();
             this.ejections = meters.clientEjections();
+            this.probesOk = meters.clientProbes("success");
+            this.probesFailed = meters.clientProbes("failure");
+        }
+
+        private final Counter probesOk;
+        private final Counter probesFailed;
+
+        Counter probe(boolean ok) {
+            return ok ? probesOk : probesFailed;
         }
 
         Counter retried(String reason) {

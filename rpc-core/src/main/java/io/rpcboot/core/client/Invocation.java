@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.rpcboot.core.RpcConnectionException;
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.RpcNoInstanceException;
@@ -67,6 +69,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     private int retriesLeft;
     /** Whether ejected instances may be picked: once nothing else is left to try. */
     private boolean ignoreEjections;
+    /** A slow-starting instance passed over while picking again; null otherwise. */
+    private @Nullable ServiceInstance skipped;
     private @Nullable RpcException lastFailure;
     /** Whether the deadline guard of the slow path is set (at most one per call). */
     private volatile boolean deadlineGuardSet;
@@ -99,6 +103,14 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
 
     void start() {
         runtime.inFlight.increment();
+        CircuitBreaker breaker = method.breaker;
+        if (breaker != null) {
+            if (!breaker.tryAcquirePermission()) {
+                fail(RpcCircuitBreakers.refused(breaker, method)); // before the retry budget: nothing is sent
+                return;
+            }
+            permit = breaker;
+        }
         runtime.retryBudget.called(startNanos);
         attempt();
     }
@@ -124,8 +136,19 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             fail(noInstance());
             return;
         }
-        addTried(instance);
         Endpoint endpoint = reference.directory.endpoint(instance);
+        if (endpoint != null && endpoint.callShare() < 1
+                && ThreadLocalRandom.current().nextDouble() >= endpoint.callShare()) {
+            // slow start: this address takes only part of its share for now; the rest goes elsewhere
+            skipped = instance;
+            ServiceInstance other = reference.directory.pick(this);
+            skipped = null;
+            if (other != null) {
+                instance = other;
+                endpoint = reference.directory.endpoint(other);
+            }
+        }
+        addTried(instance);
         if (endpoint == null) { // it left the registry since the picker's snapshot was taken
             notRun(new RpcConnectionException(instance.address() + " left the registry before " + method.describe()
                     + " was sent to it", false));
@@ -144,7 +167,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             // caller's thread, always under the deadline guard
             setDeadlineGuard();
             try {
-                runtime.connector.execute(() -> acquireAndSend(endpoint));
+                Endpoint target = endpoint;
+                runtime.connector.execute(() -> acquireAndSend(target));
             } catch (RejectedExecutionException e) {
                 fail(new RpcException("cannot call " + method.describe() + ": the client is closed"));
             }
@@ -526,7 +550,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
 
     @Override
     public boolean excluded(ServiceInstance instance) {
-        if (instance.equals(firstTried) || (moreTried != null && moreTried.contains(instance))) {
+        if (instance.equals(firstTried) || (moreTried != null && moreTried.contains(instance))
+                || skipped != null && skipped.equals(instance)) {
             return true;
         }
         Endpoint endpoint = reference.directory.endpoint(instance);

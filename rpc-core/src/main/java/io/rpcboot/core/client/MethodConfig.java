@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,10 +19,13 @@ import org.jspecify.annotations.Nullable;
  * @param timeout    deadline of each call
  * @param idempotent whether running the method twice is harmless, which allows retries of calls that may have run
  * @param retries    retries of calls that may have run; honoured only when idempotent
+ * @param circuitBreaker a breaker of this method's own, instead of the reference's
+ *                   ({@link ReferenceConfig#circuitBreaker()}); see {@link RpcCircuitBreakers}
  */
-public record MethodConfig(@Nullable Duration timeout, @Nullable Boolean idempotent, @Nullable Integer retries) {
+public record MethodConfig(@Nullable Duration timeout, @Nullable Boolean idempotent, @Nullable Integer retries,
+                           @Nullable CircuitBreaker circuitBreaker) {
 
-    public static final MethodConfig NONE = new MethodConfig(null, null, null);
+    public static final MethodConfig NONE = new MethodConfig(null, null, null, null);
 
     private static final Pattern SIMPLE = Pattern.compile("^(\\d+)\\s*(ns|us|ms|s|m|h|d)?$");
 
@@ -34,14 +38,25 @@ public record MethodConfig(@Nullable Duration timeout, @Nullable Boolean idempot
         }
     }
 
+    /** Settings without a breaker of the method's own. */
+    public MethodConfig(@Nullable Duration timeout, @Nullable Boolean idempotent, @Nullable Integer retries) {
+        this(timeout, idempotent, retries, null);
+    }
+
     public static MethodConfig timeout(Duration timeout) {
-        return new MethodConfig(timeout, null, null);
+        return new MethodConfig(timeout, null, null, null);
+    }
+
+    /** A breaker of the method's own. */
+    public static MethodConfig circuitBreaker(CircuitBreaker breaker) {
+        return new MethodConfig(null, null, null, breaker);
     }
 
     /** This config with every setting {@code other} sets replaced by {@code other}'s. */
     public MethodConfig overriddenBy(MethodConfig other) {
         return new MethodConfig(other.timeout != null ? other.timeout : timeout,
-                other.idempotent != null ? other.idempotent : idempotent, other.retries != null ? other.retries : retries);
+                other.idempotent != null ? other.idempotent : idempotent, other.retries != null ? other.retries : retries,
+                other.circuitBreaker != null ? other.circuitBreaker : circuitBreaker);
     }
 
     /**

@@ -1,18 +1,25 @@
 package io.rpcboot.core.client;
 
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.rpcboot.annotation.RpcMethodOptions;
+import io.rpcboot.core.RpcCircuitOpenException;
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.RpcMethod;
 import io.rpcboot.core.client.RpcClient.SettingSource;
 import io.rpcboot.core.balance.LoadBalancer;
+import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.serialize.Serialization;
 import io.rpcboot.core.SerializationException;
@@ -63,7 +70,10 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
             RpcClient.MethodInfo settings = settings(rpcMethod, config.methods().get(rpcMethod.key()),
                     defaults.retries());
             try {
-                methods.put(m, new ClientMethod(rpcMethod, serialization, settings, runtime.metrics));
+                MethodConfig own = config.methods().get(rpcMethod.key());
+                CircuitBreaker breaker = own != null && own.circuitBreaker() != null ? own.circuitBreaker()
+                        : config.circuitBreaker();
+                methods.put(m, new ClientMethod(rpcMethod, serialization, settings, runtime.metrics, breaker));
             } catch (SerializationException e) {
                 throw new IllegalArgumentException("cannot call " + key.interfaceName() + "." + m.getName() + " with the "
                         + serialization.name() + " serialization: " + e.getMessage(), e);
@@ -144,6 +154,13 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
             throw new UnsupportedOperationException(method + " is not a remote method");
         }
         Object[] arguments = args == null ? new Object[0] : args;
+        if (config.fallback() != null) {
+            return withFallback(method, descriptor, arguments);
+        }
+        return call(descriptor, arguments);
+    }
+
+    private Object call(ClientMethod descriptor, Object[] arguments) throws Throwable {
         if (!descriptor.async && runtime.onEventLoop()) {
             throw new IllegalStateException("a synchronous call to " + descriptor.describe() + " from event loop thread "
                     + Thread.currentThread().getName() + " would dead-lock; declare the method to return"
@@ -169,6 +186,54 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
             throw CallFrames.delivered(e, descriptor);
         } catch (Throwable e) {
             throw new RpcException(descriptor.describe() + " failed", e);
+        }
+    }
+
+    /**
+     * A call whose failure to reach a provider ({@link RpcCircuitBreakers#isFailure}: the breaker
+     * refused it, a timeout, no instance...) the fallback answers instead; a provider's own exception
+     * still reaches the caller. The failure is added to whatever the fallback throws.
+     */
+    private Object withFallback(Method method, ClientMethod descriptor, Object[] arguments) throws Throwable {
+        if (!descriptor.async) {
+            try {
+                return call(descriptor, arguments);
+            } catch (RpcException e) {
+                if (!RpcCircuitBreakers.isFailure(e)) {
+                    throw e;
+                }
+                return fallback(method, descriptor, arguments, e);
+            }
+        }
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Object> future = ((CompletionStage<Object>) call(descriptor, arguments)).toCompletableFuture();
+        return future.exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (!RpcCircuitBreakers.isFailure(cause)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            try {
+                Object answer = fallback(method, descriptor, arguments, cause);
+                @SuppressWarnings("unchecked")
+                CompletionStage<Object> stage = answer == null ? CompletableFuture.completedFuture(null)
+                        : (CompletionStage<Object>) answer;
+                return stage;
+            } catch (Throwable e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
+    private @Nullable Object fallback(Method method, ClientMethod descriptor, Object[] arguments, Throwable failure)
+            throws Throwable {
+        Meters.of(runtime.metrics).clientFallbacks(descriptor.rpcMethod,
+                failure instanceof RpcCircuitOpenException ? "circuit_open" : "failure").increment();
+        try {
+            return method.invoke(config.fallback(), arguments);
+        } catch (InvocationTargetException e) {
+            Throwable thrown = e.getCause() != null ? e.getCause() : e;
+            thrown.addSuppressed(failure);
+            throw thrown;
         }
     }
 

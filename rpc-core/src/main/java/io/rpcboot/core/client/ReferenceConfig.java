@@ -9,6 +9,7 @@ import java.util.Objects;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.internal.context.Metadata;
 import io.rpcboot.core.tls.TlsConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,11 +27,17 @@ import org.jspecify.annotations.Nullable;
  * @param serialization  serialization name, e.g. {@code json}
  * @param metadata       metadata every call of this reference carries (keys as {@link io.rpcboot.core.RpcContext} says)
  * @param tls            TLS settings for this reference's providers (another trust store, say); null uses the client's
+ * @param circuitBreaker the breaker every call of this reference passes (a method may have its own,
+ *                       {@link MethodConfig#circuitBreaker()}); null: none. See {@link RpcCircuitBreakers}
+ * @param fallback       answers a call in the provider's place when the breaker refuses it or it fails
+ *                       for a reason that is not the provider's answer ({@link RpcCircuitBreakers#isFailure});
+ *                       null: the caller gets the failure
  */
 public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String group, @Nullable Duration timeout,
                                  Map<String, MethodConfig> methods, @Nullable Integer retries, boolean idempotent,
                                  @Nullable String loadBalancer, List<String> urls, @Nullable String serialization,
-                                 Map<String, String> metadata, @Nullable TlsConfig tls) {
+                                 Map<String, String> metadata, @Nullable TlsConfig tls,
+                                 @Nullable CircuitBreaker circuitBreaker, @Nullable T fallback) {
 
     public ReferenceConfig {
         Objects.requireNonNull(interfaceClass, "interfaceClass");
@@ -54,6 +61,10 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
         }
         if (retries != null && retries < 0) {
             throw new IllegalArgumentException("retries must be >= 0, was " + retries + " for " + interfaceClass.getName());
+        }
+        if (fallback != null && !interfaceClass.isInstance(fallback)) {
+            throw new IllegalArgumentException("the fallback of the reference to " + interfaceClass.getName() + " must"
+                    + " implement it; " + fallback.getClass().getName() + " does not");
         }
     }
 
@@ -79,6 +90,8 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
         private @Nullable String serialization;
         private final Map<String, String> metadata = new java.util.LinkedHashMap<>();
         private @Nullable TlsConfig tls;
+        private @Nullable CircuitBreaker circuitBreaker;
+        private @Nullable T fallback;
 
         private Builder(Class<T> interfaceClass) {
             this.interfaceClass = interfaceClass;
@@ -152,9 +165,31 @@ public record ReferenceConfig<T>(Class<T> interfaceClass, String version, String
             return this;
         }
 
+        /** The breaker every call of this reference passes, unless a method has its own. */
+        public Builder<T> circuitBreaker(@Nullable CircuitBreaker v) {
+            circuitBreaker = v;
+            return this;
+        }
+
+        /** A local implementation that answers when the breaker refuses a call or it fails to reach a provider. */
+        public Builder<T> fallback(@Nullable T v) {
+            fallback = v;
+            return this;
+        }
+
+        /** Like {@link #fallback(Object)}, for an object typed elsewhere; it must implement the interface. */
+        public Builder<T> fallbackObject(@Nullable Object v) {
+            if (v != null && !interfaceClass.isInstance(v)) {
+                throw new IllegalArgumentException("the fallback " + v.getClass().getName() + " does not implement "
+                        + interfaceClass.getName());
+            }
+            fallback = interfaceClass.cast(v);
+            return this;
+        }
+
         public ReferenceConfig<T> build() {
             return new ReferenceConfig<>(interfaceClass, version, group, timeout, methods, retries, idempotent,
-                    loadBalancer, urls, serialization, metadata, tls);
+                    loadBalancer, urls, serialization, metadata, tls, circuitBreaker, fallback);
         }
     }
 }

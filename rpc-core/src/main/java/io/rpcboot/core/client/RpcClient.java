@@ -130,7 +130,8 @@ public final class RpcClient implements AutoCloseable {
 
     /**
      * The provider addresses this client leaves out right now ({@link OutlierDetection}), with how
-     * long each stays out, in no particular order.
+     * long each ejection has left (zero: it is over, and the address waits for a probe), in no
+     * particular order.
      */
     public Map<String, Duration> ejected() {
         Map<String, Duration> out = new LinkedHashMap<>();
@@ -141,6 +142,40 @@ public final class RpcClient implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The health of every provider address this client knows, as {@link OutlierDetection} sees it:
+     * for operators ({@code /actuator/rpc}), sorted by address.
+     */
+    public List<InstanceHealth> health() {
+        List<InstanceHealth> out = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Endpoint e : runtime.endpoints()) {
+            boolean ejected = e.isEjected();
+            String state = ejected ? "ejected" : e.isUnreachable() ? "unreachable" : !e.isAvailable() ? "draining"
+                    : e.callShare() < 1 ? "slow-start" : "healthy";
+            out.add(new InstanceHealth(e.address, state,
+                    ejected ? Duration.ofNanos(Math.max(0, e.outlier.ejectedUntil() - now)) : Duration.ZERO,
+                    e.outlier.ejections(), (int) Math.round(e.callShare() * 100), e.isProbing()));
+        }
+        out.sort(java.util.Comparator.comparing(InstanceHealth::address));
+        return out;
+    }
+
+    /**
+     * One provider address as this client sees it.
+     *
+     * @param state        {@code healthy}, {@code slow-start}, {@code ejected}, {@code unreachable} (a
+     *                     connect failed; only probes go there) or {@code draining}
+     * @param ejectedFor   how long the ejection has left; zero when not ejected, or when it is over and
+     *                     the address waits for a probe to answer
+     * @param ejections    times it was ejected
+     * @param sharePercent the share of its calls it takes now: below 100 while slow-starting
+     * @param probing      whether a background probe is scheduled or running
+     */
+    public record InstanceHealth(String address, String state, Duration ejectedFor, int ejections, int sharePercent,
+                                 boolean probing) {
     }
 
     /**

@@ -114,6 +114,13 @@ final class ServiceDirectory implements AutoCloseable {
                 throw e;
             }
             Set<String> previous = held;
+            if (!previous.isEmpty()) {
+                for (Map.Entry<String, Endpoint> e : byAddress.entrySet()) {
+                    if (!previous.contains(e.getKey()) && e.getValue().pool.stats().size() == 0) {
+                        e.getValue().startSlowStart(); // a new address among running ones: ramp it up
+                    }
+                }
+            }
             held = byAddress.keySet();
             snapshot = new Snapshot(instances, endpoints, picker);
             runtime.release(previous);

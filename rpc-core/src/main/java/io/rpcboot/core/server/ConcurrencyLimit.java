@@ -2,9 +2,9 @@ package io.rpcboot.core.server;
 
 /**
  * An adaptive limit on the calls of one method running at once, in the spirit of Netflix's
- * concurrency-limits (its gradient limit): the limit follows the ratio of the method's long-term
- * run time to its recent one. While calls take as long as usual the limit grows (by a queue
- * allowance of its square root); when they slow down, because the method or what it calls is
+ * concurrency-limits (its gradient and Vegas limits): the limit follows the ratio of the method's
+ * recent run time to its uncongested one. While calls take as long as usual the limit grows
+ * (additively, once a round of calls); when they slow down, because the method or what it calls is
  * saturated, the limit shrinks towards what the method sustains, and the excess is refused at once
  * (OVERLOADED, which consumers send elsewhere) instead of waiting in line and making every
  * admitted call slower. Thread-safe; admission is a read and a CAS, the update a short lock.
@@ -12,13 +12,13 @@ package io.rpcboot.core.server;
  * @param initial   the limit to start from
  * @param min       the limit never goes below this
  * @param max       nor above this
- * @param tolerance how much slower than the long-term run time recent calls may be before the limit
- *                  shrinks (1.5: 50% slower)
+ * @param tolerance how much slower than the uncongested run time recent calls may be before the limit
+ *                  shrinks (1.25: 25% slower); it grows only while they are within half of that
  */
 public record ConcurrencyLimit(int initial, int min, int max, double tolerance) {
 
-    /** Start at 20, between 4 and 1000, tolerate 50% slower calls. */
-    public static final ConcurrencyLimit DEFAULT = new ConcurrencyLimit(20, 4, 1000, 1.5);
+    /** Start at 20, between 4 and 1000, tolerate 25% slower calls. */
+    public static final ConcurrencyLimit DEFAULT = new ConcurrencyLimit(20, 4, 1000, 1.25);
 
     public ConcurrencyLimit {
         if (min < 1 || max < min || initial < min || initial > max) {
@@ -32,13 +32,20 @@ public record ConcurrencyLimit(int initial, int min, int max, double tolerance) 
 
     /** The live limit of one method. */
     static final class Limiter {
+        /** Calls per window of the baseline: the lowest recent run time of the last one or two windows. */
+        static final int BASELINE_WINDOW = 200;
+
         private final ConcurrencyLimit config;
         private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
         private volatile int limit;
         private double estimate;
-        private double longRtt;
+        private double lowestNow = Double.MAX_VALUE;
+        private double lowestBefore = Double.MAX_VALUE;
+        private int windowSamples;
+        private boolean uncongestedWindow;
         private double shortRtt;
         private long samples;
+        private int sinceChange;
 
         Limiter(ConcurrencyLimit config) {
             this.config = config;
@@ -59,7 +66,19 @@ public record ConcurrencyLimit(int initial, int min, int max, double tolerance) 
             }
         }
 
-        /** An admitted call ended after {@code nanos}; {@code measured}: whether its time says something about load. */
+        /**
+         * An admitted call ended after {@code nanos}; {@code measured}: whether its time says something
+         * about load. The recent run time is an average of the last ~10 calls; the method's
+         * uncongested run time (the baseline) is the lowest that average has been over the last
+         * {@value #BASELINE_WINDOW} to {@code 2 x} {@value #BASELINE_WINDOW} calls. It falls at once,
+         * and rises only after a window in which some calls were not held back by the limit (or the
+         * limit was at its minimum): under overload every call waits in the same queue, and learning
+         * from those would let the baseline, and the latency with it, creep up. Once a round of
+         * calls (as many as the limit), the limit grows by one (log10 of it when larger) while
+         * recent calls take at most half the tolerance longer than the baseline, holds up to the
+         * tolerance, and shrinks in proportion past it. A lasting change of the method's own run
+         * time becomes the baseline once the limit has come down to its minimum.
+         */
         void release(long nanos, boolean measured) {
             int running = inFlight.getAndDecrement();
             if (!measured || nanos <= 0) {
@@ -67,22 +86,41 @@ public record ConcurrencyLimit(int initial, int min, int max, double tolerance) 
             }
             synchronized (this) {
                 samples++;
-                // the recent run time reacts within ~10 calls, the long-term one within ~600
-                shortRtt = shortRtt == 0 ? nanos : shortRtt * 0.9 + nanos * 0.1;
-                longRtt = longRtt == 0 ? nanos : longRtt * (1 - 1.0 / 600) + nanos / 600.0;
+                shortRtt = shortRtt == 0 ? nanos : shortRtt * 0.9 + nanos * 0.1; // the last ~10 calls
                 if (samples < 10) {
                     return;
                 }
-                if (longRtt > shortRtt * 2) { // a slow period has ended: let the long-term time catch up
-                    longRtt = longRtt * 0.95;
+                lowestNow = Math.min(lowestNow, shortRtt);
+                if (running < estimate / 2 || estimate <= config.min()) {
+                    uncongestedWindow = true; // the limit was not pressed, or cannot go lower
                 }
+                if (++windowSamples >= BASELINE_WINDOW) {
+                    // the baseline falls at once; it rises only after a window that had calls not
+                    // held back by the limit (or at the lowest limit): never with a queue alone
+                    if (uncongestedWindow || lowestNow < lowestBefore) {
+                        lowestBefore = lowestNow;
+                    }
+                    lowestNow = shortRtt;
+                    windowSamples = 0;
+                    uncongestedWindow = false;
+                }
+                double baseline = Math.min(lowestNow, lowestBefore);
                 // only a limit that is used says something: don't grow one the traffic never reaches
                 if (running < estimate / 2) {
                     return;
                 }
-                double gradient = Math.max(0.5, Math.min(1.0, config.tolerance() * longRtt / shortRtt));
-                double next = estimate * gradient + Math.sqrt(estimate);
-                estimate = Math.max(config.min(), Math.min(config.max(), estimate * 0.8 + next * 0.2));
+                // one change a round of calls (as many as the limit): a change shows in run times
+                // only once the calls it let in have run, and changing sooner overshoots
+                if (++sinceChange < estimate) {
+                    return;
+                }
+                sinceChange = 0;
+                double congestion = shortRtt / baseline;
+                if (congestion <= 1 + (config.tolerance() - 1) / 2) { // well within the tolerance: grow
+                    estimate = Math.min(config.max(), estimate + Math.max(1, Math.log10(estimate)));
+                } else if (congestion > config.tolerance()) {
+                    estimate = Math.max(config.min(), estimate * Math.max(0.5, config.tolerance() / congestion));
+                } // between the two: hold
                 limit = (int) estimate;
             }
         }

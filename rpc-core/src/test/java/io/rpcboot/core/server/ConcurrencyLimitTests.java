@@ -31,8 +31,9 @@ class ConcurrencyLimitTests {
         assertThat(grown).as("steady run times: room to grow").isGreaterThan(20);
         busy(limiter, 1, 20 * MS); // ten times slower: saturated downstream
         assertThat(limiter.limit()).as("slowed down: the limit falls at once").isLessThan(grown * 3 / 4);
-        // a lasting new run time becomes the usual one: the limit may grow again from there
-        busy(limiter, 100, 20 * MS);
+        // a lasting new run time becomes the usual one (within two baseline windows of calls): the
+        // limit may grow again from there
+        busy(limiter, 300, 20 * MS);
         assertThat(limiter.limit()).as("the new normal").isGreaterThan(20);
         assertThat(limiter.inFlight()).isZero();
     }

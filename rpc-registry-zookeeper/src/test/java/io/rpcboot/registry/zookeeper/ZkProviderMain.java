@@ -6,8 +6,8 @@ import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.server.RpcServer;
 
 /**
- * A provider process for the kill test: {@code ZkProviderMain <zk address> <root> <name>}. Registers
- * with a 3 s session, prints {@code READY <port>}, serves until killed.
+ * A provider process for the kill tests: {@code ZkProviderMain <zk address> <root> <name> [port]}.
+ * Registers with a 3 s session, prints {@code READY <port>}, serves until killed.
  */
 public final class ZkProviderMain {
 
@@ -18,7 +18,8 @@ public final class ZkProviderMain {
         ZooKeeperServiceRegistry registry = ZooKeeperServiceRegistry.connect(ZooKeeperRegistryConfig.of(args[0])
                 .withRootPath(args[1]).withSessionTimeout(Duration.ofSeconds(3)), RpcMetrics.simple());
         String name = args[2];
-        RpcServer server = RpcServer.builder().bind("127.0.0.1", 0).registry(registry)
+        int port = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        RpcServer server = RpcServer.builder().bind("127.0.0.1", port).registry(registry)
                 .service(Greeter.class, () -> name).start();
         System.out.println("READY " + server.port());
         System.out.flush();

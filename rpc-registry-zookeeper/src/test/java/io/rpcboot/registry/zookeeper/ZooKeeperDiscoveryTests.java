@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.client.ClientConfig;
+import io.rpcboot.core.client.OutlierDetection;
+import io.rpcboot.core.client.ReferenceConfig;
 import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.registry.ServiceKey;
@@ -37,6 +39,8 @@ class ZooKeeperDiscoveryTests {
 
     private final String root = "/it-" + UUID.randomUUID();
     private final List<AutoCloseable> resources = new ArrayList<>();
+    /** The ports the forked providers listen on, by name. */
+    private final Map<String, Integer> forkedPorts = new ConcurrentHashMap<>();
 
     @AfterEach
     void closeAll() throws Exception {
@@ -143,6 +147,53 @@ class ZooKeeperDiscoveryTests {
         }
     }
 
+    /**
+     * Three providers under load from an idempotent reference, one of them a separate JVM killed with
+     * kill -9: no call fails (those in flight on it are retried elsewhere), the killed address is
+     * left out at once although its registration lingers until its session expires, and when a
+     * provider comes back on that address it is re-admitted with a slow start.
+     */
+    @Test
+    void aProviderKilledUnderLoadFailsNoIdempotentCallAndComesBackWithASlowStart() throws Exception {
+        TestingServer zookeeper = track(new TestingServer(true)); // closed last, after everything that uses it
+        {
+            String address = zookeeper.getConnectString();
+            provider(address, "a", LONG_SESSION);
+            provider(address, "b", LONG_SESSION);
+            Process killed = forkProvider(address, "forked", 0);
+            String forked = "127.0.0.1:" + forkedPorts.get("forked");
+            RpcClient client = track(RpcClient.builder().config(ClientConfig.builder().ioThreads(1)
+                    .outlierDetection(new OutlierDetection(5, Duration.ofSeconds(1), Duration.ofSeconds(5), 50, 50, 20,
+                            Duration.ofSeconds(10), Duration.ofSeconds(3))).build())
+                    .registry(registry(address, LONG_SESSION)).build());
+            Greeter greeter = client.create(ReferenceConfig.builder(Greeter.class).idempotent(true).retries(2)
+                    .timeout(Duration.ofSeconds(2)).build());
+            await().until(() -> client.references().get(0).instances().size() == 3);
+            try (GreeterLoad load = new GreeterLoad(greeter, 4)) {
+                await().until(() -> load.count("forked") > 100 && load.count("a") > 100 && load.count("b") > 100);
+                killed.destroyForcibly().waitFor();
+                await().atMost(Duration.ofSeconds(10)).until(() -> !state(client, forked).equals("healthy"));
+                int servedByOthers = load.count("a") + load.count("b");
+                await().until(() -> load.count("a") + load.count("b") > servedByOthers + 500);
+
+                forkProvider(address, "forked", forkedPorts.get("forked")); // back on the same address
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> state(client, forked).equals("slow-start"));
+                int back = load.count("forked");
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.count("forked") > back + 100
+                        && state(client, forked).equals("healthy"));
+                load.close();
+                assertThat(load.failures).as("idempotent calls: those in flight on the killed provider were retried")
+                        .isEmpty();
+            }
+        }
+    }
+
+    private static String state(RpcClient client, String address) {
+        return client.health().stream().filter(h -> h.address().equals(address)).map(RpcClient.InstanceHealth::state)
+                .findFirst().orElse("unknown");
+    }
+
     @Test
     void callsGoOnThroughAZooKeeperOutageAndWatchesComeBackAfterIt() throws Exception {
         TestingServer zookeeper = track(new TestingServer(true)); // closed last, after everything that uses it
@@ -247,15 +298,21 @@ class ZooKeeperDiscoveryTests {
     }
 
     private Process forkProvider(String address, String name) throws Exception {
+        return forkProvider(address, name, 0);
+    }
+
+    /** A provider in a JVM of its own, on {@code port} (0: any); {@link #forkedPorts} says where it listens. */
+    private Process forkProvider(String address, String name, int port) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(java, "-cp", classPath, ZkProviderMain.class.getName(), address, root, name)
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(java, "-cp", classPath, ZkProviderMain.class.getName(), address, root, name,
+                Integer.toString(port)).redirectErrorStream(true).start();
         resources.add(p::destroyForcibly);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null) {
             if (line.startsWith("READY ")) {
+                forkedPorts.put(name, Integer.parseInt(line.substring("READY ".length()).strip()));
                 CompletableFuture.runAsync(() -> out.lines().forEach(l -> { }));
                 return p;
             }

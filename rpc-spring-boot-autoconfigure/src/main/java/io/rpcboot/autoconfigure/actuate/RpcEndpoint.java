@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.rpcboot.autoconfigure.RpcCircuitBreakerFactory;
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.autoconfigure.RpcServiceCatalog;
 import io.rpcboot.core.BufferPoolStats;
@@ -49,9 +51,12 @@ public class RpcEndpoint {
     private final ServiceRegistry registry;
     private final RpcResources resources;
     private final TypeAllowList allowList;
+    private final ObjectProvider<RpcCircuitBreakerFactory> breakers;
 
     public RpcEndpoint(RpcServiceCatalog catalog, RpcClient client, ObjectProvider<RpcServerLifecycle> server,
-                       ServiceRegistry registry, RpcResources resources, TypeAllowList allowList) {
+                       ServiceRegistry registry, RpcResources resources, TypeAllowList allowList,
+                       ObjectProvider<RpcCircuitBreakerFactory> breakers) {
+        this.breakers = breakers;
         this.catalog = catalog;
         this.client = client;
         this.server = server;
@@ -132,10 +137,25 @@ public class RpcEndpoint {
                 references(), instances,
                 new ConnectionsReport(serverReport == null ? 0 : serverReport.openConnections(),
                         pools.values().stream().mapToInt(PoolReport::connections).sum(), client.inFlight(), pools,
-                        client.ejected()),
+                        client.ejected(), client.health()),
                 new BufferPoolReport(buffers.inUse(), buffers.pooled(), buffers.allocatedBytes(), buffers.maxPooledBytes(),
                         buffers.hits(), buffers.misses(), buffers.unpooled()),
-                allowList.allowedTypeNames());
+                allowList.allowedTypeNames(), circuitBreakers());
+    }
+
+    private List<BreakerReport> circuitBreakers() {
+        RpcCircuitBreakerFactory factory = breakers.getIfAvailable();
+        if (factory == null) {
+            return List.of();
+        }
+        List<BreakerReport> list = new ArrayList<>();
+        factory.breakers().forEach((name, b) -> {
+            CircuitBreaker.Metrics m = b.getMetrics();
+            list.add(new BreakerReport(name, b.getState().name(), m.getFailureRate(), m.getSlowCallRate(),
+                    m.getNumberOfBufferedCalls(), m.getNumberOfFailedCalls(), m.getNumberOfNotPermittedCalls()));
+        });
+        list.sort(java.util.Comparator.comparing(BreakerReport::name));
+        return list;
     }
 
     private List<ReferenceReport> references() {
@@ -157,7 +177,15 @@ public class RpcEndpoint {
     public record RpcReport(@Nullable ServerReport server, RegistryReport registry, List<ProviderReport> providers,
                             List<ReferenceReport> references,
                             Map<String, List<String>> instances, ConnectionsReport connections, BufferPoolReport bufferPool,
-                            SortedSet<String> allowedTypes) {
+                            SortedSet<String> allowedTypes, List<BreakerReport> circuitBreakers) {
+    }
+
+    /**
+     * A reference's circuit breaker: its state (CLOSED, OPEN, HALF_OPEN...), its rates over the
+     * buffered calls (-1 while too few calls are measured), and the calls it refused.
+     */
+    public record BreakerReport(String name, String state, float failureRate, float slowCallRate, int bufferedCalls,
+                                int failedCalls, long notPermittedCalls) {
     }
 
     /** Which registry, and its link to its backing store (LOCAL, CONNECTED, SUSPENDED or LOST). */
@@ -190,9 +218,12 @@ public class RpcEndpoint {
                                Setting<Integer> retries) {
     }
 
-    /** @param ejected provider addresses the client leaves out for now (outlier detection), with the time left */
+    /**
+     * @param ejected   provider addresses the client leaves out for now (outlier detection), with the time left
+     * @param instances every provider address the client knows: state, ejection, slow-start share, probing
+     */
     public record ConnectionsReport(int server, int client, int clientCallsInFlight, Map<String, PoolReport> clientPools,
-                                    Map<String, Duration> ejected) {
+                                    Map<String, Duration> ejected, List<RpcClient.InstanceHealth> instances) {
     }
 
     public record PoolReport(int connections, int leased, int idle, int leases, int waiting, long created, long destroyed,

@@ -2,6 +2,7 @@ package io.rpcboot.autoconfigure.actuate;
 
 import io.rpcboot.autoconfigure.RpcClientAutoConfiguration;
 import io.rpcboot.autoconfigure.RpcServerAutoConfiguration;
+import io.rpcboot.autoconfigure.RpcCircuitBreakerFactory;
 import io.rpcboot.autoconfigure.RpcServerLifecycle;
 import io.rpcboot.autoconfigure.RpcServiceCatalog;
 import io.rpcboot.core.resources.RpcResources;
@@ -27,7 +28,8 @@ public class RpcEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     RpcEndpoint rpcEndpoint(RpcServiceCatalog catalog, RpcClient client, ObjectProvider<RpcServerLifecycle> server,
-                            ServiceRegistry registry, RpcResources resources, TypeAllowList allowList) {
-        return new RpcEndpoint(catalog, client, server, registry, resources, allowList);
+                            ServiceRegistry registry, RpcResources resources, TypeAllowList allowList,
+                            ObjectProvider<RpcCircuitBreakerFactory> breakers) {
+        return new RpcEndpoint(catalog, client, server, registry, resources, allowList, breakers);
     }
 }

@@ -68,6 +68,22 @@ public final class Meters {
                 .description("Retries sent to another try, or refused by the retry budget").register(registry);
     }
 
+    /**
+     * {@code rpc.client.fallbacks{service, method, reason}}: calls a reference's fallback answered;
+     * {@code reason} {@code circuit_open} or {@code failure}.
+     */
+    public Counter clientFallbacks(RpcMethod method, String reason) {
+        return Counter.builder("rpc.client.fallbacks").tag("service", method.service()).tag("method", method.key())
+                .tag("reason", reason).description("Calls a reference's fallback answered instead of a provider")
+                .register(registry);
+    }
+
+    /** {@code rpc.client.probes{result}}: background probes of unreachable or ejected addresses. */
+    public Counter clientProbes(String result) {
+        return Counter.builder("rpc.client.probes").tag("result", result)
+                .description("Background probes of provider addresses that were unreachable or ejected").register(registry);
+    }
+
     public Counter clientEjections() {
         return Counter.builder("rpc.client.ejections")
                 .description("Times a provider address was ejected after failures in a row").register(registry);
