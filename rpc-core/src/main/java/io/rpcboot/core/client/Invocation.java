@@ -430,7 +430,9 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
      */
     private void refusedUnrun(RpcException cause) {
         lastFailure = cause;
-        if (withinRetryBudget(cause, "not_run")) {
+        if (!anotherInstanceLeft()) {
+            attempt(); // fails "no instance left to try", with this failure: nothing drawn on the budget
+        } else if (withinRetryBudget(cause, "not_run")) {
             attempt();
         }
     }
@@ -438,13 +440,31 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
     /** The call may have run: repeat it only where that is harmless, and the retry budget allows. */
     private void mayHaveRun(RpcException cause) {
         lastFailure = cause;
-        if (retriesLeft > 0) {
+        if (retriesLeft > 0 && anotherInstanceLeft()) {
             retriesLeft--;
             if (withinRetryBudget(cause, "may_have_run")) {
                 attempt();
             }
         } else {
             fail(cause);
+        }
+    }
+
+    /**
+     * Whether a retry would find an instance not tried yet (an ejected one counts: a retry may take
+     * it when nothing else is left). A retry that has nowhere to go is not one: it neither draws on
+     * the retry budget nor counts as retried. On the failure path only.
+     */
+    private boolean anotherInstanceLeft() {
+        if (reference.directory.pick(this) != null) {
+            return true;
+        }
+        boolean ignoring = ignoreEjections;
+        ignoreEjections = true;
+        try {
+            return reference.directory.pick(this) != null;
+        } finally {
+            ignoreEjections = ignoring;
         }
     }
 
