@@ -69,16 +69,28 @@ public class RpcCircuitBreakerFactory {
     }
 
     /**
-     * A method's own breaker, or null when the method has no breaker settings (or turns it off):
-     * then it shares the service's.
+     * A method's own breaker, or null when it shares the service's (no breaker settings of its own).
+     * Whether it has a breaker at all follows {@code enabled}, the method's first, then the
+     * service's, then the client's: a method that turns it off while its service has one gets a
+     * breaker in Resilience4j's DISABLED state (it lets every call through and records nothing).
      */
     public @Nullable CircuitBreaker method(String name, RpcProperties.CircuitBreaker method,
                                            RpcProperties.@Nullable CircuitBreaker service, String prefix) {
-        if (!method.isSet() || Boolean.FALSE.equals(method.getEnabled())) {
+        if (!method.isSet()) {
             return null;
         }
         List<RpcProperties.CircuitBreaker> levels = service == null ? List.of(method, defaults)
                 : List.of(method, service, defaults);
+        Boolean enabled = first(levels, RpcProperties.CircuitBreaker::getEnabled);
+        if (enabled == null || !enabled) {
+            List<RpcProperties.CircuitBreaker> serviceLevels = service == null ? List.of(defaults) : List.of(service, defaults);
+            if (Boolean.TRUE.equals(first(serviceLevels, RpcProperties.CircuitBreaker::getEnabled))) {
+                CircuitBreaker off = breaker(name, levels, prefix);
+                off.transitionToDisabledState();
+                return off;
+            }
+            return null;
+        }
         return breaker(name, levels, prefix);
     }
 
@@ -86,12 +98,12 @@ public class RpcCircuitBreakerFactory {
         CircuitBreaker breaker = registry.circuitBreaker(name, registry.getConfiguration(name)
                 .orElseGet(() -> config(levels, prefix)));
         if (watched.putIfAbsent(name, breaker) == null) {
-            Counter.Builder transitions = Counter.builder("rpc.client.circuit-breaker.transitions")
-                    .description("State changes of reference circuit breakers").tag("name", name);
             breaker.getEventPublisher().onStateTransition(event -> {
                 CircuitBreaker.StateTransition t = event.getStateTransition();
                 if (meters != null) {
-                    transitions.tag("from", t.getFromState().name()).tag("to", t.getToState().name()).register(meters)
+                    Counter.builder("rpc.client.circuit-breaker.transitions")
+                            .description("State changes of reference circuit breakers").tag("name", name)
+                            .tag("from", t.getFromState().name()).tag("to", t.getToState().name()).register(meters)
                             .increment();
                 }
                 if (t.getToState() == CircuitBreaker.State.OPEN) {

@@ -40,13 +40,13 @@ public class RpcFallbackPostProcessor implements BeanFactoryPostProcessor, Prior
         }
     }
 
+    /** Marked on its {@code @Bean} method, on its scanned class, or on the class its definition produces. */
     static boolean isFallback(BeanDefinition definition) {
         if (definition instanceof AnnotatedBeanDefinition annotated) {
             MethodMetadata factoryMethod = annotated.getFactoryMethodMetadata();
-            if (factoryMethod != null) {
-                return factoryMethod.isAnnotated(ANNOTATION);
+            if (factoryMethod != null ? factoryMethod.isAnnotated(ANNOTATION) : annotated.getMetadata().isAnnotated(ANNOTATION)) {
+                return true;
             }
-            return annotated.getMetadata().isAnnotated(ANNOTATION);
         }
         Class<?> type = definition.getResolvableType().resolve();
         return type != null && type.isAnnotationPresent(RpcFallback.class);

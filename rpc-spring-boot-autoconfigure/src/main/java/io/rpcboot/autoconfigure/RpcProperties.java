@@ -912,7 +912,8 @@ public class RpcProperties {
 
         /**
          * A circuit breaker for this level: at a service, it overrides rpc.client.circuit-breaker.*;
-         * at a method, any setting here gives the method a breaker of its own.
+         * at a method, any setting here gives the method a breaker of its own, and enabled=false
+         * takes the method out of its service's breaker.
          */
         @NestedConfigurationProperty
         private final CircuitBreaker circuitBreaker = new CircuitBreaker();

@@ -10,6 +10,7 @@ import io.rpcboot.core.client.RpcClient;
 import io.rpcboot.core.client.RpcClient.MethodInfo;
 import io.rpcboot.core.client.RpcClient.SettingSource;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.convert.DurationStyle;
@@ -217,7 +218,13 @@ public class RpcReferenceFactory {
             throw new IllegalArgumentException(origin + " names the bean '" + name + "' of type " + beanType.getName()
                     + ", which does not implement " + type.getName());
         }
-        if (beans.containsBeanDefinition(name) && beans.getMergedBeanDefinition(name).isAutowireCandidate()) {
+        boolean candidate;
+        try {
+            candidate = beans.getMergedBeanDefinition(name).isAutowireCandidate(); // aliases and parents included
+        } catch (NoSuchBeanDefinitionException e) {
+            candidate = true; // a registered singleton: always a candidate for injection by type
+        }
+        if (candidate) {
             throw new IllegalArgumentException(origin + " names the bean '" + name + "', which is a candidate for"
                     + " injection by type: a field of " + type.getSimpleName() + " could get the fallback instead of the"
                     + " reference. Annotate it @RpcFallback (or declare it @Bean(autowireCandidate = false))");

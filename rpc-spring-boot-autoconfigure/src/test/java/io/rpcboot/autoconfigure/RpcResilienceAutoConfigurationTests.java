@@ -182,6 +182,34 @@ class RpcResilienceAutoConfigurationTests {
     }
 
     @Test
+    void aMethodCanLeaveItsServicesBreakerOrHaveItsOwn() {
+        runner.withUserConfiguration(GreeterBean.class)
+                .withPropertyValues("rpc.client.circuit-breaker.enabled=true",
+                        "rpc.client.circuit-breaker.minimum-number-of-calls=2",
+                        "rpc.client.circuit-breaker.sliding-window-size=2",
+                        SERVICE + ".methods.[greet].circuit-breaker.enabled=false",
+                        SERVICE + ".methods.[greetSlowly].circuit-breaker.minimum-number-of-calls=3",
+                        SERVICE + ".methods.[greetSlowly].circuit-breaker.sliding-window-size=3")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    Greeter greeter = context.getBean(Greeter.class);
+                    for (int i = 0; i < 10; i++) {
+                        assertThat(catchThrowable(() -> greeter.greet("Ada"))).as("greet has no breaker")
+                                .isNotInstanceOf(RpcCircuitOpenException.class);
+                    }
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(catchThrowable(() -> greeter.greetSlowly("Ada", 1).join()))
+                                .hasCauseInstanceOf(io.rpcboot.core.RpcException.class);
+                    }
+                    assertThat(catchThrowable(() -> greeter.greetSlowly("Ada", 1).join()))
+                            .as("its own breaker opened after 3").hasCauseInstanceOf(RpcCircuitOpenException.class);
+                    assertThat(context.getBean(RpcEndpoint.class).rpc().circuitBreakers()).extracting(BreakerReport::name)
+                            .containsExactly(Greeter.class.getName(), Greeter.class.getName() + "#greet",
+                                    Greeter.class.getName() + "#greetSlowly");
+                });
+    }
+
+    @Test
     void breakersAreOffByDefault() {
         runner.withUserConfiguration(GreeterBean.class).run(context -> {
             Greeter greeter = context.getBean(Greeter.class);

@@ -43,8 +43,8 @@ class ResilienceScenariosTests {
 
     @Test
     void aBlackHoleAndASlowProviderAreEjectedAndCallsKeepTheHealthyLatency() {
-        // 5,000 calls a round after the first second, 3 rounds, 8 callers; timeout 300 ms, idempotent
-        List<BlackHoleResult> runs = upTo(() -> ResilienceScenarios.blackHoleAndSlow(5_000, 8, 3),
+        // 5,000 calls a round after the first second, 5 rounds, 8 callers; timeout 300 ms, idempotent
+        List<BlackHoleResult> runs = upTo(() -> ResilienceScenarios.blackHoleAndSlow(5_000, 8, 5),
                 r -> r.mixedP99() <= 2 * r.aloneP99());
         BlackHoleResult last = runs.get(runs.size() - 1);
         for (BlackHoleResult r : runs) {

@@ -49,8 +49,8 @@ final class Endpoint {
     private volatile boolean retired;
     /** Set while a probe is scheduled or running: at most one per endpoint. */
     private final AtomicBoolean probing = new AtomicBoolean();
-    /** Probes failed in a row, for the back-off between them; probe thread only. */
-    private int probeFailures;
+    /** Probes failed in a row, for the back-off between them; reset by any connection that opens. */
+    private volatile int probeFailures;
     /** While slow-starting: since when (nanoTime); read on the call path only when {@link #slowStarting}. */
     private volatile long slowStartFrom;
     private volatile boolean slowStarting;
@@ -113,6 +113,9 @@ final class Endpoint {
 
     /** A connect failed: no calls go here until a background probe connects. */
     void markFailed() {
+        if (pool.stats().size() > 0) {
+            return; // another connection of the pool works: one failed connect says nothing of the address
+        }
         if (!unreachable) {
             unreachable = true;
             slowStarting = false;
@@ -265,6 +268,7 @@ final class Endpoint {
                 throw e;
             }
             paused = false; // a fresh connection: the endpoint is back (a probe's, or a call's when none was left)
+            probeFailures = 0;
             if (unreachable) {
                 unreachable = false;
                 startSlowStart();

@@ -112,7 +112,11 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             permit = breaker;
         }
         runtime.retryBudget.called(startNanos);
-        attempt();
+        try {
+            attempt();
+        } catch (Throwable e) { // a balancer or an argument's toString threw: the call ends, its permit reported
+            fail(e instanceof RpcException r ? r : new RpcException("cannot call " + method.describe() + ": " + e, e));
+        }
     }
 
     private void attempt() {

@@ -192,7 +192,9 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
     /**
      * A call whose failure to reach a provider ({@link RpcCircuitBreakers#isFailure}: the breaker
      * refused it, a timeout, no instance...) the fallback answers instead; a provider's own exception
-     * still reaches the caller. The failure is added to whatever the fallback throws.
+     * still reaches the caller. The failure is added to whatever the fallback throws. For a method
+     * returning a future, the fallback runs on the thread that completed the call (often an rpc I/O
+     * thread, as for any dependent stage): it must not block.
      */
     private Object withFallback(Method method, ClientMethod descriptor, Object[] arguments) throws Throwable {
         if (!descriptor.async) {
@@ -206,22 +208,42 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
             }
         }
         @SuppressWarnings("unchecked")
-        CompletableFuture<Object> future = ((CompletionStage<Object>) call(descriptor, arguments)).toCompletableFuture();
-        return future.exceptionallyCompose(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        CompletionStage<Object> call = (CompletionStage<Object>) call(descriptor, arguments);
+        // completed by hand, so that callers see the same exceptions, unwrapped, as without a fallback
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        call.whenComplete((value, failure) -> {
+            Throwable cause = unwrap(failure);
+            if (cause == null) {
+                answer.complete(value);
+                return;
+            }
             if (!RpcCircuitBreakers.isFailure(cause)) {
-                return CompletableFuture.failedFuture(cause);
+                answer.completeExceptionally(cause);
+                return;
             }
             try {
-                Object answer = fallback(method, descriptor, arguments, cause);
                 @SuppressWarnings("unchecked")
-                CompletionStage<Object> stage = answer == null ? CompletableFuture.completedFuture(null)
-                        : (CompletionStage<Object>) answer;
-                return stage;
+                CompletionStage<Object> fallback = (CompletionStage<Object>) fallback(method, descriptor, arguments, cause);
+                if (fallback == null) {
+                    answer.complete(null);
+                } else {
+                    fallback.whenComplete((v, e) -> {
+                        if (e == null) {
+                            answer.complete(v);
+                        } else {
+                            answer.completeExceptionally(unwrap(e));
+                        }
+                    });
+                }
             } catch (Throwable e) {
-                return CompletableFuture.failedFuture(e);
+                answer.completeExceptionally(e);
             }
         });
+        return answer;
+    }
+
+    private static @Nullable Throwable unwrap(@Nullable Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private @Nullable Object fallback(Method method, ClientMethod descriptor, Object[] arguments, Throwable failure)

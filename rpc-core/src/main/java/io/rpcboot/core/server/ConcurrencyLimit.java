@@ -2,8 +2,8 @@ package io.rpcboot.core.server;
 
 /**
  * An adaptive limit on the calls of one method running at once, in the spirit of Netflix's
- * concurrency-limits (its gradient and Vegas limits): the limit follows the ratio of the method's
- * recent run time to its uncongested one. While calls take as long as usual the limit grows
+ * concurrency-limits (its gradient limit): the limit follows the ratio of the method's recent run
+ * time to its uncongested one. While calls take as long as usual the limit grows
  * (additively, once a round of calls); when they slow down, because the method or what it calls is
  * saturated, the limit shrinks towards what the method sustains, and the excess is refused at once
  * (OVERLOADED, which consumers send elsewhere) instead of waiting in line and making every
@@ -25,25 +25,23 @@ public record ConcurrencyLimit(int initial, int min, int max, double tolerance) 
             throw new IllegalArgumentException("concurrency limits must be 1 <= min <= initial <= max, were min " + min
                     + ", initial " + initial + ", max " + max);
         }
-        if (!(tolerance >= 1)) {
-            throw new IllegalArgumentException("tolerance must be >= 1, was " + tolerance);
+        if (!(tolerance > 1)) {
+            throw new IllegalArgumentException("tolerance must be > 1 (1.25: 25% slower), was " + tolerance);
         }
     }
 
     /** The live limit of one method. */
     static final class Limiter {
-        /** Calls per window of the baseline: the lowest recent run time of the last one or two windows. */
-        static final int BASELINE_WINDOW = 200;
+        /** Calls the baseline's moving average spans. */
+        static final int BASELINE_CALLS = 200;
 
         private final ConcurrencyLimit config;
         private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
         private volatile int limit;
         private double estimate;
-        private double lowestNow = Double.MAX_VALUE;
-        private double lowestBefore = Double.MAX_VALUE;
-        private int windowSamples;
-        private boolean uncongestedWindow;
-        private double shortRtt;
+        private double baseline;
+        private long learned;
+        private double recent;
         private long samples;
         private int sinceChange;
 
@@ -68,16 +66,16 @@ public record ConcurrencyLimit(int initial, int min, int max, double tolerance) 
 
         /**
          * An admitted call ended after {@code nanos}; {@code measured}: whether its time says something
-         * about load. The recent run time is an average of the last ~10 calls; the method's
-         * uncongested run time (the baseline) is the lowest that average has been over the last
-         * {@value #BASELINE_WINDOW} to {@code 2 x} {@value #BASELINE_WINDOW} calls. It falls at once,
-         * and rises only after a window in which some calls were not held back by the limit (or the
-         * limit was at its minimum): under overload every call waits in the same queue, and learning
-         * from those would let the baseline, and the latency with it, creep up. Once a round of
-         * calls (as many as the limit), the limit grows by one (log10 of it when larger) while
-         * recent calls take at most half the tolerance longer than the baseline, holds up to the
-         * tolerance, and shrinks in proportion past it. A lasting change of the method's own run
-         * time becomes the baseline once the limit has come down to its minimum.
+         * about load. The recent run time is an average of the last ~20 calls. The method's
+         * uncongested run time (the baseline) is a long average (~{@value #BASELINE_CALLS} calls) of
+         * the calls that ran while the limit was not pressed (fewer than half of it running) or could
+         * go no lower (at its minimum): under overload every call waits in the same queue, and
+         * learning from those would let the baseline, and the latency with it, creep up. An average,
+         * not a minimum, so that a method whose run time varies is not taken for a congested one.
+         * Once a round of calls (as many as the limit), the limit grows by one (log10 of it when
+         * larger) while recent calls take at most half the tolerance longer than the baseline, holds
+         * up to the tolerance, and shrinks in proportion past it. A lasting change of the method's own
+         * run time becomes the baseline once the limit has come down to its minimum, or load has eased.
          */
         void release(long nanos, boolean measured) {
             int running = inFlight.getAndDecrement();
@@ -86,25 +84,15 @@ public record ConcurrencyLimit(int initial, int min, int max, double tolerance) 
             }
             synchronized (this) {
                 samples++;
-                shortRtt = shortRtt == 0 ? nanos : shortRtt * 0.9 + nanos * 0.1; // the last ~10 calls
-                if (samples < 10) {
+                recent = recent == 0 ? nanos : recent * 0.95 + nanos * 0.05; // the last ~20 calls
+                if (learned < 10 || running < estimate / 2 || estimate <= config.min()) {
+                    learned++; // a plain mean of the first calls (whatever the load), then a moving average
+                    double weight = Math.max(1.0 / BASELINE_CALLS, 1.0 / learned);
+                    baseline = baseline * (1 - weight) + nanos * weight;
+                }
+                if (samples < 20) {
                     return;
                 }
-                lowestNow = Math.min(lowestNow, shortRtt);
-                if (running < estimate / 2 || estimate <= config.min()) {
-                    uncongestedWindow = true; // the limit was not pressed, or cannot go lower
-                }
-                if (++windowSamples >= BASELINE_WINDOW) {
-                    // the baseline falls at once; it rises only after a window that had calls not
-                    // held back by the limit (or at the lowest limit): never with a queue alone
-                    if (uncongestedWindow || lowestNow < lowestBefore) {
-                        lowestBefore = lowestNow;
-                    }
-                    lowestNow = shortRtt;
-                    windowSamples = 0;
-                    uncongestedWindow = false;
-                }
-                double baseline = Math.min(lowestNow, lowestBefore);
                 // only a limit that is used says something: don't grow one the traffic never reaches
                 if (running < estimate / 2) {
                     return;
@@ -115,7 +103,7 @@ public record ConcurrencyLimit(int initial, int min, int max, double tolerance) 
                     return;
                 }
                 sinceChange = 0;
-                double congestion = shortRtt / baseline;
+                double congestion = recent / baseline;
                 if (congestion <= 1 + (config.tolerance() - 1) / 2) { // well within the tolerance: grow
                     estimate = Math.min(config.max(), estimate + Math.max(1, Math.log10(estimate)));
                 } else if (congestion > config.tolerance()) {
