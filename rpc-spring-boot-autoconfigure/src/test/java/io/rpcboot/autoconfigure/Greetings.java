@@ -49,6 +49,13 @@ final class Greetings {
     }
 
     @RpcProvider
+    public static class AnswerCounter implements Counter {
+        public int next() {
+            return 42;
+        }
+    }
+
+    @RpcProvider
     public static class TwoInterfaces implements Greeter, Counter {
         public String greet(String name) {
             return name;

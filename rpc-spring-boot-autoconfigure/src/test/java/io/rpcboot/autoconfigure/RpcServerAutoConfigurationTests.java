@@ -25,6 +25,37 @@ class RpcServerAutoConfigurationTests {
             .withPropertyValues("rpc.server.port=0", "rpc.server.host=127.0.0.1", "rpc.server.io-threads=1",
                     "rpc.client.io-threads=1");
 
+    /**
+     * Wraps every Counter bean in a JDK interface proxy that counts the calls it passes on, as
+     * interface-based AOP would; its extra interface (java.io.Serializable) is not taken for a
+     * second service interface.
+     */
+    static class InterfaceProxies implements org.springframework.beans.factory.config.BeanPostProcessor {
+        static final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Object postProcessAfterInitialization(Object bean, String beanName) {
+            if (!(bean instanceof Counter)) {
+                return bean;
+            }
+            return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {Counter.class, java.io.Serializable.class}, (proxy, method, args) -> {
+                        calls.incrementAndGet();
+                        return method.invoke(bean, args);
+                    });
+        }
+    }
+
+    @Test
+    void aProviderBehindAJdkInterfaceProxyIsServedThroughTheProxy() {
+        runner.withBean(InterfaceProxies.class).withBean(Greetings.AnswerCounter.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            int before = InterfaceProxies.calls.get();
+            assertThat(context.getBean(RpcClient.class).create(Counter.class).next()).isEqualTo(42);
+            assertThat(InterfaceProxies.calls.get()).as("the call went through the proxy's advice").isEqualTo(before + 1);
+        });
+    }
+
     @Test
     void withoutTheServerClassThereIsNoServer() {
         runner.withClassLoader(new FilteredClassLoader(RpcServer.class)).run(context -> {

@@ -26,6 +26,7 @@ interface Peer {
     static Peer byName(String name) {
         return switch (name) {
             case "rpc-boot" -> new RpcBootPeer();
+            case "rpc-boot-spring" -> new SpringBootPeer();
             case "rpc-boot-resilience-on" -> new RpcBootPeer(RpcBootPeer.Resilience.ON);
             case "rpc-boot-resilience-off" -> new RpcBootPeer(RpcBootPeer.Resilience.OFF);
             case "rpc-boot-observed" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.OBSERVED);
