@@ -27,8 +27,10 @@ interface Peer {
         return switch (name) {
             case "rpc-boot" -> new RpcBootPeer();
             case "rpc-boot-spring" -> new SpringBootPeer();
-            case "rpc-boot-resilience-on" -> new RpcBootPeer(RpcBootPeer.Resilience.ON);
-            case "rpc-boot-resilience-off" -> new RpcBootPeer(RpcBootPeer.Resilience.OFF);
+            case "rpc-boot-client-defaults" -> new RpcBootPeer(RpcBootPeer.Variant.CLIENT_DEFAULTS);
+            case "rpc-boot-defaults" -> new RpcBootPeer(RpcBootPeer.Variant.ALL_DEFAULTS);
+            case "rpc-boot-resilience-on" -> new RpcBootPeer(RpcBootPeer.Variant.ON);
+            case "rpc-boot-resilience-off" -> new RpcBootPeer(RpcBootPeer.Variant.OFF);
             case "rpc-boot-observed" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.OBSERVED);
             case "rpc-boot-prometheus" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.PROMETHEUS);
             case "rpc-boot-intercepted" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.INTERCEPTED);

@@ -21,38 +21,44 @@ import io.rpcboot.core.tls.TlsConfig;
  * {@link BenchTls#CIPHER} on the JDK's provider, the certificates of {@link BenchTls}. The
  * resilience pair measures what the healthy path pays for it: {@code rpc-boot-resilience-on} has
  * outlier detection (the default) and a circuit breaker on the reference (the default breaker
- * settings), {@code rpc-boot-resilience-off} has neither.
+ * settings), {@code rpc-boot-resilience-off} has neither. {@code rpc-boot-client-defaults} has the
+ * client's defaults, {@code rpc-boot-defaults} both sides' (the server's worker pool too): what a
+ * user gets without tuning.
  */
 final class RpcBootPeer implements Peer {
 
-    /** Which client-side resilience the caller has. */
-    enum Resilience {
-        /** The client's defaults: outlier detection on, no breaker. */
+    /** Which settings the peer runs with. */
+    enum Variant {
+        /** The benchmark's settings above; outlier detection as by default, no breaker. */
         DEFAULT,
         /** Outlier detection and a circuit breaker. */
         ON,
         /** Neither. */
-        OFF
+        OFF,
+        /** The client as {@code ClientConfig}'s defaults have it: a loop per core, two connections per endpoint. */
+        CLIENT_DEFAULTS,
+        /** Both sides' defaults: the client's, and the server's worker pool instead of {@code direct}. */
+        ALL_DEFAULTS
     }
 
     private final boolean tls;
-    private final Resilience resilience;
+    private final Variant variant;
 
     RpcBootPeer() {
         this(false);
     }
 
     RpcBootPeer(boolean tls) {
-        this(tls, Resilience.DEFAULT);
+        this(tls, Variant.DEFAULT);
     }
 
-    RpcBootPeer(Resilience resilience) {
-        this(false, resilience);
+    RpcBootPeer(Variant variant) {
+        this(false, variant);
     }
 
-    private RpcBootPeer(boolean tls, Resilience resilience) {
+    private RpcBootPeer(boolean tls, Variant variant) {
         this.tls = tls;
-        this.resilience = resilience;
+        this.variant = variant;
     }
 
     private TlsConfig tlsConfig(boolean server) throws Exception {
@@ -67,9 +73,11 @@ final class RpcBootPeer implements Peer {
 
     @Override
     public String name() {
-        return switch (resilience) {
+        return switch (variant) {
             case ON -> "rpc-boot-resilience-on";
             case OFF -> "rpc-boot-resilience-off";
+            case CLIENT_DEFAULTS -> "rpc-boot-client-defaults";
+            case ALL_DEFAULTS -> "rpc-boot-defaults";
             case DEFAULT -> tls ? "rpc-boot-tls" : "rpc-boot";
         };
     }
@@ -77,7 +85,8 @@ final class RpcBootPeer implements Peer {
     @Override
     public Server startServer(int port) throws Exception {
         RpcServer server = RpcServer.builder()
-                .config(ServerConfig.builder().host("127.0.0.1").port(port).executionMode(ExecutionMode.DIRECT)
+                .config(ServerConfig.builder().host("127.0.0.1").port(port)
+                        .executionMode(variant == Variant.ALL_DEFAULTS ? ExecutionMode.POOL : ExecutionMode.DIRECT)
                         .tls(tls ? tlsConfig(true) : null).build())
                 .service(EchoService.class, payload -> payload).start();
         return new Server() {
@@ -93,16 +102,18 @@ final class RpcBootPeer implements Peer {
 
     @Override
     public Caller connect(int port) throws Exception {
-        ClientConfig.Builder config = ClientConfig.builder().ioThreads(1).connectionsPerEndpoint(1)
-                .timeout(Duration.ofSeconds(30)).tls(tls ? tlsConfig(false) : null);
-        if (resilience == Resilience.OFF) {
+        boolean defaults = variant == Variant.CLIENT_DEFAULTS || variant == Variant.ALL_DEFAULTS;
+        ClientConfig.Builder config = defaults ? ClientConfig.builder().timeout(Duration.ofSeconds(30))
+                : ClientConfig.builder().ioThreads(1).connectionsPerEndpoint(1).timeout(Duration.ofSeconds(30))
+                        .tls(tls ? tlsConfig(false) : null);
+        if (variant == Variant.OFF) {
             config.outlierDetection(new OutlierDetection(0, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, 0, 20,
                     Duration.ofSeconds(10), Duration.ZERO));
         }
         RpcClient client = RpcClient.builder().config(config.build()).build();
         ReferenceConfig.Builder<EchoService> reference = ReferenceConfig.builder(EchoService.class)
                 .urls(java.util.List.of("127.0.0.1:" + port));
-        if (resilience == Resilience.ON) {
+        if (variant == Variant.ON) {
             reference.circuitBreaker(CircuitBreaker.of("echo", RpcCircuitBreakers.config().build()));
         }
         EchoService echo = client.create(reference.build());
