@@ -60,9 +60,8 @@ public class RpcCircuitBreakerFactory {
      * @param prefix the property prefix of the service's settings, for messages
      */
     public @Nullable CircuitBreaker service(String name, RpcProperties.@Nullable CircuitBreaker service, String prefix) {
-        List<RpcProperties.CircuitBreaker> levels = service == null ? List.of(defaults) : List.of(service, defaults);
-        Boolean enabled = first(levels, RpcProperties.CircuitBreaker::getEnabled);
-        if (enabled == null || !enabled) {
+        List<RpcProperties.CircuitBreaker> levels = serviceLevels(service);
+        if (!enabled(levels)) {
             return null;
         }
         return breaker(name, levels, service != null && service.isSet() ? prefix : "rpc.client.circuit-breaker");
@@ -79,19 +78,27 @@ public class RpcCircuitBreakerFactory {
         if (!method.isSet()) {
             return null;
         }
-        List<RpcProperties.CircuitBreaker> levels = service == null ? List.of(method, defaults)
-                : List.of(method, service, defaults);
-        Boolean enabled = first(levels, RpcProperties.CircuitBreaker::getEnabled);
-        if (enabled == null || !enabled) {
-            List<RpcProperties.CircuitBreaker> serviceLevels = service == null ? List.of(defaults) : List.of(service, defaults);
-            if (Boolean.TRUE.equals(first(serviceLevels, RpcProperties.CircuitBreaker::getEnabled))) {
-                CircuitBreaker off = breaker(name, levels, prefix);
-                off.transitionToDisabledState();
-                return off;
-            }
+        List<RpcProperties.CircuitBreaker> serviceLevels = serviceLevels(service);
+        List<RpcProperties.CircuitBreaker> levels = new java.util.ArrayList<>(serviceLevels);
+        levels.add(0, method);
+        if (enabled(levels)) {
+            return breaker(name, levels, prefix);
+        }
+        if (!enabled(serviceLevels)) {
             return null;
         }
-        return breaker(name, levels, prefix);
+        CircuitBreaker off = breaker(name, levels, prefix);
+        off.transitionToDisabledState();
+        return off;
+    }
+
+    /** The levels a service's settings come from, most specific first. */
+    private List<RpcProperties.CircuitBreaker> serviceLevels(RpcProperties.@Nullable CircuitBreaker service) {
+        return service == null ? List.of(defaults) : List.of(service, defaults);
+    }
+
+    private static boolean enabled(List<RpcProperties.CircuitBreaker> levels) {
+        return Boolean.TRUE.equals(first(levels, RpcProperties.CircuitBreaker::getEnabled));
     }
 
     private CircuitBreaker breaker(String name, List<RpcProperties.CircuitBreaker> levels, String prefix) {

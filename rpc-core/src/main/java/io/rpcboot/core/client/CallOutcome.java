@@ -86,9 +86,7 @@ abstract class CallOutcome {
         runtime.inFlight.decrement();
         CircuitBreaker breaker = permit;
         if (breaker != null) {
-            // what the caller catches, so that a breaker configured by exception types sees those
-            breaker.onError(nanos, TimeUnit.NANOSECONDS,
-                    e instanceof RpcRemoteException r && r.providerException() != null ? r.providerException() : e);
+            breaker.onError(nanos, TimeUnit.NANOSECONDS, caught(e)); // a breaker configured by exception types sees those
         }
         endCurrentAttempt(e);
         completion.failed(e);
@@ -126,9 +124,12 @@ abstract class CallOutcome {
             outcome = Outcome.FAILURE;
             status = CLIENT_ERROR;
         }
-        // what the caller catches: the provider's exception when it arrives as itself
-        Throwable caught = e instanceof RpcRemoteException r && r.providerException() != null ? r.providerException() : e;
-        timers.record(outcome, status, Meters.exceptionTag(caught), nanos);
+        timers.record(outcome, status, Meters.exceptionTag(caught(e)), nanos);
+    }
+
+    /** What the caller catches: the provider's exception when it arrives as itself, else {@code e}. */
+    private static Throwable caught(RpcException e) {
+        return e instanceof RpcRemoteException r && r.providerException() != null ? r.providerException() : e;
     }
 
     private void breakerSucceeded(long nanos) {

@@ -211,9 +211,8 @@ final class Endpoint {
             scheduleProbe(Math.min(MAX_PROBE_INTERVAL.toNanos(), FIRST_PROBE.toNanos() << Math.min(probeFailures, 10)));
             return;
         }
+        // an unreachable address was made reachable (and slow-started) by the connection the probe opened
         probeFailures = 0;
-        boolean wasUnreachable = unreachable;
-        unreachable = false;
         if (outlier.isEjected()) {
             if (outlier.probeSucceeded(now)) {
                 log.info("readmitted {}: its ejection is over and it answered a probe; slow start", address);
@@ -221,11 +220,9 @@ final class Endpoint {
             } else {
                 scheduleProbe(outlier.ejectedUntil() - now); // a connect failure's probe, ahead of the ejection's end
             }
-        } else if (wasUnreachable) {
-            log.info("{} is reachable again: slow start", address);
-            startSlowStart();
         }
     }
+
     private void pause(Duration d) {
         unavailableUntil = System.nanoTime() + d.toNanos();
         paused = true;
@@ -271,6 +268,7 @@ final class Endpoint {
             probeFailures = 0;
             if (unreachable) {
                 unreachable = false;
+                log.info("{} is reachable again: slow start", address);
                 startSlowStart();
             }
             warmUp();

@@ -434,9 +434,8 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
      */
     private void refusedUnrun(RpcException cause) {
         lastFailure = cause;
-        if (!anotherInstanceLeft()) {
-            attempt(); // fails "no instance left to try", with this failure: nothing drawn on the budget
-        } else if (withinRetryBudget(cause, "not_run")) {
+        // with no instance left the attempt fails "no instance left to try", drawing nothing on the budget
+        if (!anotherInstanceLeft() || withinRetryBudget(cause, "not_run")) {
             attempt();
         }
     }

@@ -96,7 +96,12 @@ public record OutlierDetection(int consecutiveFailures, Duration baseEjection, D
         private final AtomicInteger windowSuccesses = new AtomicInteger();
         private int windowFailures;
         private long windowStart;
-        private boolean windowStarted;
+        /**
+         * Whether a failure-rate window is open (from a failure on). Successes are counted only then:
+         * opening a window resets the count anyway, so an address that never fails pays one volatile
+         * read per answer, not an atomic increment.
+         */
+        private volatile boolean windowStarted;
 
         State(OutlierDetection config) {
             this.config = config;
@@ -104,7 +109,7 @@ public record OutlierDetection(int consecutiveFailures, Duration baseEjection, D
 
         /** The address answered as a healthy instance does. */
         void succeeded() {
-            if (config.failureRatePercent != 0) {
+            if (windowStarted) {
                 windowSuccesses.incrementAndGet();
             }
             if (consecutive != 0) {

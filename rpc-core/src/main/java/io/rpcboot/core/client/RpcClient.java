@@ -130,15 +130,13 @@ public final class RpcClient implements AutoCloseable {
 
     /**
      * The provider addresses this client leaves out right now ({@link OutlierDetection}), with how
-     * long each ejection has left (zero: it is over, and the address waits for a probe), in no
-     * particular order.
+     * long each ejection has left (zero: it is over, and the address waits for a probe), by address.
      */
     public Map<String, Duration> ejected() {
         Map<String, Duration> out = new LinkedHashMap<>();
-        long now = System.nanoTime();
-        for (Endpoint e : runtime.endpoints()) {
-            if (e.isEjected()) {
-                out.put(e.address, Duration.ofNanos(Math.max(0, e.outlier.ejectedUntil() - now)));
+        for (InstanceHealth h : health()) {
+            if (h.state().equals("ejected")) {
+                out.put(h.address(), h.ejectedFor());
             }
         }
         return out;
@@ -153,11 +151,12 @@ public final class RpcClient implements AutoCloseable {
         long now = System.nanoTime();
         for (Endpoint e : runtime.endpoints()) {
             boolean ejected = e.isEjected();
+            double share = e.callShare();
             String state = ejected ? "ejected" : e.isUnreachable() ? "unreachable" : !e.isAvailable() ? "draining"
-                    : e.callShare() < 1 ? "slow-start" : "healthy";
+                    : share < 1 ? "slow-start" : "healthy";
             out.add(new InstanceHealth(e.address, state,
                     ejected ? Duration.ofNanos(Math.max(0, e.outlier.ejectedUntil() - now)) : Duration.ZERO,
-                    e.outlier.ejections(), (int) Math.round(e.callShare() * 100), e.isProbing()));
+                    e.outlier.ejections(), (int) Math.round(share * 100), e.isProbing()));
         }
         out.sort(java.util.Comparator.comparing(InstanceHealth::address));
         return out;
