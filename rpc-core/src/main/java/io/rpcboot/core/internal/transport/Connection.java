@@ -32,7 +32,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writing: {@link #write} may be called from any thread. It queues the buffer and schedules one
  * flush task per batch; the flush gathers queued buffers into as few {@code write} calls as it can.
- * {@code OP_WRITE} is registered only while the socket refuses bytes. When more than the high water
+ * A thread other than the loop that finds nothing queued writes its buffer to the socket itself
+ * instead (one gathering write, no wake-up of the loop): a caller sending a request, or a worker
+ * sending a response. It goes through the same queue, so the pending-bytes accounting and the
+ * water marks are the same; whatever the socket does not take is left to the loop. One thread at a
+ * time writes to the socket ({@code writing}). A TLS connection is always written by its loop, which
+ * owns the {@code SSLEngine}. {@code OP_WRITE} is registered only while the socket refuses bytes. When more than the high water
  * mark is queued, {@link #isWritable()} turns false (and back to true below the low water mark);
  * producers that respect it keep memory bounded.
  *
@@ -68,6 +73,12 @@ public final class Connection {
     private final OutboundBuffer outbound;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** Held by the one thread writing to the socket: the loop's flush, or a writer's own write; kept once closed. */
+    private final AtomicBoolean writing = new AtomicBoolean();
+    /** Whether a thread other than the loop may write its buffer itself: established, plaintext, the socket taking bytes. */
+    private volatile boolean writersMayWrite;
+    /** Loop thread: the loop holds {@code writing} (a close from inside its flush must not wait for itself). */
+    private boolean loopWriting;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final Runnable flushTask = this::flushFromTask;
     private final Runnable syncWritabilityTask = this::syncWritability;
@@ -143,6 +154,7 @@ public final class Connection {
     /** Loop thread: the connection is ready for the handler (after the TLS handshake, if any). */
     private void establish() {
         connected = true;
+        writersMayWrite = tls == null && !waitingForWritable;
         lastActivityNanos = System.nanoTime();
         if (!config.idleTimeout().isZero()) {
             scheduleIdleCheck(config.idleTimeout().toNanos());
@@ -182,14 +194,45 @@ public final class Connection {
             buffer.release();
             return false;
         }
+        boolean mayWriteHere = writersMayWrite && outbound.isEmpty() && !loop.inEventLoop();
         outbound.add(buffer);
         if (closed.get()) {
             // raced with close(): make sure nothing stays queued
             outbound.releaseAll(loop.inEventLoop());
             return false;
         }
+        if (mayWriteHere && writeHere()) {
+            return true;
+        }
         scheduleFlush();
         return true;
+    }
+
+    /**
+     * Not the loop: one gathering write of what is queued, on this thread. True if everything was
+     * written; false if something is left for the loop (the socket did not take it all, another
+     * thread was writing, or more was queued meanwhile).
+     */
+    private boolean writeHere() {
+        if (!writing.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            if (closed.get()) {
+                return true; // finishClose releases what is queued
+            }
+            outbound.writeRound(channel);
+        } catch (IOException e) {
+            close("write failed: " + e.getMessage(), e);
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("writing to {} failed; closing it", this, e);
+            close("write failed: " + e, e);
+            return true;
+        } finally {
+            writing.set(false);
+        }
+        return outbound.isEmpty(); // a loop flush that found us writing left the rest to whoever comes next
     }
 
     private void scheduleFlush() {
@@ -209,11 +252,25 @@ public final class Connection {
         }
     }
 
-    /** Loop thread. Writes until the queue is empty, the socket refuses bytes, or the round limit. */
+    /**
+     * Loop thread. Writes until the queue is empty, the socket refuses bytes, or the round limit. A
+     * writer writing its own buffer now holds {@code writing}: it leaves the loop a flush if it does
+     * not write everything.
+     */
     private void flush() {
-        if (closed.get()) {
+        if (closed.get() || !writing.compareAndSet(false, true)) {
             return;
         }
+        loopWriting = true;
+        try {
+            flushWriting();
+        } finally {
+            loopWriting = false;
+            writing.set(false);
+        }
+    }
+
+    private void flushWriting() {
         try {
             if (tls != null) {
                 if (!tls.flushNet()) {
@@ -267,6 +324,7 @@ public final class Connection {
     private void setWaitingForWritable(boolean waiting) {
         if (waitingForWritable != waiting && registration != null) {
             waitingForWritable = waiting;
+            writersMayWrite = !waiting && tls == null && connected;
             if (waiting) {
                 registration.addInterest(SelectionKey.OP_WRITE);
             } else {
@@ -466,11 +524,17 @@ public final class Connection {
             if (tls != null) {
                 tls.dispose(); // close_notify, while the socket is still open
             }
+            writersMayWrite = false;
+            // a writer in its one non-blocking write is waited for; the loop closing from inside its
+            // own flush holds writing already (and its flush checks closed after each round)
+            while (!loopWriting && !writing.compareAndSet(false, true)) {
+                Thread.onSpinWait();
+            }
             closeChannel();
             if (idleTimer != null) {
                 idleTimer.cancel();
             }
-            outbound.releaseAll(true);
+            outbound.releaseAll(true); // a writer that takes writing from now on finds closed set and writes nothing
         } finally {
             if (!established.isDone()) {
                 String reason = String.valueOf(closeReason);
