@@ -39,7 +39,8 @@ interface Peer {
             case "rpc-boot-tls" -> new RpcBootPeer(true);
             case "grpc-tls" -> new GrpcPeer(true);
             case "nio-floor" -> new NioFloorPeer();
-            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, grpc, grpc-tls, nio-floor)");
+            case "nio-floor-sockets" -> new NioSocketsFloorPeer();
+            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-defaults, rpc-boot-pool, rpc-boot-spring, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, grpc, grpc-tls, nio-floor, nio-floor-sockets)");
         };
     }
 }
