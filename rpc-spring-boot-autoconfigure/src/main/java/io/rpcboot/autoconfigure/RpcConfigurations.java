@@ -69,11 +69,20 @@ final class RpcConfigurations {
                         : kebab(parameter)), () -> new io.rpcboot.core.server.ConcurrencyLimit(cl.getInitial(),
                         cl.getMin(), cl.getMax(), cl.getTolerance()));
         Map<String, Double> rateLimits = new java.util.LinkedHashMap<>();
+        Map<String, io.rpcboot.core.server.ExecutionMode> executions = new java.util.LinkedHashMap<>();
         p.getServices().forEach((service, limits) -> {
             String prefix = "rpc.server.services[" + service + "]";
             rateLimit(rateLimits, service, prefix + ".rate-limit", limits.getRateLimit());
-            limits.getMethods().forEach((method, m) -> rateLimit(rateLimits, service + "#" + method,
-                    prefix + ".methods[" + method + "].rate-limit", m.getRateLimit()));
+            if (limits.getExecution() != null) {
+                executions.put(service, limits.getExecution());
+            }
+            limits.getMethods().forEach((method, m) -> {
+                rateLimit(rateLimits, service + "#" + method, prefix + ".methods[" + method + "].rate-limit",
+                        m.getRateLimit());
+                if (m.getExecution() != null) {
+                    executions.put(service + "#" + method, m.getExecution());
+                }
+            });
         });
         return build(parameter -> (SERVER_LIMITS.contains(parameter) ? "rpc.server.limits." : "rpc.server.")
                 + kebab(parameter), () -> ServerConfig.builder().host(p.getHost()).port(p.getPort())
@@ -85,7 +94,7 @@ final class RpcConfigurations {
                 .maxAcceptsPerSecond(l.getMaxAcceptsPerSecond()).maxConnectionAge(l.getMaxConnectionAge())
                 .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection())
                 .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).transport(p.getTransport())
-                .rateLimits(rateLimits).concurrencyLimit(concurrencyLimit).tls(tls).build());
+                .rateLimits(rateLimits).executions(executions).concurrencyLimit(concurrencyLimit).tls(tls).build());
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {

@@ -146,14 +146,18 @@ public class RpcProperties {
         /** Event loops that read and write connections; 0 means one per processor. */
         private int ioThreads = 0;
 
-        /** Threads that run provider methods (execution-mode=pool). */
+        /** Threads that run provider methods on the worker pool (execution-mode adaptive or pool); started as needed. */
         private int workerThreads = 200;
 
         /** Requests that may wait for a worker thread before the server answers "overloaded". */
         private int queueCapacity = 1000;
 
-        /** Where provider methods run: pool (a bounded worker pool) or direct (the I/O loop, for non-blocking code). */
-        private ExecutionMode executionMode = ExecutionMode.POOL;
+        /**
+         * Where provider methods run: adaptive (the worker pool, and the I/O loop for a method whose
+         * runs stay under 2 ms), pool (always the bounded worker pool) or direct (always the I/O loop,
+         * for code that never blocks). Per service or method under services.[interface].execution.
+         */
+        private ExecutionMode executionMode = ExecutionMode.ADAPTIVE;
 
         /** Largest frame accepted or sent. */
         private DataSize maxFrameSize = DataSize.ofMegabytes(16);
@@ -195,7 +199,8 @@ public class RpcProperties {
          * Limits per provided service interface, keyed by its fully qualified name, e.g.
          * rpc.server.services.[com.example.OrderService].rate-limit=500, and per method under
          * .methods.[name] (an overloaded name with its parameter types). A call past a limit is
-         * answered OVERLOADED without running; consumers send it to another instance.
+         * answered OVERLOADED without running; consumers send it to another instance. Also where
+         * the service's or method's calls run (.execution, overriding execution-mode).
          */
         private Map<String, ProvidedService> services = new LinkedHashMap<>();
 
@@ -628,7 +633,7 @@ public class RpcProperties {
         }
     }
 
-    /** Limits of one provided method. */
+    /** Limits of one provided method, and where it runs. */
     public static class ProvidedMethod {
 
         /** Calls a second this method serves at most (bursts of a tenth of a second's worth); unset: no limit. */
@@ -640,6 +645,20 @@ public class RpcProperties {
 
         public void setRateLimit(@Nullable Double rateLimit) {
             this.rateLimit = rateLimit;
+        }
+
+        /**
+         * Where these calls run (adaptive, pool or direct); unset: the service's setting, then the
+         * provider's @RpcExecution, then execution-mode.
+         */
+        private @Nullable ExecutionMode execution;
+
+        public @Nullable ExecutionMode getExecution() {
+            return execution;
+        }
+
+        public void setExecution(@Nullable ExecutionMode execution) {
+            this.execution = execution;
         }
     }
 

@@ -60,7 +60,7 @@ class RpcAutoConfigurationTests {
             assertThat(client.retries()).isZero();
             RpcServer server = context.getBean(RpcServer.class);
             assertThat(server.isRunning()).as("no @RpcProvider beans: no listening server").isFalse();
-            assertThat(server.config().executionMode()).isEqualTo(ExecutionMode.POOL);
+            assertThat(server.config().executionMode()).isEqualTo(ExecutionMode.ADAPTIVE);
             assertThat(server.config().workerThreads()).isEqualTo(200);
             assertThat(server.config().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
         });

@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 /** {@link RpcServerAutoConfiguration}: each condition, and the customizer hook. */
 class RpcServerAutoConfigurationTests {
@@ -177,6 +178,26 @@ class RpcServerAutoConfigurationTests {
         runner.withPropertyValues(greeter + ".methods.[hello].rate-limit=5").withBean(Greetings.DefaultGreeter.class)
                 .run(context -> assertThat(new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure())
                         .getDescription()).contains("cannot be published").contains("has no method hello"));
+    }
+
+    @Test
+    void executionModesBindPerServiceAndPerMethodAndAreChecked() {
+        String greeter = "rpc.server.services.[" + Greetings.Greeter.class.getName() + "]";
+        runner.withPropertyValues("rpc.server.execution-mode=direct", greeter + ".execution=adaptive",
+                greeter + ".methods.[greet].execution=pool").withBean(Greetings.DefaultGreeter.class).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    ServerConfig config = context.getBean(RpcServer.class).config();
+                    assertThat(config.executionMode()).isEqualTo(ExecutionMode.DIRECT);
+                    assertThat(config.executions()).containsOnly(
+                            entry(Greetings.Greeter.class.getName(), ExecutionMode.ADAPTIVE),
+                            entry(Greetings.Greeter.class.getName() + "#greet",
+                                    ExecutionMode.POOL));
+                });
+        runner.withPropertyValues(greeter + ".methods.[hello].execution=pool").withBean(Greetings.DefaultGreeter.class)
+                .run(context -> assertThat(new RpcStartupFailureAnalyzer().analyze(context.getStartupFailure())
+                        .getDescription()).contains("cannot be published").contains("has no method hello"));
+        runner.withPropertyValues(greeter + ".execution=sideways").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("sideways"));
     }
 
     @Test

@@ -18,7 +18,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * A provider method that blocks for a second beside a fast one, in the server's default execution
- * (a worker pool): the fast method's latency at C=64, alone and while callers keep the slow one
+ * ({@code adaptive}: the worker pool, and the I/O loop for the fast method once it has shown it is
+ * fast): the fast method's latency at C=64, alone and while callers keep the slow one
  * busy, in the same run. The slow method is called for the first time during the measured window,
  * and a third method is fast but blocks now and then. {@link #main} prints the figures; the test of
  * this module holds the ratio with the repeat policy it states.

@@ -29,6 +29,7 @@ interface Peer {
             case "rpc-boot-spring" -> new SpringBootPeer();
             case "rpc-boot-client-defaults" -> new RpcBootPeer(RpcBootPeer.Variant.CLIENT_DEFAULTS);
             case "rpc-boot-defaults" -> new RpcBootPeer(RpcBootPeer.Variant.ALL_DEFAULTS);
+            case "rpc-boot-pool" -> new RpcBootPeer(RpcBootPeer.Variant.POOL_DEFAULTS);
             case "rpc-boot-resilience-on" -> new RpcBootPeer(RpcBootPeer.Variant.ON);
             case "rpc-boot-resilience-off" -> new RpcBootPeer(RpcBootPeer.Variant.OFF);
             case "rpc-boot-observed" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.OBSERVED);

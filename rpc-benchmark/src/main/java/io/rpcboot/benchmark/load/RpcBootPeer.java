@@ -22,8 +22,9 @@ import io.rpcboot.core.tls.TlsConfig;
  * resilience pair measures what the healthy path pays for it: {@code rpc-boot-resilience-on} has
  * outlier detection (the default) and a circuit breaker on the reference (the default breaker
  * settings), {@code rpc-boot-resilience-off} has neither. {@code rpc-boot-client-defaults} has the
- * client's defaults, {@code rpc-boot-defaults} both sides' (the server's worker pool too): what a
- * user gets without tuning.
+ * client's defaults, {@code rpc-boot-defaults} both sides' (the server's {@code adaptive}
+ * execution too): what a user gets without tuning; {@code rpc-boot-pool} the same with the
+ * server's methods always on its worker pool (the default before {@code adaptive}).
  */
 final class RpcBootPeer implements Peer {
 
@@ -37,8 +38,10 @@ final class RpcBootPeer implements Peer {
         OFF,
         /** The client as {@code ClientConfig}'s defaults have it: a loop per core, two connections per endpoint. */
         CLIENT_DEFAULTS,
-        /** Both sides' defaults: the client's, and the server's worker pool instead of {@code direct}. */
-        ALL_DEFAULTS
+        /** Both sides' defaults: the client's, and the server's {@code adaptive} execution instead of {@code direct}. */
+        ALL_DEFAULTS,
+        /** Both sides' defaults, but the server's methods always on the worker pool. */
+        POOL_DEFAULTS
     }
 
     private final boolean tls;
@@ -78,16 +81,21 @@ final class RpcBootPeer implements Peer {
             case OFF -> "rpc-boot-resilience-off";
             case CLIENT_DEFAULTS -> "rpc-boot-client-defaults";
             case ALL_DEFAULTS -> "rpc-boot-defaults";
+            case POOL_DEFAULTS -> "rpc-boot-pool";
             case DEFAULT -> tls ? "rpc-boot-tls" : "rpc-boot";
         };
     }
 
     @Override
     public Server startServer(int port) throws Exception {
+        ServerConfig.Builder config = ServerConfig.builder().host("127.0.0.1").port(port);
+        switch (variant) {
+            case ALL_DEFAULTS -> { } // ExecutionMode.ADAPTIVE
+            case POOL_DEFAULTS -> config.executionMode(ExecutionMode.POOL);
+            default -> config.executionMode(ExecutionMode.DIRECT);
+        }
         RpcServer server = RpcServer.builder()
-                .config(ServerConfig.builder().host("127.0.0.1").port(port)
-                        .executionMode(variant == Variant.ALL_DEFAULTS ? ExecutionMode.POOL : ExecutionMode.DIRECT)
-                        .tls(tls ? tlsConfig(true) : null).build())
+                .config(config.tls(tls ? tlsConfig(true) : null).build())
                 .service(EchoService.class, payload -> payload).start();
         return new Server() {
             public int port() {
@@ -102,7 +110,8 @@ final class RpcBootPeer implements Peer {
 
     @Override
     public Caller connect(int port) throws Exception {
-        boolean defaults = variant == Variant.CLIENT_DEFAULTS || variant == Variant.ALL_DEFAULTS;
+        boolean defaults = variant == Variant.CLIENT_DEFAULTS || variant == Variant.ALL_DEFAULTS
+                || variant == Variant.POOL_DEFAULTS;
         ClientConfig.Builder config = defaults ? ClientConfig.builder().timeout(Duration.ofSeconds(30))
                 : ClientConfig.builder().ioThreads(1).connectionsPerEndpoint(1).timeout(Duration.ofSeconds(30))
                         .tls(tls ? tlsConfig(false) : null);

@@ -31,6 +31,7 @@ import io.rpcboot.core.registry.RegistryConnectionState;
  *   <tr><td>{@code rpc.bytes.received}, {@code rpc.bytes.sent}</td><td>counter (bytes)</td><td>side</td></tr>
  *   <tr><td>{@code rpc.client.timeouts}</td><td>counter</td><td></td></tr>
  *   <tr><td>{@code rpc.server.rejected}</td><td>counter</td><td>reason: overloaded, draining, deadline</td></tr>
+ *   <tr><td>{@code rpc.server.execution.moves}</td><td>counter</td><td>service, method, to: loop, pool</td></tr>
  *   <tr><td>{@code rpc.frames.malformed}</td><td>counter</td><td>side</td></tr>
  *   <tr><td>{@code rpc.registry.operations}, {@code rpc.registry.events}</td><td>counter</td><td>registry, operation</td></tr>
  * </table>

@@ -30,6 +30,8 @@ final class ProvidedMethod {
 
     final ServiceKey key;
     final RpcMethod rpcMethod;
+    /** The interface's method. */
+    final Method method;
     /** When this method last logged an undeclared exception's stack trace (nanoTime), and how many it held back since. */
     private final AtomicLong lastErrorLogged = new AtomicLong(System.nanoTime() - ERROR_LOG_INTERVAL_NANOS);
     private final AtomicInteger errorsHeldBack = new AtomicInteger();
@@ -42,6 +44,10 @@ final class ProvidedMethod {
     private volatile @Nullable RateLimiter methodRate;
     /** This method's adaptive concurrency limit, when the server has one; set once at publication. */
     volatile ConcurrencyLimit.@Nullable Limiter concurrency;
+    /** Where calls run; set once at publication. */
+    volatile ExecutionMode execution = ExecutionMode.POOL;
+    /** What {@link ExecutionMode#ADAPTIVE} learned of this method; null under the other modes. */
+    volatile @Nullable AdaptiveExecution adaptive;
     private final int parameterCount;
     /** Indexed by serialization id: the parameter codecs; null where the serialization is absent. */
     private final TypeCodec<Object>[][] parameterCodecs;
@@ -52,6 +58,7 @@ final class ProvidedMethod {
     ProvidedMethod(ServiceKey key, Method method, Object implementation, Serializations serializations,
                    RpcMetrics metrics) {
         this.key = key;
+        this.method = method;
         this.rpcMethod = new RpcMethod(key.interfaceName(), method);
         this.parameterCount = rpcMethod.parameterCount();
         this.async = rpcMethod.isAsync();
@@ -97,6 +104,14 @@ final class ProvidedMethod {
             return key + " is limited to " + s.perSecond() + " calls a second on this server";
         }
         return null;
+    }
+
+    /** Runs this method's calls under {@code mode} from now on. */
+    void execute(ExecutionMode mode, RpcMetrics metrics) {
+        Meters meters = Meters.of(metrics);
+        adaptive = mode != ExecutionMode.ADAPTIVE ? null : new AdaptiveExecution(describe(),
+                meters.serverExecutionMoves(rpcMethod, "loop"), meters.serverExecutionMoves(rpcMethod, "pool"));
+        execution = mode;
     }
 
     /** {@code service.signature}, as messages name a method. */

@@ -52,6 +52,7 @@ import org.slf4j.event.Level;
  *  I/O loop: dispatch ─► draining? ─► DRAINING        (not run)
  *                      ─► unknown service/method ─► NOT_FOUND
  *                      ─► deadline passed ─► DEADLINE_EXCEEDED
+ *                      ─► DIRECT, or ADAPTIVE and on the loop now ─► call.run here
  *                      ─► executor.execute(call) ─► full? ─► OVERLOADED
  *  worker:   call.run ─► decode arguments ─► deadline still ahead? ─► invoke ─► OK | SERVICE_ERROR
  *                                                  (a nested call out of the inherited deadline) ─► DEADLINE_EXCEEDED_WHILE_RUNNING
@@ -59,8 +60,9 @@ import org.slf4j.event.Level;
  *
  * Deadlines are read against the server's {@link CallClock}.
  *
- * In {@link ExecutionMode#DIRECT} the call runs on the I/O loop itself. Responses are written from
- * whichever thread finishes the call. Calls in flight are counted for graceful draining.
+ * In {@link ExecutionMode#DIRECT}, and under {@link ExecutionMode#ADAPTIVE} once a method has shown
+ * that it never holds a thread for long ({@link AdaptiveExecution}), the call runs on the I/O loop
+ * itself. Responses are written from whichever thread finishes the call. Calls in flight are counted for graceful draining.
  */
 final class RequestDispatcher {
 
@@ -68,7 +70,7 @@ final class RequestDispatcher {
 
     private final ServiceTable services;
     private final FrameCodec codec;
-    private final @Nullable Executor executor;
+    private final Executor executor;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Waited on by {@link #awaitDrained} until no call is in flight; notified by the last call to finish. */
     private final Object lock = new Object();
@@ -90,7 +92,7 @@ final class RequestDispatcher {
     /** Writes the exceptions methods declare (or the allow-list names) with their fields and causes. */
     private final ExceptionCodec exceptions;
 
-    RequestDispatcher(ServiceTable services, FrameCodec codec, @Nullable Executor executor, RpcMetrics metrics,
+    RequestDispatcher(ServiceTable services, FrameCodec codec, Executor executor, RpcMetrics metrics,
                       InboundGuard.Reports limits, int maxCallsPerConnection, CallClock clock,
                       List<ServerInterceptor> interceptors, Level errorLogLevel, ExceptionCodec exceptions) {
         this.exceptions = exceptions;
@@ -136,8 +138,18 @@ final class RequestDispatcher {
         if (call == null) {
             return; // refused and answered
         }
-        if (executor == null) {
-            call.run();
+        ProvidedMethod method = call.method;
+        AdaptiveExecution adaptive = method.adaptive;
+        if (adaptive != null) {
+            if (adaptive.onLoop(frame.bodyLength(), frame.wasCompressed())) {
+                RunClock clock = RunClock.current();
+                clock.start(true);
+                call.runNow();
+                adaptive.ranOnLoop(clock.held(), clock.ended());
+                return;
+            }
+        } else if (method.execution == ExecutionMode.DIRECT) {
+            call.runNow();
             return;
         }
         try {
@@ -319,7 +331,7 @@ final class RequestDispatcher {
         /** The concurrency limit this call holds a place of, released when it ends; null when none. */
         private final ConcurrencyLimit.@Nullable Limiter concurrency;
         private final ServerConnection connection;
-        private final ProvidedMethod method;
+        final ProvidedMethod method;
         private final long deadline;
         private final long requestId;
         private final int serializationId;
@@ -350,10 +362,10 @@ final class RequestDispatcher {
 
         /**
          * Total: whatever a codec, an interceptor or the provider throws (an {@code Error} included),
-         * the call ends with exactly one answer and one count.
+         * the call ends with exactly one answer and one count. Runs on the calling thread: the I/O
+         * loop (direct, or adaptive on the loop) or a worker (through {@link #run}).
          */
-        @Override
-        public void run() {
+        void runNow() {
             if (!TAKEN.compareAndSet(this, 0, 1)) {
                 return; // rejected() answered it already (an executor that queued it, then threw)
             }
@@ -364,6 +376,20 @@ final class RequestDispatcher {
                 fail(RpcStatus.INTERNAL, RpcStatus.INTERNAL.name(), "the server failed while serving the call: " + t,
                         Meters.exceptionTag(t));
             }
+        }
+
+        /** On a worker: runs the call, and tells an adaptive method how long it held the thread. */
+        @Override
+        public void run() {
+            AdaptiveExecution adaptive = method.adaptive;
+            if (adaptive == null || adaptive.onLoop()) {
+                runNow(); // on the loop already: a large body, or a call queued before the move
+                return;
+            }
+            RunClock clock = RunClock.current();
+            clock.start(true);
+            runNow();
+            adaptive.ranOnPool(clock.held(), clock.ended());
         }
 
         private void serve() {

@@ -107,13 +107,14 @@ public final class RpcServer implements AutoCloseable {
         this.pool = shared != null ? shared.bufferPool() : BufferPool.createDefault();
         CallClock clock = shared != null ? shared.clock() : CallClock.SYSTEM;
         this.serializations = b.serializations != null ? b.serializations : Serializations.defaults(new TypeAllowList());
-        this.services = new ServiceTable(serializations, metrics, config.rateLimits(), config.concurrencyLimit());
+        this.services = new ServiceTable(serializations, metrics, config.rateLimits(), config.concurrencyLimit(),
+                config.executionMode(), config.executions());
         EventLoopGroup sharedBoss = shared != null ? shared.serverBoss() : null;
         EventLoopGroup sharedWorkers = shared != null ? shared.serverWorkers() : null;
         this.ownsLoops = sharedBoss == null || sharedWorkers == null;
         this.boss = !ownsLoops ? sharedBoss : new EventLoopGroup("rpc-server-boss", 1);
         this.workers = !ownsLoops ? sharedWorkers : new EventLoopGroup("rpc-server-io", config.ioThreads());
-        this.executor = config.executionMode() == ExecutionMode.POOL ? newExecutor(config) : null;
+        this.executor = newExecutor(config); // threads start with the first call a method runs on the pool
         FrameCodec codec = new FrameCodec(pool, config.maxFrameSize(), config.checksum(), config.compressionThreshold(),
                 config.peerLimits(), "rpc.server.max-frame-size");
         Meters meters = Meters.of(metrics);

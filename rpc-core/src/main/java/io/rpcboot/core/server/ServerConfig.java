@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param port                 port to bind; 0 picks a free one
  * @param advertisedHost       host announced to the registry (what consumers connect to)
  * @param ioThreads            worker event loops
- * @param workerThreads        threads of the business executor ({@link ExecutionMode#POOL})
+ * @param workerThreads        threads of the business executor (methods on the pool: {@link ExecutionMode#POOL}, and
+ *                             {@link ExecutionMode#ADAPTIVE} until they move), started as needed
  * @param queueCapacity        requests that may wait for a worker thread before "overloaded"
- * @param executionMode        where provider methods run
+ * @param executionMode        where provider methods run, unless {@code executions} says otherwise for one
  * @param maxFrameSize         largest frame accepted or sent, bytes
  * @param idleTimeout          a connection silent for this long is closed (clients send heartbeats)
  * @param drainTimeout         how long a graceful stop waits for calls in flight
@@ -48,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  *                             elsewhere, within their retry budget)
  * @param concurrencyLimit     an adaptive limit on each method's calls running at once (null: none); past it a
  *                             call is answered OVERLOADED at once, so that admitted calls keep their latency
+ * @param executions           where the methods of one service (by interface name) or one method (by
+ *                             {@code interface#methodKey}) run, overriding {@code executionMode}
  * @param sendStackTraces      whether a provider exception sent as itself (declared or allow-listed) carries its
  *                             stack frames to the caller; off by default, since frames describe the provider's code
  */
@@ -57,7 +60,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                            int maxConnections, int maxConnectionsPerAddress, int maxAcceptsPerSecond,
                            Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel,
                            @Nullable TlsConfig tls, boolean sendStackTraces, Transport transport,
-                           Map<String, Double> rateLimits, @Nullable ConcurrencyLimit concurrencyLimit) {
+                           Map<String, Double> rateLimits, @Nullable ConcurrencyLimit concurrencyLimit,
+                           Map<String, ExecutionMode> executions) {
 
     /** How clients reach a server. */
     public enum Transport {
@@ -84,6 +88,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         Objects.requireNonNull(errorLogLevel, "errorLogLevel");
         Objects.requireNonNull(transport, "transport");
         rateLimits = Map.copyOf(rateLimits);
+        executions = Map.copyOf(executions);
         rateLimits.forEach((k, v) -> require(v > 0 && !v.isInfinite(), "rateLimits must be > 0 calls a second, was "
                 + v + " for " + k));
         require(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
@@ -113,7 +118,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
     }
 
     /**
-     * Defaults: 0.0.0.0:7070, one I/O loop per core, 200 workers, queue 1000, 16 MiB frames, idle 60 s,
+     * Defaults: 0.0.0.0:7070, one I/O loop per core, {@link ExecutionMode#ADAPTIVE} execution, 200 workers,
+     * queue 1000, 16 MiB frames, idle 60 s,
      * drain 10 s, {@link PeerLimits#DEFAULTS}, 2048 connections (256 per address, 1000 new per second),
      * no connection age limit, 1000 calls in flight per connection.
      */
@@ -124,7 +130,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private int workerThreads = 200;
         private int queueCapacity = 1000;
-        private ExecutionMode executionMode = ExecutionMode.POOL;
+        private ExecutionMode executionMode = ExecutionMode.ADAPTIVE;
+        private final Map<String, ExecutionMode> executions = new java.util.LinkedHashMap<>();
         private int maxFrameSize = FrameCodec.DEFAULT_MAX_FRAME_SIZE;
         private boolean sendStackTraces;
         private Transport transport = Transport.TCP;
@@ -257,6 +264,24 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        /** Where the methods of {@code service} run, overriding {@link #executionMode}. */
+        public Builder execution(Class<?> service, ExecutionMode mode) {
+            executions.put(service.getName(), Objects.requireNonNull(mode, "mode"));
+            return this;
+        }
+
+        /** Where one method of {@code service}, by its key (e.g. {@code find}), runs. */
+        public Builder execution(Class<?> service, String methodKey, ExecutionMode mode) {
+            executions.put(service.getName() + "#" + methodKey, Objects.requireNonNull(mode, "mode"));
+            return this;
+        }
+
+        /** Execution modes by interface name or {@code interface#methodKey}, as the record holds them. */
+        public Builder executions(Map<String, ExecutionMode> v) {
+            executions.putAll(v);
+            return this;
+        }
+
         /** Limits each method's calls running at once, adaptively (null, the default: no limit). */
         public Builder concurrencyLimit(@Nullable ConcurrencyLimit v) {
             concurrencyLimit = v;
@@ -287,7 +312,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
-                    errorLogLevel, tls, sendStackTraces, transport, rateLimits, concurrencyLimit);
+                    errorLogLevel, tls, sendStackTraces, transport, rateLimits, concurrencyLimit, executions);
         }
     }
 }

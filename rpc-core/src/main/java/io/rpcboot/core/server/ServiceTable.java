@@ -25,14 +25,19 @@ final class ServiceTable {
 
     private final Map<String, Double> rateLimits;
     private final @Nullable ConcurrencyLimit concurrencyLimit;
+    private final ExecutionMode executionMode;
+    private final Map<String, ExecutionMode> executions;
 
     ServiceTable(Serializations serializations, RpcMetrics metrics) {
-        this(serializations, metrics, Map.of(), null);
+        this(serializations, metrics, Map.of(), null, ExecutionMode.ADAPTIVE, Map.of());
     }
 
     /** @param rateLimits calls a second by interface name, or by {@code interface#methodKey} for one method */
     ServiceTable(Serializations serializations, RpcMetrics metrics, Map<String, Double> rateLimits,
-                 @Nullable ConcurrencyLimit concurrencyLimit) {
+                 @Nullable ConcurrencyLimit concurrencyLimit, ExecutionMode executionMode,
+                 Map<String, ExecutionMode> executions) {
+        this.executionMode = executionMode;
+        this.executions = executions;
         this.serializations = serializations;
         this.metrics = metrics;
         this.rateLimits = rateLimits;
@@ -56,6 +61,7 @@ final class ServiceTable {
             methods.putIfAbsent(pm.rpcMethod.signature(), pm); // a method redeclared by a subinterface has one signature
         }
         applyRateLimits(definition, methods.values());
+        applyExecutions(definition, methods.values());
         Provided provided = new Provided(definition, Map.copyOf(methods));
         Provided clash = services.putIfAbsent(key, provided);
         if (clash != null) {
@@ -88,6 +94,54 @@ final class ServiceTable {
                         + limited.substring(hash + 1) + "; its methods are " + keys);
             }
         }
+    }
+
+    /**
+     * Where each method runs: the configured setting of the method, else of its service, else the
+     * implementation's {@link RpcExecution} on the method, else on its class, else the server's mode.
+     */
+    private void applyExecutions(ServiceDefinition definition, java.util.Collection<ProvidedMethod> methods) {
+        String service = definition.interfaceClass().getName();
+        Class<?> implementation = definition.implementation().getClass();
+        RpcExecution onClass = implementation.getAnnotation(RpcExecution.class);
+        ExecutionMode classMode = onClass != null ? onClass.value() : executionMode;
+        ExecutionMode configured = executions.get(service);
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (ProvidedMethod m : methods) {
+            keys.add(m.rpcMethod.key());
+            ExecutionMode mode = executions.get(service + "#" + m.rpcMethod.key());
+            if (mode == null) {
+                mode = configured;
+            }
+            if (mode == null) {
+                RpcExecution onMethod = annotationOnImplementation(implementation, m.method);
+                mode = onMethod != null ? onMethod.value() : classMode;
+            }
+            m.execute(mode, metrics);
+        }
+        for (String set : executions.keySet()) {
+            int hash = set.indexOf('#');
+            if (hash > 0 && set.substring(0, hash).equals(service) && !keys.contains(set.substring(hash + 1))) {
+                throw new IllegalArgumentException("an execution mode for " + set + ", but " + service + " has no method "
+                        + set.substring(hash + 1) + "; its methods are " + keys);
+            }
+        }
+    }
+
+    /** {@link RpcExecution} on the implementation of {@code method}, looked for up the class hierarchy (past a proxy). */
+    private static @Nullable RpcExecution annotationOnImplementation(Class<?> implementation, Method method) {
+        for (Class<?> c = implementation; c != null && c != Object.class; c = c.getSuperclass()) {
+            try {
+                RpcExecution found = c.getDeclaredMethod(method.getName(), method.getParameterTypes())
+                        .getAnnotation(RpcExecution.class);
+                if (found != null) {
+                    return found;
+                }
+            } catch (NoSuchMethodException e) {
+                // declared higher up
+            }
+        }
+        return null;
     }
 
     @Nullable Provided get(ServiceKey key) {

@@ -89,6 +89,16 @@ public final class Meters {
                 .description("Times a provider address was ejected after failures in a row").register(registry);
     }
 
+    /**
+     * {@code rpc.server.execution.moves{service, method, to}}: an adaptive method moved to the I/O
+     * loop ({@code to=loop}) or back to the worker pool ({@code to=pool}).
+     */
+    public Counter serverExecutionMoves(RpcMethod method, String to) {
+        return Counter.builder("rpc.server.execution.moves").tag("service", method.service()).tag("method", method.key())
+                .tag("to", to).description("Moves of an adaptive method between the worker pool and the I/O loop")
+                .register(registry);
+    }
+
     public Counter serverRejected(String reason) {
         return Counter.builder("rpc.server.rejected").tag("reason", reason)
                 .description("Requests answered without running the method").register(registry);

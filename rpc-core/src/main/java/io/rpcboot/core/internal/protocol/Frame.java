@@ -104,6 +104,11 @@ public final class Frame {
         return oversizeBytes;
     }
 
+    /** Bytes of the body as it is now: as received until a compressed body is first read, inflated after. */
+    public int bodyLength() {
+        return bodyLength;
+    }
+
     /** Whether the body arrived compressed (it is inflated when first read). */
     public boolean wasCompressed() {
         return (flags & FrameCodec.FLAG_COMPRESSED) != 0;
