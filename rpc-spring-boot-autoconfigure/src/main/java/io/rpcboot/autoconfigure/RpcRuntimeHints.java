@@ -27,7 +27,8 @@ import org.springframework.util.ReflectionUtils;
  * method of every provided or referenced interface (the server calls them through method handles);
  * and, for every type the codecs may build from those signatures (records, classes, enums, sealed
  * subtypes, declared exceptions: what {@link TypeAllowList#allowReachableFrom} walks), its
- * constructors, methods and fields. Registered in {@code META-INF/spring/aot.factories}.
+ * constructors, methods and fields; and each provider class with its superclasses, whose methods
+ * the server reads {@code @RpcExecution} from. Registered in {@code META-INF/spring/aot.factories}.
  */
 public class RpcRuntimeHints implements BeanFactoryInitializationAotProcessor {
 
@@ -36,6 +37,7 @@ public class RpcRuntimeHints implements BeanFactoryInitializationAotProcessor {
         Set<Class<?>> referenced = new LinkedHashSet<>();
         Set<Class<?>> provided = new LinkedHashSet<>();
         Set<Class<?>> injected = new LinkedHashSet<>();
+        Set<Class<?>> implementations = new LinkedHashSet<>();
         for (String name : beanFactory.getBeanDefinitionNames()) {
             Class<?> type = beanFactory.getType(name, false);
             if (type == null) {
@@ -49,6 +51,9 @@ public class RpcRuntimeHints implements BeanFactoryInitializationAotProcessor {
             }
             RpcProvider provider = AnnotatedElementUtils.findMergedAnnotation(user, RpcProvider.class);
             if (provider != null) {
+                for (Class<?> c = user; c != null && c != Object.class; c = c.getSuperclass()) {
+                    implementations.add(c); // registered: its declared methods can be looked up
+                }
                 if (provider.interfaceClass() != void.class) {
                     provided.add(provider.interfaceClass());
                 } else {
@@ -67,7 +72,10 @@ public class RpcRuntimeHints implements BeanFactoryInitializationAotProcessor {
         if (referenced.isEmpty() && provided.isEmpty()) {
             return null;
         }
-        return (generationContext, code) -> register(generationContext.getRuntimeHints(), referenced, provided, injected);
+        return (generationContext, code) -> {
+            register(generationContext.getRuntimeHints(), referenced, provided, injected);
+            implementations.forEach(c -> generationContext.getRuntimeHints().reflection().registerType(c));
+        };
     }
 
     /** The hints for these interfaces and the classes whose fields take references; public for tests and plain AOT use. */

@@ -67,6 +67,8 @@ class RpcRuntimeHintsTests {
                 .accepts(hints);
         assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Ledger.class.getMethod("read", String.class)))
                 .accepts(hints);
+        // the provider's class is registered: the server looks up @RpcExecution on its methods
+        assertThat(RuntimeHintsPredicates.reflection().onType(DefaultGreeter.class)).accepts(hints);
     }
 
     @Test
