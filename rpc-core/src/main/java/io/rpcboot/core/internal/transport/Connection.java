@@ -96,7 +96,7 @@ public final class Connection {
     private boolean readEnabled = true;
     private boolean tlsReadsPaused;
     private int readGuess = 2048;
-    private long lastActivityNanos = System.nanoTime();
+    private volatile long lastActivityNanos = System.nanoTime(); // written by writers too
     private @Nullable Timeout idleTimer;
 
     Connection(SocketChannel channel, EventLoop loop, BufferPool pool, ConnectionHandler handler,
@@ -197,8 +197,8 @@ public final class Connection {
         boolean mayWriteHere = writersMayWrite && outbound.isEmpty() && !loop.inEventLoop();
         outbound.add(buffer);
         if (closed.get()) {
-            // raced with close(): make sure nothing stays queued
-            outbound.releaseAll(loop.inEventLoop());
+            // raced with close(): make sure nothing stays queued (what a writer is writing, finishClose releases)
+            outbound.releaseAll(false);
             return false;
         }
         if (mayWriteHere && writeHere()) {
@@ -217,20 +217,25 @@ public final class Connection {
         if (!writing.compareAndSet(false, true)) {
             return false;
         }
+        Exception failure = null;
         try {
             if (closed.get()) {
                 return true; // finishClose releases what is queued
             }
-            outbound.writeRound(channel);
-        } catch (IOException e) {
-            close("write failed: " + e.getMessage(), e);
-            return true;
-        } catch (RuntimeException e) {
-            log.warn("writing to {} failed; closing it", this, e);
-            close("write failed: " + e, e);
-            return true;
+            if (outbound.writeRound(channel) > 0) {
+                lastActivityNanos = System.nanoTime();
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e;
         } finally {
             writing.set(false);
+        }
+        if (failure != null) { // closed once writing is released: finishClose takes it
+            if (failure instanceof RuntimeException) {
+                log.warn("writing to {} failed; closing it", this, failure);
+            }
+            close("write failed: " + (failure instanceof IOException ? failure.getMessage() : failure), failure);
+            return true;
         }
         return outbound.isEmpty(); // a loop flush that found us writing left the rest to whoever comes next
     }
@@ -528,7 +533,7 @@ public final class Connection {
             // a writer in its one non-blocking write is waited for; the loop closing from inside its
             // own flush holds writing already (and its flush checks closed after each round)
             while (!loopWriting && !writing.compareAndSet(false, true)) {
-                Thread.onSpinWait();
+                Thread.yield(); // the writer may need this core to finish its write
             }
             closeChannel();
             if (idleTimer != null) {
