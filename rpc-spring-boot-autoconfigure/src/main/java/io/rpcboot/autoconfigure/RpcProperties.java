@@ -154,7 +154,7 @@ public class RpcProperties {
 
         /**
          * Where provider methods run: adaptive (the worker pool, and the I/O loop for a method whose
-         * runs stay under 2 ms), pool (always the bounded worker pool) or direct (always the I/O loop,
+         * runs neither work 2 ms nor block 200 µs), pool (always the bounded worker pool) or direct (always the I/O loop,
          * for code that never blocks). Per service or method under services.[interface].execution.
          */
         private ExecutionMode executionMode = ExecutionMode.ADAPTIVE;

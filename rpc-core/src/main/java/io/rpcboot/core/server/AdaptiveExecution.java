@@ -8,15 +8,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where one method runs under {@link ExecutionMode#ADAPTIVE}, learned from how long it holds the
- * thread that runs it (decoding, the method, encoding and handing the answer over), as
- * {@link RunClock} measures it: less the time the thread waited for a core, and not judged at all
- * when a garbage collection happened meanwhile.
+ * Where one method runs under {@link ExecutionMode#ADAPTIVE}, learned from its runs (decoding, the
+ * method, encoding and handing the answer over) as {@link RunClock} judges them: slow if they held
+ * the thread 2 ms or more, or were blocked 200 µs or more, leaving out waits for a core and
+ * collection pauses. Only runs that entered the method are judged.
  *
  * <pre>
- *   POOL ── 1,000 runs on the pool, at most 1 over SLOW and the hold-off over ──► LOOP
- *   LOOP ── one run over SLOW ──► POOL, held off 1 s, 2 s, 4 s ... 5 min (doubling with each move)
+ *   POOL ── 1,000 runs on the pool, at most 1 slow, and the hold-off over ──► LOOP
+ *   LOOP ── a run that held the loop 20 ms or more, or two slow runs within 100 ms
+ *           ──► POOL, held off 1 s, 2 s, 4 s ... 5 min (doubling with each move)
  * </pre>
+ *
+ * A single short slow run on the loop is forgiven: a safepoint or a page fault looks like one. A
+ * method that blocks on every call (a database query) moves at its second call.
  *
  * The first calls of a method, and a method that blocks now and then (even once in a few hundred
  * calls), stay on the pool. A method that was fast for 1,000 calls and then blocks costs the loop
@@ -28,14 +32,16 @@ final class AdaptiveExecution {
 
     private static final Logger log = LoggerFactory.getLogger(AdaptiveExecution.class);
 
-    /** A run that held its thread this long is slow: on the loop it moves the method to the pool. */
-    static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** Runs on the pool in one window; a window with at most {@link #SLOW_ALLOWED} slow runs moves the method to the loop. */
     static final int WINDOW = 1000;
     /** Slow runs a window may have (a thread descheduled mid-run looks slow without being so). */
     static final int SLOW_ALLOWED = 1;
     static final long FIRST_HOLD_OFF_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final long MAX_HOLD_OFF_NANOS = TimeUnit.MINUTES.toNanos(5);
+    /** A run on the loop that held it this long moves the method at once. */
+    static final long LONG_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Two slow runs on the loop this close together move the method. */
+    static final long PAIR_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
      * Larger request bodies, and compressed ones, are decoded on the pool even for a method on the
      * loop: what a peer sends must not decide how long a loop is held.
@@ -53,6 +59,8 @@ final class AdaptiveExecution {
     /** Before this (nanoTime) the method stays on the pool, whatever its run times. */
     private volatile long heldOffUntil = System.nanoTime();
     private long holdOff = FIRST_HOLD_OFF_NANOS; // under moving
+    /** When the last forgiven slow run on the loop ended (nanoTime). */
+    private volatile long lastSlowOnLoop = System.nanoTime() - 2 * PAIR_NANOS;
 
     AdaptiveExecution(String method, Counter toLoop, Counter toPool) {
         this.method = method;
@@ -70,33 +78,39 @@ final class AdaptiveExecution {
         return onLoop && bodyLength <= LOOP_MAX_BODY && !compressed;
     }
 
-    /** A run on the pool took {@code nanos}; ends the window once it is full. Any worker thread. */
-    void ranOnPool(long nanos, long now) {
-        if (onLoop || nanos == RunClock.EXCUSED) {
-            return; // a call queued before the move; a run a collection interrupted
+    /** A run on the pool ended, slow or not; ends the window once it is full. Any worker thread. */
+    void ranOnPool(boolean slow, long now) {
+        if (onLoop) {
+            return; // a call queued before the move
         }
-        if (nanos >= SLOW_NANOS) {
+        if (slow) {
             slowRuns.incrementAndGet();
         }
         if (runs.incrementAndGet() != WINDOW) {
             return;
         }
         // the one thread that completed the window judges it and opens the next
-        int slow = slowRuns.getAndSet(0);
-        if (slow <= SLOW_ALLOWED && now - heldOffUntil >= 0) {
+        int slowInWindow = slowRuns.getAndSet(0);
+        if (slowInWindow <= SLOW_ALLOWED && now - heldOffUntil >= 0) {
             synchronized (this) {
                 onLoop = true;
             }
             toLoop.increment();
-            log.debug("{} runs on the I/O loop: {} of its last {} runs took {} ms or more", method, slow, WINDOW,
-                    TimeUnit.NANOSECONDS.toMillis(SLOW_NANOS));
+            log.debug("{} runs on the I/O loop: {} of its last {} runs were slow", method, slowInWindow, WINDOW);
         }
-        runs.set(0);
+        runs.addAndGet(-WINDOW); // runs other threads counted meanwhile stay in the next window
     }
 
-    /** A run on the loop took {@code nanos}: a slow one moves the method to the pool. Loop thread. */
-    void ranOnLoop(long nanos, long now) {
-        if (nanos < SLOW_NANOS || !onLoop) {
+    /**
+     * A run on the loop ended, having held it {@code nanos}: a long one, or a second slow one soon
+     * after the first, moves the method to the pool. Loop thread.
+     */
+    void ranOnLoop(boolean slow, long nanos, long now) {
+        if (!slow || !onLoop) {
+            return;
+        }
+        if (nanos < LONG_NANOS && now - lastSlowOnLoop > PAIR_NANOS) {
+            lastSlowOnLoop = now; // forgiven, unless another follows soon
             return;
         }
         long hold;
@@ -112,8 +126,8 @@ final class AdaptiveExecution {
             slowRuns.set(0);
         }
         toPool.increment();
-        log.warn("{} held an I/O loop for {} ms: it runs on the worker pool now, and for at least {} s (set its"
-                + " execution to 'pool' if it may block)", method, TimeUnit.NANOSECONDS.toMillis(nanos),
+        log.warn("{} held an I/O loop for {} µs, working or blocked: it runs on the worker pool now, and for at least"
+                + " {} s (set its execution to 'pool' if it may block)", method, TimeUnit.NANOSECONDS.toMicros(nanos),
                 TimeUnit.NANOSECONDS.toSeconds(hold));
     }
 }

@@ -143,9 +143,12 @@ final class RequestDispatcher {
         if (adaptive != null) {
             if (adaptive.onLoop(frame.bodyLength(), frame.wasCompressed())) {
                 RunClock clock = RunClock.current();
-                clock.start(true);
+                clock.start();
                 call.runNow();
-                adaptive.ranOnLoop(clock.held(), clock.ended());
+                boolean slow = clock.slow();
+                if (call.methodEntered) {
+                    adaptive.ranOnLoop(slow, clock.heldNanos(), clock.ended());
+                }
                 return;
             }
         } else if (method.execution == ExecutionMode.DIRECT) {
@@ -387,9 +390,12 @@ final class RequestDispatcher {
                 return;
             }
             RunClock clock = RunClock.current();
-            clock.start(true);
+            clock.start();
             runNow();
-            adaptive.ranOnPool(clock.held(), clock.ended());
+            boolean slow = clock.slow();
+            if (methodEntered) { // a call refused or expired before the method says nothing of it
+                adaptive.ranOnPool(slow, clock.ended());
+            }
         }
 
         private void serve() {

@@ -4,36 +4,51 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * How long a run held its thread for its own sake: its wall time less the time the thread stood in
- * the CPU run queue (another thread had the core) — the method's work and its blocking, not the
- * machine's load. A run during which a garbage collection happened is not judged at all.
+ * Judges one run of a method on the thread that ran it: slow if it held the thread for
+ * {@link #SLOW_NANOS} or more, or if it was blocked (off the CPU by its own doing: a sleep, a lock,
+ * a database, a nested call) for {@link #BLOCKED_NANOS} or more.
  *
- * <p>On a busy machine a thread is often runnable but not running: on two cores under load an I/O
- * loop was measured waiting 10-18 ms in the run queue in the middle of a 20 µs method. Wall time
- * alone would call that method slow. Linux counts each thread's run-queue time in
- * {@code /proc/thread-self/schedstat} (its second field, nanoseconds); where that file cannot be
- * read, the wall time is used.
+ * <p>A run's time leaves out what the machine did to it: the time the thread stood in the CPU run
+ * queue (another thread had the core) and garbage-collection pauses. On two busy cores an I/O loop
+ * was measured waiting 10-18 ms in the run queue in the middle of a 20 µs method; wall time alone
+ * would call that method slow. Linux counts each thread's run-queue time in
+ * {@code /proc/thread-self/schedstat} (its second field, nanoseconds; exact for the running thread,
+ * unlike the first field, which lags up to a scheduler tick); the thread's CPU time comes from
+ * {@link ThreadMXBean#getCurrentThreadCpuTime()}; blocked = wall - CPU - run queue - pauses.
+ * Where schedstat cannot be read, only the wall time is judged: a method that blocks briefly
+ * (under 2 ms) on each call is then not recognised.
  *
- * <p>Cost: a run that took less than {@link AdaptiveExecution#SLOW_NANOS} of wall time needs no
- * more than two {@code nanoTime} calls; the counters (a seek and a read, about 1 µs, and the
- * collectors' counts) are read when a run starts on a worker, at most once every
- * {@link #REUSE_NANOS} on a loop, and when a run was slow. One instance per thread.
+ * <p>Cost: the counters (a seek and a read of schedstat, the CPU time, the collectors' counts: about
+ * 2 µs) are read when a run starts, unless this thread read them less than {@link #REUSE_NANOS}
+ * ago (back-to-back runs on a busy loop), and when it ends only if it took {@link #BLOCKED_NANOS}
+ * or more. One instance per thread.
  */
 final class RunClock {
 
-    /** A run not judged (a collection happened meanwhile). */
-    static final long EXCUSED = -1;
-    /** A loop reuses counters read this recently as the start of a run (the gap is counted as the run's). */
-    static final long REUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    /** A run that held its thread this long is slow (its CPU time and its blocking, not its waits for a core). */
+    static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** A run blocked this long is slow: a method that waits for something belongs on the pool. */
+    static final long BLOCKED_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    /**
+     * Counters read this recently are the start of the next run too (the run is then timed from the
+     * read). Short, since whatever the thread did in between, waiting in a select included, counts
+     * as the run's.
+     */
+    static final long REUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private static final String SCHEDSTAT = "/proc/thread-self/schedstat";
-    private static final List<GarbageCollectorMXBean> COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans();
+    /** The collectors that pause the application (not those counting concurrent cycles, which do not). */
+    private static final List<GarbageCollectorMXBean> COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans()
+            .stream().filter(gc -> !gc.getName().contains("Concurrent") && !gc.getName().contains("Cycles")).toList();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_TIME = cpuTimeSupported();
     private static final ThreadLocal<RunClock> CLOCKS = ThreadLocal.withInitial(RunClock::new);
 
     /**
@@ -42,14 +57,19 @@ final class RunClock {
      */
     private @Nullable RandomAccessFile schedstat;
     private final byte[] buffer = new byte[96];
-    /** Counters at the start of the current run, and when they were read. */
-    private long queuedAtStart;
-    private long collectionsAtStart;
-    private long readAt;
+    /** Counters at the start of the current run (read at {@link #start}). */
     private long start;
+    private long cpuAtStart;
+    private long queuedAtStart;
+    private long pausedAtStart;
     private long end;
+    private long wall;
+    private long held;
 
     private RunClock() {
+        if (!CPU_TIME) {
+            return;
+        }
         try {
             schedstat = new RandomAccessFile(SCHEDSTAT, "r");
             if (readQueuedNanos() < 0) {
@@ -60,57 +80,82 @@ final class RunClock {
         }
     }
 
+    private static boolean cpuTimeSupported() {
+        try {
+            return THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     /** This thread's clock. */
     static RunClock current() {
         return CLOCKS.get();
     }
 
-    /** Whether run-queue time is known here (else wall time is used). */
+    /** Whether run-queue time and blocking are known here (else only wall time is judged). */
     boolean precise() {
         return schedstat != null;
     }
 
-    /** A run starts: reads the counters, or (when {@code reuse}) keeps those read within {@link #REUSE_NANOS}. */
-    void start(boolean reuse) {
+    /** A run starts on this thread. */
+    void start() {
         long now = System.nanoTime();
-        if (!reuse || now - readAt > REUSE_NANOS) {
-            queuedAtStart = readQueuedNanos();
-            collectionsAtStart = collections();
-            now = System.nanoTime(); // reading is not the run's time
-            readAt = now;
+        if (now - start > REUSE_NANOS || now - end > REUSE_NANOS) {
+            if (schedstat != null) {
+                cpuAtStart = THREADS.getCurrentThreadCpuTime();
+                queuedAtStart = readQueuedNanos();
+            }
+            pausedAtStart = pausedNanos();
+            start = System.nanoTime();
         }
-        start = now;
+        // else: timed from the last read, a moment ago (the previous run ended less than REUSE_NANOS ago)
     }
 
-    /** The run started by {@link #start} ended: the time it held the thread, or {@link #EXCUSED}. */
-    long held() {
+    /** The run begun by {@link #start} ended: whether it was slow. */
+    boolean slow() {
         long now = System.nanoTime();
         end = now;
-        long wall = now - start;
-        if (wall < AdaptiveExecution.SLOW_NANOS) {
-            return wall;
+        long elapsed = now - start;
+        wall = elapsed;
+        held = elapsed;
+        if (elapsed < BLOCKED_NANOS) {
+            return false; // neither held nor blocked long enough, whatever the counters say
         }
-        if (collections() != collectionsAtStart) {
-            return EXCUSED;
+        long own = elapsed - (pausedNanos() - pausedAtStart);
+        start = now - REUSE_NANOS - 1; // the next run reads afresh: these counters cover this run only
+        if (schedstat == null) {
+            held = own;
+            return own >= SLOW_NANOS;
         }
-        long queued = readQueuedNanos();
-        if (queued < 0 || queuedAtStart < 0) {
-            return wall;
-        }
-        return Math.max(0, wall - (queued - queuedAtStart));
+        long queued = readQueuedNanos() - queuedAtStart;
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpuAtStart;
+        held = own - queued;
+        return held >= SLOW_NANOS || held - cpu >= BLOCKED_NANOS;
     }
 
-    /** When the run last judged by {@link #held} ended (nanoTime). */
+    /** How long the run last judged by {@link #slow} took, wall time. */
+    long wallNanos() {
+        return wall;
+    }
+
+    /** How long the run last judged by {@link #slow} held its thread: wall time less run-queue waits and pauses. */
+    long heldNanos() {
+        return held;
+    }
+
+    /** When the run last judged by {@link #slow} ended (nanoTime). */
     long ended() {
         return end;
     }
 
-    private static long collections() {
-        long n = 0;
+    /** Garbage-collection time so far, as the collectors report it (milliseconds, so coarse). */
+    private static long pausedNanos() {
+        long ms = 0;
         for (GarbageCollectorMXBean gc : COLLECTORS) {
-            n += Math.max(0, gc.getCollectionCount());
+            ms += Math.max(0, gc.getCollectionTime());
         }
-        return n;
+        return TimeUnit.MILLISECONDS.toNanos(ms);
     }
 
     /** The second field of schedstat: nanoseconds this thread waited in a run queue; -1 if unknown. */
@@ -119,22 +164,22 @@ final class RunClock {
         if (file == null) {
             return -1;
         }
-        int end;
+        int n;
         try {
             file.seek(0);
-            end = file.read(buffer);
+            n = file.read(buffer);
         } catch (IOException e) {
             close();
             return -1;
         }
         int i = 0;
-        while (i < end && buffer[i] != ' ') { // skip the CPU time
+        while (i < n && buffer[i] != ' ') { // skip the CPU time
             i++;
         }
         i++;
         long value = 0;
         int digits = 0;
-        for (; i < end; i++) {
+        for (; i < n; i++) {
             byte b = buffer[i];
             if (b < '0' || b > '9') {
                 break;

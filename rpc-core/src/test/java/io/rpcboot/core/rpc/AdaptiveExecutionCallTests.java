@@ -37,6 +37,8 @@ class AdaptiveExecutionCallTests {
         String sometimes(boolean block);
 
         String blocking();
+
+        String briefly();
     }
 
     static class Threads implements Where {
@@ -54,6 +56,13 @@ class AdaptiveExecutionCallTests {
         @Override
         public String blocking() {
             TestServices.NamedEcho.pause(3);
+            return Thread.currentThread().getName();
+        }
+
+        /** Waits half a millisecond, as a quick database query does: fast by wall time, but blocked. */
+        @Override
+        public String briefly() {
+            java.util.concurrent.locks.LockSupport.parkNanos(500_000);
             return Thread.currentThread().getName();
         }
     }
@@ -147,6 +156,19 @@ class AdaptiveExecutionCallTests {
         assertThat(where.fast()).as("the class's annotation, from the first call").startsWith("rpc-server-io-");
         assertThat(where.blocking()).as("the method's annotation").startsWith("rpc-worker-");
         assertThat(where.sometimes(false)).as("configured for the method").startsWith("rpc-worker-");
+    }
+
+    /** Needs the run-queue time Linux counts per thread; elsewhere only 2 ms of wall time is seen. */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+    void aMethodThatBlocksBrieflyOnEveryCallStaysOnThePool() {
+        RpcMetrics metrics = RpcMetrics.simple();
+        fixture.server(server(), b -> b.metrics(metrics).service(Where.class, new Threads()));
+        Where where = fixture.client().create(Where.class);
+        for (int i = 0; i < 2500; i++) { // two and a half windows
+            assertThat(where.briefly()).as("call %d", i).startsWith("rpc-worker-");
+        }
+        assertThat(moves(metrics, "briefly", "loop").count()).isZero();
     }
 
     @Test

@@ -5,14 +5,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import static io.rpcboot.core.server.AdaptiveExecution.FIRST_HOLD_OFF_NANOS;
-import static io.rpcboot.core.server.AdaptiveExecution.SLOW_NANOS;
 import static io.rpcboot.core.server.AdaptiveExecution.WINDOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The rules of {@link AdaptiveExecution}, on a clock of the test's own (run times and "now" are given). */
 class AdaptiveExecutionTests {
 
-    private static final long FAST = 50_000; // 50 µs
+    private static final boolean FAST = false;
+    private static final boolean SLOW = true;
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Counter toLoop = registry.counter("to", "where", "loop");
@@ -21,10 +21,15 @@ class AdaptiveExecutionTests {
     private final AdaptiveExecution adaptive = new AdaptiveExecution("Svc.m()", toLoop, toPool);
     private long now = System.nanoTime();
 
-    private void poolRuns(int count, long nanos) {
+    private void poolRuns(int count, boolean slow) {
         for (int i = 0; i < count; i++) {
-            adaptive.ranOnPool(nanos, now);
+            adaptive.ranOnPool(slow, now);
         }
+    }
+
+    /** A fast run, or one that held the loop long enough to move the method at once. */
+    private void loopRun(boolean slow) {
+        adaptive.ranOnLoop(slow, slow ? AdaptiveExecution.LONG_NANOS : 50_000, now);
     }
 
     @Test
@@ -52,24 +57,24 @@ class AdaptiveExecutionTests {
     void aMethodThatBlocksNowAndThenStaysOnThePool() {
         for (int window = 0; window < 5; window++) { // two slow runs in every 1,000
             poolRuns(WINDOW / 2 - 1, FAST);
-            poolRuns(1, SLOW_NANOS);
+            poolRuns(1, SLOW);
             poolRuns(WINDOW / 2 - 1, FAST);
-            poolRuns(1, 10 * SLOW_NANOS);
+            poolRuns(1, SLOW);
             assertThat(adaptive.onLoop()).as("window %d", window).isFalse();
         }
         assertThat(toLoop.count()).isZero();
         poolRuns(WINDOW - 1, FAST); // one slow run is allowed (a thread descheduled mid-run)
-        poolRuns(1, SLOW_NANOS);
+        poolRuns(1, SLOW);
         assertThat(adaptive.onLoop()).isTrue();
     }
 
     @Test
     void oneSlowRunOnTheLoopMovesItBackHeldOffLongerEachTime() {
         poolRuns(WINDOW, FAST);
-        adaptive.ranOnLoop(SLOW_NANOS - 1, now);
+        loopRun(FAST);
         assertThat(adaptive.onLoop()).as("fast runs on the loop keep it there").isTrue();
 
-        adaptive.ranOnLoop(SLOW_NANOS, now);
+        loopRun(SLOW);
         assertThat(adaptive.onLoop()).isFalse();
         assertThat(toPool.count()).isEqualTo(1);
         poolRuns(WINDOW, FAST);
@@ -78,7 +83,7 @@ class AdaptiveExecutionTests {
         poolRuns(WINDOW, FAST);
         assertThat(adaptive.onLoop()).as("after it").isTrue();
 
-        adaptive.ranOnLoop(SLOW_NANOS, now);
+        loopRun(SLOW);
         now += FIRST_HOLD_OFF_NANOS + FIRST_HOLD_OFF_NANOS / 2;
         poolRuns(WINDOW, FAST);
         assertThat(adaptive.onLoop()).as("the second hold-off is 2 s").isFalse();
@@ -90,10 +95,25 @@ class AdaptiveExecutionTests {
     }
 
     @Test
+    void oneShortSlowRunOnTheLoopIsForgivenASecondSoonAfterIsNot() {
+        poolRuns(WINDOW, FAST);
+        long shortSlow = AdaptiveExecution.LONG_NANOS - 1;
+        adaptive.ranOnLoop(true, shortSlow, now);
+        assertThat(adaptive.onLoop()).as("a hiccup: a safepoint looks like one").isTrue();
+        now += AdaptiveExecution.PAIR_NANOS + 1;
+        adaptive.ranOnLoop(true, shortSlow, now);
+        assertThat(adaptive.onLoop()).as("another, but not soon after").isTrue();
+        now += AdaptiveExecution.PAIR_NANOS / 2;
+        adaptive.ranOnLoop(true, shortSlow, now);
+        assertThat(adaptive.onLoop()).as("two within 100 ms: it blocks on every call").isFalse();
+        assertThat(toPool.count()).isEqualTo(1);
+    }
+
+    @Test
     void theHoldOffStopsGrowingAtFiveMinutes() {
         poolRuns(WINDOW, FAST);
         for (int i = 0; i < 20; i++) { // 2^20 s without the cap
-            adaptive.ranOnLoop(SLOW_NANOS, now);
+            loopRun(SLOW);
             now += AdaptiveExecution.MAX_HOLD_OFF_NANOS;
             poolRuns(WINDOW, FAST);
             assertThat(adaptive.onLoop()).as("move %d", i).isTrue();
@@ -103,7 +123,7 @@ class AdaptiveExecutionTests {
     @Test
     void runsQueuedBeforeAMoveDoNotCountOnceOnTheLoop() {
         poolRuns(WINDOW, FAST);
-        poolRuns(WINDOW, 100 * SLOW_NANOS); // calls that waited in the queue when it moved
+        poolRuns(WINDOW, SLOW); // calls that waited in the queue when it moved
         assertThat(adaptive.onLoop()).isTrue();
         assertThat(toPool.count()).isZero();
     }
