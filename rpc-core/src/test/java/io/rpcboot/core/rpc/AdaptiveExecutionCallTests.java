@@ -39,6 +39,8 @@ class AdaptiveExecutionCallTests {
         String blocking();
 
         String briefly();
+
+        String sized(byte[] payload);
     }
 
     static class Threads implements Where {
@@ -56,6 +58,11 @@ class AdaptiveExecutionCallTests {
         @Override
         public String blocking() {
             TestServices.NamedEcho.pause(3);
+            return Thread.currentThread().getName();
+        }
+
+        @Override
+        public String sized(byte[] payload) {
             return Thread.currentThread().getName();
         }
 
@@ -156,6 +163,24 @@ class AdaptiveExecutionCallTests {
         assertThat(where.fast()).as("the class's annotation, from the first call").startsWith("rpc-server-io-");
         assertThat(where.blocking()).as("the method's annotation").startsWith("rpc-worker-");
         assertThat(where.sometimes(false)).as("configured for the method").startsWith("rpc-worker-");
+    }
+
+    /** What a peer sends does not decide how long a loop works: a large body is decoded on the pool. */
+    @Test
+    void aLargeRequestToAMethodOnTheLoopRunsOnThePool() {
+        RpcMetrics metrics = RpcMetrics.simple();
+        fixture.server(server(), b -> b.metrics(metrics).service(Where.class, new Threads()));
+        Where where = fixture.client().create(Where.class);
+        byte[] small = new byte[100];
+        int calls = 0;
+        while (moves(metrics, "sized", "loop").count() == 0 && calls < MAX_CALLS_TO_MOVE) {
+            where.sized(small);
+            calls++;
+        }
+        assertThat(where.sized(small)).startsWith("rpc-server-io-");
+        assertThat(where.sized(new byte[100 * 1024])).as("a 100 KiB body").startsWith("rpc-worker-");
+        assertThat(where.sized(small)).as("still on the loop").startsWith("rpc-server-io-");
+        assertThat(moves(metrics, "sized", "pool").count()).isZero();
     }
 
     /** Needs the run-queue time Linux counts per thread; elsewhere only 2 ms of wall time is seen. */
