@@ -191,6 +191,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         try {
             clock.schedule(runtime.loops.next(), deadlineNanos - clock.nanoTime(), () -> {
                 if (!isOutcomeDecided()) {
+                    abandonAtDeadline(); // a try sent by the slow path counts against its address like any other
                     timedOut(lastTriedAddress(), null);
                 }
             });
@@ -406,11 +407,17 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
 
     /** A waiting caller's deadline passed: it ends the call itself (no timer does that for it). Caller's thread. */
     void deadlinePassedWhileCallerWaits() {
+        Attempt a = abandonAtDeadline();
+        timedOut(a != null ? a.endpoint.address : lastTriedAddress(), null);
+    }
+
+    /** The deadline came: the try still out, if any, is abandoned and counts as its address's failure. */
+    private @Nullable Attempt abandonAtDeadline() {
         Attempt a = current;
         if (a != null && a.abandon()) {
-            a.endpoint.outlierFailure(); // the try was still out when the deadline came
+            a.endpoint.outlierFailure();
         }
-        timedOut(a != null ? a.endpoint.address : lastTriedAddress(), null);
+        return a;
     }
 
     /** The caller gives up: the attempt in flight is forgotten and its lease given back. Caller's thread. */
