@@ -15,12 +15,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   POOL ── 1,000 runs on the pool, at most 1 slow, and the hold-off over ──► LOOP
- *   LOOP ── a run that held the loop 20 ms or more, or two slow runs within 100 ms
+ *   LOOP ── a run that held the loop 20 ms or more, or a slow run within 100 runs of another
  *           ──► POOL, held off 1 s, 2 s, 4 s ... 5 min (doubling with each move)
  * </pre>
  *
- * A single short slow run on the loop is forgiven: a safepoint or a page fault looks like one. A
- * method that blocks on every call (a database query) moves at its second call.
+ * A short slow run on the loop after 100 good ones is forgiven: a safepoint or a page fault looks
+ * like one, and so do slow runs that overlapped the forgiven one (the same pause seen by two
+ * loops). A method that blocks on every call (a database query) moves at its second call.
  *
  * The first calls of a method, and a method that blocks now and then (even once in a few hundred
  * calls), stay on the pool. A method that was fast for 1,000 calls and then blocks costs the loop
@@ -40,8 +41,8 @@ final class AdaptiveExecution {
     static final long MAX_HOLD_OFF_NANOS = TimeUnit.MINUTES.toNanos(5);
     /** A run on the loop that held it this long moves the method at once. */
     static final long LONG_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /** Two slow runs on the loop this close together move the method. */
-    static final long PAIR_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Good runs on the loop that earn the forgiveness of one short slow run. */
+    static final int FORGIVE_AFTER = 100;
     /**
      * Larger request bodies, and compressed ones, are decoded on the pool even for a method on the
      * loop: what a peer sends must not decide how long a loop is held.
@@ -59,8 +60,10 @@ final class AdaptiveExecution {
     /** Before this (nanoTime) the method stays on the pool, whatever its run times. */
     private volatile long heldOffUntil = System.nanoTime();
     private long holdOff = FIRST_HOLD_OFF_NANOS; // under moving
+    /** Good runs on the loop since the last slow one, counted up to {@link #FORGIVE_AFTER}. */
+    private final AtomicInteger goodOnLoop = new AtomicInteger();
     /** When the last forgiven slow run on the loop ended (nanoTime). */
-    private volatile long lastSlowOnLoop = System.nanoTime() - 2 * PAIR_NANOS;
+    private volatile long forgivenEnd = System.nanoTime() - TimeUnit.HOURS.toNanos(1); // none yet
 
     AdaptiveExecution(String method, Counter toLoop, Counter toPool) {
         this.method = method;
@@ -91,27 +94,44 @@ final class AdaptiveExecution {
         }
         // the one thread that completed the window judges it and opens the next
         int slowInWindow = slowRuns.getAndSet(0);
-        if (slowInWindow <= SLOW_ALLOWED && now - heldOffUntil >= 0) {
-            synchronized (this) {
+        boolean move = slowInWindow <= SLOW_ALLOWED && now - heldOffUntil >= 0;
+        synchronized (this) { // before a move back can reset the counts
+            runs.addAndGet(-WINDOW); // runs other threads counted meanwhile stay in the next window
+            if (move) {
+                goodOnLoop.set(FORGIVE_AFTER);
                 onLoop = true;
             }
+        }
+        if (move) {
             toLoop.increment();
             log.debug("{} runs on the I/O loop: {} of its last {} runs were slow", method, slowInWindow, WINDOW);
         }
-        runs.addAndGet(-WINDOW); // runs other threads counted meanwhile stay in the next window
     }
 
     /**
-     * A run on the loop ended, having held it {@code nanos}: a long one, or a second slow one soon
-     * after the first, moves the method to the pool. Loop thread.
+     * A run on the loop that started at {@code started} ended at {@code now}, having held it
+     * {@code nanos}: a long one, or a slow one too soon after another, moves the method to the
+     * pool. Loop thread.
      */
-    void ranOnLoop(boolean slow, long nanos, long now) {
-        if (!slow || !onLoop) {
+    void ranOnLoop(boolean slow, long nanos, long started, long now) {
+        if (!slow) {
+            if (goodOnLoop.get() < FORGIVE_AFTER) { // only counts up to the threshold: no write per run after
+                goodOnLoop.incrementAndGet();
+            }
             return;
         }
-        if (nanos < LONG_NANOS && now - lastSlowOnLoop > PAIR_NANOS) {
-            lastSlowOnLoop = now; // forgiven, unless another follows soon
+        if (!onLoop) {
             return;
+        }
+        if (nanos < LONG_NANOS) {
+            if (started - forgivenEnd < 0) {
+                return; // it overlapped the slow run forgiven last: the same pause, seen by another loop
+            }
+            if (goodOnLoop.get() >= FORGIVE_AFTER) {
+                goodOnLoop.set(0);
+                forgivenEnd = now; // forgiven, unless another comes within the next FORGIVE_AFTER runs
+                return;
+            }
         }
         long hold;
         synchronized (this) {

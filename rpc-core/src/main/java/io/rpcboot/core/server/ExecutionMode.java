@@ -10,7 +10,7 @@ public enum ExecutionMode {
      * On the bounded worker pool until the method has shown that it neither works nor waits for
      * long (1,000 runs on the pool, at most one of them slow: holding the thread 2 ms, or blocked
      * 200 µs), then on the I/O loop that read the request; back to the pool when a run there held
-     * the loop 20 ms, or at the second slow run within 100 ms, for a while that doubles with each
+     * the loop 20 ms, or at a slow run fewer than 100 runs after another, for a while that doubles with each
      * move (1 s to 5 min). The first calls of a method are on the pool. Run times leave out the time
      * a thread waited for a core and collection pauses; blocking is known where Linux counts
      * run-queue time (elsewhere only the 2 ms are judged). A request body over 64 KiB, or

@@ -147,7 +147,7 @@ final class RequestDispatcher {
                 call.runNow();
                 boolean slow = clock.slow();
                 if (call.methodEntered) {
-                    adaptive.ranOnLoop(slow, clock.heldNanos(), clock.ended());
+                    adaptive.ranOnLoop(slow, clock.heldNanos(), clock.started(), clock.ended());
                 }
                 return;
             }

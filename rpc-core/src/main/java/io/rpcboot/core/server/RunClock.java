@@ -44,9 +44,12 @@ final class RunClock {
     static final long REUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private static final String SCHEDSTAT = "/proc/thread-self/schedstat";
-    /** The collectors that pause the application (not those counting concurrent cycles, which do not). */
+    /**
+     * The collectors that report pauses. ZGC's and Shenandoah's "Cycles" count concurrent work and
+     * are left out; G1's "Concurrent GC" (Java 20+) counts its remark and cleanup pauses and is kept.
+     */
     private static final List<GarbageCollectorMXBean> COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans()
-            .stream().filter(gc -> !gc.getName().contains("Concurrent") && !gc.getName().contains("Cycles")).toList();
+            .stream().filter(gc -> !gc.getName().contains("Cycles")).toList();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final boolean CPU_TIME = cpuTimeSupported();
     private static final ThreadLocal<RunClock> CLOCKS = ThreadLocal.withInitial(RunClock::new);
@@ -67,6 +70,8 @@ final class RunClock {
     private long held;
 
     private RunClock() {
+        start = System.nanoTime() - REUSE_NANOS - 1; // the first run reads the counters
+        end = start;
         if (!CPU_TIME) {
             return;
         }
@@ -128,9 +133,14 @@ final class RunClock {
             held = own;
             return own >= SLOW_NANOS;
         }
-        long queued = readQueuedNanos() - queuedAtStart;
-        long cpu = THREADS.getCurrentThreadCpuTime() - cpuAtStart;
-        held = own - queued;
+        long queuedNow = readQueuedNanos();
+        long cpuNow = THREADS.getCurrentThreadCpuTime();
+        if (queuedNow < 0 || queuedAtStart < 0 || cpuNow < 0 || cpuAtStart < 0) {
+            held = own; // a counter could not be read: wall time only
+            return own >= SLOW_NANOS;
+        }
+        long cpu = cpuNow - cpuAtStart;
+        held = own - (queuedNow - queuedAtStart);
         return held >= SLOW_NANOS || held - cpu >= BLOCKED_NANOS;
     }
 
@@ -147,6 +157,11 @@ final class RunClock {
     /** When the run last judged by {@link #slow} ended (nanoTime). */
     long ended() {
         return end;
+    }
+
+    /** When the run last judged by {@link #slow} started, as timed (nanoTime). */
+    long started() {
+        return end - wall;
     }
 
     /** Garbage-collection time so far, as the collectors report it (milliseconds, so coarse). */

@@ -1,5 +1,7 @@
 package io.rpcboot.core.server;
 
+import java.util.concurrent.TimeUnit;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,14 @@ class AdaptiveExecutionTests {
 
     /** A fast run, or one that held the loop long enough to move the method at once. */
     private void loopRun(boolean slow) {
-        adaptive.ranOnLoop(slow, slow ? AdaptiveExecution.LONG_NANOS : 50_000, now);
+        long nanos = slow ? AdaptiveExecution.LONG_NANOS : 50_000;
+        adaptive.ranOnLoop(slow, nanos, now - nanos, now);
+    }
+
+    /** A slow run on the loop that held it 3 ms (less than {@link AdaptiveExecution#LONG_NANOS}), ending now. */
+    private void shortSlowLoopRun() {
+        long nanos = 3_000_000;
+        adaptive.ranOnLoop(true, nanos, now - nanos, now);
     }
 
     @Test
@@ -95,18 +104,41 @@ class AdaptiveExecutionTests {
     }
 
     @Test
-    void oneShortSlowRunOnTheLoopIsForgivenASecondSoonAfterIsNot() {
+    void aShortSlowRunAfterAHundredGoodOnesIsForgivenASecondSoonAfterIsNot() {
         poolRuns(WINDOW, FAST);
-        long shortSlow = AdaptiveExecution.LONG_NANOS - 1;
-        adaptive.ranOnLoop(true, shortSlow, now);
-        assertThat(adaptive.onLoop()).as("a hiccup: a safepoint looks like one").isTrue();
-        now += AdaptiveExecution.PAIR_NANOS + 1;
-        adaptive.ranOnLoop(true, shortSlow, now);
-        assertThat(adaptive.onLoop()).as("another, but not soon after").isTrue();
-        now += AdaptiveExecution.PAIR_NANOS / 2;
-        adaptive.ranOnLoop(true, shortSlow, now);
-        assertThat(adaptive.onLoop()).as("two within 100 ms: it blocks on every call").isFalse();
+        shortSlowLoopRun();
+        assertThat(adaptive.onLoop()).as("a hiccup right after the move: a safepoint looks like one").isTrue();
+        now += 10_000_000;
+        for (int i = 0; i < AdaptiveExecution.FORGIVE_AFTER - 1; i++) {
+            loopRun(FAST);
+        }
+        shortSlowLoopRun();
+        assertThat(adaptive.onLoop()).as("a second within 100 runs: it blocks now and then").isFalse();
         assertThat(toPool.count()).isEqualTo(1);
+    }
+
+    @Test
+    void slowRunsOnTwoLoopsAtOnceAreOnePause() {
+        poolRuns(WINDOW, FAST);
+        long nanos = 3_000_000;
+        adaptive.ranOnLoop(true, nanos, now - nanos, now); // forgiven
+        adaptive.ranOnLoop(true, nanos, now - nanos + 10, now + 10); // another loop, the same pause
+        assertThat(adaptive.onLoop()).isTrue();
+        now += 10_000_000;
+        shortSlowLoopRun();
+        assertThat(adaptive.onLoop()).as("a slow run after the pause, with no good runs between").isFalse();
+    }
+
+    @Test
+    void aMethodSlowOnEveryCallLeavesTheLoopAtItsSecondCallHoweverRare() {
+        poolRuns(WINDOW, FAST);
+        for (int i = 0; i < AdaptiveExecution.FORGIVE_AFTER; i++) {
+            loopRun(FAST);
+        }
+        shortSlowLoopRun(); // its cache went cold: every call blocks 15 ms from now on
+        now += TimeUnit.SECONDS.toNanos(1); // one call a second
+        shortSlowLoopRun();
+        assertThat(adaptive.onLoop()).isFalse();
     }
 
     @Test
