@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * The first calls of a method, and a method that blocks now and then (even once in a few hundred
  * calls), stay on the pool. A method that was fast for 1,000 calls and then blocks costs the loop
- * one slow run before it moves. A request body over {@link #LOOP_MAX_BODY}, or compressed, is run on
- * the pool whatever the method's place. Only run times are kept: two counters and a deadline per
- * method.
+ * one long run (20 ms or more) or two short slow ones before it moves. A request body over
+ * {@link #LOOP_MAX_BODY}, or compressed, is run on the pool whatever the method's place. Only counts
+ * and times are kept: three counters and three times per method.
  */
 final class AdaptiveExecution {
 
