@@ -30,8 +30,6 @@ final class ProvidedMethod {
 
     final ServiceKey key;
     final RpcMethod rpcMethod;
-    /** The interface's method. */
-    final Method method;
     /** When this method last logged an undeclared exception's stack trace (nanoTime), and how many it held back since. */
     private final AtomicLong lastErrorLogged = new AtomicLong(System.nanoTime() - ERROR_LOG_INTERVAL_NANOS);
     private final AtomicInteger errorsHeldBack = new AtomicInteger();
@@ -58,7 +56,6 @@ final class ProvidedMethod {
     ProvidedMethod(ServiceKey key, Method method, Object implementation, Serializations serializations,
                    RpcMetrics metrics) {
         this.key = key;
-        this.method = method;
         this.rpcMethod = new RpcMethod(key.interfaceName(), method);
         this.parameterCount = rpcMethod.parameterCount();
         this.async = rpcMethod.isAsync();

@@ -142,13 +142,7 @@ final class RequestDispatcher {
         AdaptiveExecution adaptive = method.adaptive;
         if (adaptive != null) {
             if (adaptive.onLoop(frame.bodyLength(), frame.wasCompressed())) {
-                RunClock clock = RunClock.current();
-                clock.start();
-                call.runNow();
-                boolean slow = clock.slow();
-                if (call.methodEntered) {
-                    adaptive.ranOnLoop(slow, clock.heldNanos(), clock.started(), clock.ended());
-                }
+                call.runJudged(adaptive, true);
                 return;
             }
         } else if (method.execution == ExecutionMode.DIRECT) {
@@ -389,11 +383,21 @@ final class RequestDispatcher {
                 runNow(); // on the loop already: a large body, or a call queued before the move
                 return;
             }
+            runJudged(adaptive, false);
+        }
+
+        /** Runs the call here and tells {@code adaptive} whether the run was slow, on the loop or the pool. */
+        void runJudged(AdaptiveExecution adaptive, boolean onLoop) {
             RunClock clock = RunClock.current();
             clock.start();
             runNow();
             boolean slow = clock.slow();
-            if (methodEntered) { // a call refused or expired before the method says nothing of it
+            if (!methodEntered) {
+                return; // a call refused or expired before the method says nothing of it
+            }
+            if (onLoop) {
+                adaptive.ranOnLoop(slow, clock.heldNanos(), clock.started(), clock.ended());
+            } else {
                 adaptive.ranOnPool(slow, clock.ended());
             }
         }

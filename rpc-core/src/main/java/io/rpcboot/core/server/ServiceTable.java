@@ -87,11 +87,17 @@ final class ServiceTable {
                 m.concurrency = new ConcurrencyLimit.Limiter(concurrencyLimit);
             }
         }
-        for (String limited : rateLimits.keySet()) {
-            int hash = limited.indexOf('#');
-            if (hash > 0 && limited.substring(0, hash).equals(service) && !keys.contains(limited.substring(hash + 1))) {
-                throw new IllegalArgumentException("a rate limit for " + limited + ", but " + service + " has no method "
-                        + limited.substring(hash + 1) + "; its methods are " + keys);
+        requireKnownMethods("a rate limit", rateLimits.keySet(), service, keys);
+    }
+
+    /** A setting keyed {@code service#method} must name a method the service has. */
+    private static void requireKnownMethods(String what, java.util.Set<String> settings, String service,
+                                            java.util.Set<String> methodKeys) {
+        for (String key : settings) {
+            int hash = key.indexOf('#');
+            if (hash > 0 && key.substring(0, hash).equals(service) && !methodKeys.contains(key.substring(hash + 1))) {
+                throw new IllegalArgumentException(what + " for " + key + ", but " + service + " has no method "
+                        + key.substring(hash + 1) + "; its methods are " + methodKeys);
             }
         }
     }
@@ -114,18 +120,12 @@ final class ServiceTable {
                 mode = configured;
             }
             if (mode == null) {
-                RpcExecution onMethod = annotationOnImplementation(implementation, m.method);
+                RpcExecution onMethod = annotationOnImplementation(implementation, m.rpcMethod.javaMethod());
                 mode = onMethod != null ? onMethod.value() : classMode;
             }
             m.execute(mode, metrics);
         }
-        for (String set : executions.keySet()) {
-            int hash = set.indexOf('#');
-            if (hash > 0 && set.substring(0, hash).equals(service) && !keys.contains(set.substring(hash + 1))) {
-                throw new IllegalArgumentException("an execution mode for " + set + ", but " + service + " has no method "
-                        + set.substring(hash + 1) + "; its methods are " + keys);
-            }
-        }
+        requireKnownMethods("an execution mode", executions.keySet(), service, keys);
     }
 
     /** {@link RpcExecution} on the implementation of {@code method}, looked for up the class hierarchy (past a proxy). */
