@@ -114,6 +114,18 @@ call POST "/orders/o-404/cancel"
 call GET "/orders/statistics"
 
 echo
+echo "== the provider's rpc port answers HTTP/JSON too: curl, no rpc-boot client (docs/http.md)"
+rpc_curl=(curl -sS -H 'Content-Type: application/json')
+rpc_url="http://127.0.0.1:$rpc_port"
+if $tls; then # HTTPS with the consumer's certificate: the same mutual TLS as rpc-boot clients
+  rpc_curl+=(--cacert "$certs/ca.crt" --cert "$certs/consumer.crt" --key "$certs/consumer.key")
+  rpc_url="https://127.0.0.1:$rpc_port"
+fi
+printf '\nPOST %s/io.rpcboot.sample.api.GreetingService/greet ["curl"]\n   ' "$rpc_url"
+"${rpc_curl[@]}" -d '["curl"]' "$rpc_url/io.rpcboot.sample.api.GreetingService/greet"
+echo
+
+echo
 echo "== provider /actuator/prometheus (rpc_* lines)"
 curl -sS "http://127.0.0.1:$provider_http/actuator/prometheus" \
   | grep -E '^rpc_(server_requests_seconds_count|server_connections|server_inflight|buffer_pool_used|bytes_received_total)' | head -12

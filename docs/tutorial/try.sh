@@ -26,5 +26,7 @@ curl -s -w '\n' -X POST localhost:8080/orders -H 'Content-Type: application/json
 curl -s -w '\n' localhost:8080/orders/1
 curl -s -w '\n' localhost:8080/orders/42      # {"error":"no order 42","orderId":42}, status 404
 curl -s localhost:8080/actuator/prometheus | grep '^rpc_client_requests_seconds_count'
+# the provider's rpc port answers HTTP/JSON too, no consumer in between (arguments by name or as an array)
+curl -s -w '\n' localhost:7070/com.example.orders.api.OrderService/find -H 'Content-Type: application/json' -d '{"id":1}'
 # end::calls[]
 echo

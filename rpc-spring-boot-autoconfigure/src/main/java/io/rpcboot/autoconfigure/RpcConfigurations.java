@@ -84,7 +84,9 @@ final class RpcConfigurations {
                 }
             });
         });
-        return build(parameter -> (SERVER_LIMITS.contains(parameter) ? "rpc.server.limits." : "rpc.server.")
+        int maxHttpHeaderSize = toInt("rpc.server.http.max-header-size", p.getHttp().getMaxHeaderSize());
+        return build(parameter -> parameter.equals("maxHttpHeaderSize") ? "rpc.server.http.max-header-size"
+                : (SERVER_LIMITS.contains(parameter) ? "rpc.server.limits." : "rpc.server.")
                 + kebab(parameter), () -> ServerConfig.builder().host(p.getHost()).port(p.getPort())
                 .advertisedHost(p.getAdvertisedHost()).ioThreads(threads(p.getIoThreads()))
                 .workerThreads(p.getWorkerThreads()).queueCapacity(p.getQueueCapacity()).executionMode(p.getExecutionMode())
@@ -94,7 +96,8 @@ final class RpcConfigurations {
                 .maxAcceptsPerSecond(l.getMaxAcceptsPerSecond()).maxConnectionAge(l.getMaxConnectionAge())
                 .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection())
                 .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).transport(p.getTransport())
-                .rateLimits(rateLimits).executions(executions).concurrencyLimit(concurrencyLimit).tls(tls).build());
+                .rateLimits(rateLimits).executions(executions).concurrencyLimit(concurrencyLimit).tls(tls)
+                .httpEnabled(p.getHttp().isEnabled()).maxHttpHeaderSize(maxHttpHeaderSize).build());
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {

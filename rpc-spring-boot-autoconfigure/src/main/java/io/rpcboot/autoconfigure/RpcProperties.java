@@ -123,8 +123,15 @@ public class RpcProperties {
         @NestedConfigurationProperty
         private final RpcServerAuthProperties auth = new RpcServerAuthProperties();
 
+        /** HTTP/JSON on the rpc port: the first bytes of a connection choose frames or HTTP. */
+        private final Http http = new Http();
+
         public RpcServerSslProperties getSsl() {
             return ssl;
+        }
+
+        public Http getHttp() {
+            return http;
         }
 
         public RpcServerAuthProperties getAuth() {
@@ -630,6 +637,36 @@ public class RpcProperties {
 
         public void setTolerance(double tolerance) {
             this.tolerance = tolerance;
+        }
+    }
+
+    /** HTTP/JSON on the server's port. */
+    public static class Http {
+
+        /**
+         * Whether the rpc port also answers HTTP/1.1: POST /{service}/{method} with a JSON body, and
+         * the list of services at GET /. The same TLS, authentication, limits and interceptors as
+         * rpc-boot clients get apply. Needs Jackson 3 on the class path.
+         */
+        private boolean enabled = true;
+
+        /** Bytes an HTTP request's line and header fields may take together; more is answered 431. */
+        private DataSize maxHeaderSize = DataSize.ofKilobytes(8);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public DataSize getMaxHeaderSize() {
+            return maxHeaderSize;
+        }
+
+        public void setMaxHeaderSize(DataSize maxHeaderSize) {
+            this.maxHeaderSize = maxHeaderSize;
         }
     }
 

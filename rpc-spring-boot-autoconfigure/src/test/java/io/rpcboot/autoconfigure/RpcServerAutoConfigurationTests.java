@@ -210,4 +210,20 @@ class RpcServerAutoConfigurationTests {
                 .run(context -> assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("Property rpc.server.concurrency-limit.tolerance with value '0.5' is invalid"));
     }
+
+    @Test
+    void httpIsOnByDefaultAndItsSettingsBindAndAreChecked() {
+        runner.run(context -> {
+            ServerConfig config = context.getBean(RpcServer.class).config();
+            assertThat(config.httpEnabled()).isTrue();
+            assertThat(config.maxHttpHeaderSize()).isEqualTo(8 * 1024);
+        });
+        runner.withPropertyValues("rpc.server.http.enabled=false", "rpc.server.http.max-header-size=16KB").run(context -> {
+            ServerConfig config = context.getBean(RpcServer.class).config();
+            assertThat(config.httpEnabled()).isFalse();
+            assertThat(config.maxHttpHeaderSize()).isEqualTo(16 * 1024);
+        });
+        runner.withPropertyValues("rpc.server.http.max-header-size=100B").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.http.max-header-size with value '100' is invalid"));
+    }
 }

@@ -41,7 +41,8 @@ interface Peer {
             case "grpc-tls" -> new GrpcPeer(true);
             case "nio-floor" -> new NioFloorPeer();
             case "nio-floor-sockets" -> new NioSocketsFloorPeer();
-            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-defaults, rpc-boot-pool, rpc-boot-spring, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, grpc, grpc-tls, nio-floor, nio-floor-sockets)");
+            case "rpc-boot-http" -> new HttpJsonPeer();
+            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-defaults, rpc-boot-pool, rpc-boot-spring, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, rpc-boot-http, grpc, grpc-tls, nio-floor, nio-floor-sockets)");
         };
     }
 }

@@ -37,19 +37,8 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
     @Override
     public CompletionStage<@Nullable Object> intercept(Chain chain) {
         ServerCall call = chain.call();
-        RpcPrincipal principal = null;
-        for (RpcAuthenticator a : authenticators) {
-            principal = a.authenticate(call);
-            if (principal != null) {
-                break;
-            }
-        }
+        RpcPrincipal principal = authenticate(call);
         if (principal == null) {
-            if (required) {
-                throw new RpcStatusException(RpcStatus.UNAUTHENTICATED, "the call to " + call.method().key()
-                        + " carries no credentials this server accepts (a bearer token"
-                        + (call.tlsPeer() != null ? " or a client certificate)" : "; TLS client certificates need TLS)"));
-            }
             return chain.proceed();
         }
         call.attributes().put(PRINCIPAL, principal);
@@ -61,6 +50,28 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
         } finally {
             scope.principal = previous;
         }
+    }
+
+    /**
+     * The principal of {@code call}'s credentials: the first authenticator's that accepts them; null
+     * when none does and authentication is not required.
+     *
+     * @throws RpcStatusException {@link RpcStatus#UNAUTHENTICATED} when none does and it is required,
+     *                            or when an authenticator refuses the credentials
+     */
+    public @Nullable RpcPrincipal authenticate(ServerCall call) {
+        for (RpcAuthenticator a : authenticators) {
+            RpcPrincipal principal = a.authenticate(call);
+            if (principal != null) {
+                return principal;
+            }
+        }
+        if (required) {
+            throw new RpcStatusException(RpcStatus.UNAUTHENTICATED, "the call to " + call.method().key()
+                    + " carries no credentials this server accepts (a bearer token"
+                    + (call.tlsPeer() != null ? " or a client certificate)" : "; TLS client certificates need TLS)"));
+        }
+        return null;
     }
 
     /** The principal an earlier {@code AuthenticationInterceptor} put on {@code call}, or null. */

@@ -36,6 +36,8 @@ final class ProvidedMethod {
     final boolean async;
     final boolean returnsVoid;
     final Meters.CallTimers timers;
+    /** The timers of calls made over HTTP (tag {@code protocol=http}); registered only when one is. */
+    final Meters.CallTimers httpTimers;
     private final MethodHandle invoker; // (Object[])Object
     /** The service's rate limit and this method's own, each null when there is none. */
     private volatile @Nullable RateLimiter serviceRate;
@@ -60,7 +62,8 @@ final class ProvidedMethod {
         this.parameterCount = rpcMethod.parameterCount();
         this.async = rpcMethod.isAsync();
         this.returnsVoid = rpcMethod.returnsVoid();
-        this.timers = Meters.of(metrics).callTimers(Meters.Side.SERVER, rpcMethod);
+        this.timers = Meters.of(metrics).serverCallTimers(rpcMethod, Meters.PROTOCOL_BINARY);
+        this.httpTimers = Meters.of(metrics).serverCallTimers(rpcMethod, Meters.PROTOCOL_HTTP);
         try {
             method.setAccessible(true); // the interface may be package-private
             this.invoker = MethodHandles.lookup().unreflect(method).bindTo(implementation)

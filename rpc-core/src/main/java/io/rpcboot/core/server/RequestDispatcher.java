@@ -592,10 +592,11 @@ final class RequestDispatcher {
             if (concurrency != null) { // only a run that ended on its own says how long the method takes now
                 concurrency.release(nanos, outcome == Outcome.SUCCESS || outcome == Outcome.ERROR);
             }
+            Meters.CallTimers timers = connection.isHttp() ? method.httpTimers : method.timers;
             if (outcome == Outcome.SUCCESS) {
-                method.timers.success(nanos);
+                timers.success(nanos);
             } else {
-                method.timers.record(outcome, status, exceptionTag, nanos);
+                timers.record(outcome, status, exceptionTag, nanos);
             }
         }
 

@@ -39,6 +39,7 @@ import io.rpcboot.core.internal.resources.ResourceParts;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceKey;
 import io.rpcboot.core.registry.ServiceRegistry;
+import io.rpcboot.core.serialize.JsonSerialization;
 import io.rpcboot.core.serialize.Serializations;
 import io.rpcboot.core.serialize.TypeAllowList;
 import io.rpcboot.core.internal.transport.Connection;
@@ -130,8 +131,25 @@ public final class RpcServer implements AutoCloseable {
                 .waterMarks(peer.lowWaterMark(), peer.highWaterMark()).maxConnections(config.maxConnections())
                 .maxConnectionsPerAddress(config.maxConnectionsPerAddress())
                 .maxAcceptsPerSecond(config.maxAcceptsPerSecond()).build();
+        HttpGateway http = null;
+        if (config.httpEnabled()) {
+            if (serializations.all().stream().anyMatch(s -> s.id() == JsonSerialization.ID)) {
+                List<AuthenticationInterceptor> authentication = new ArrayList<>();
+                for (ServerInterceptor i : b.interceptors) {
+                    if (i instanceof AuthenticationInterceptor a) {
+                        authentication.add(a);
+                    }
+                }
+                http = new HttpGateway(services, dispatcher, codec, clock, authentication, limits.warnings(),
+                        config.maxHttpHeaderSize());
+            } else {
+                log.info("rpc.server.http.enabled is on, but HTTP/JSON needs the json serialization (Jackson 3,"
+                        + " tools.jackson.core:jackson-databind): this server speaks rpc-boot frames only");
+            }
+        }
+        HttpGateway gateway = http;
         this.tcp = new TcpServer(transport, boss.next(), workers, pool, () -> {
-            return new TrackedHandler(new ServerConnection(codec, dispatcher, config, received, sent, limits));
+            return new TrackedHandler(new ServerConnection(codec, dispatcher, config, received, sent, limits, gateway));
         }, config.tls());
         meters.functionCounter(Meters.Side.SERVER, "connections", tcp, TcpServer::rejectedConnections);
         meters.functionCounter(Meters.Side.SERVER, "connections_per_address", tcp, TcpServer::rejectedPerAddress);

@@ -53,6 +53,11 @@ import org.jspecify.annotations.Nullable;
  *                             {@code interface#methodKey}) run, overriding {@code executionMode}
  * @param sendStackTraces      whether a provider exception sent as itself (declared or allow-listed) carries its
  *                             stack frames to the caller; off by default, since frames describe the provider's code
+ * @param httpEnabled          whether the port also answers HTTP/1.1 (JSON calls at {@code POST /{service}/{method}},
+ *                             the list of services at {@code GET /}); the first bytes of a connection choose. The
+ *                             same TLS, authentication, limits and interceptors apply. Needs Jackson 3 (the
+ *                             {@code json} serialization); without it the port speaks rpc-boot frames only
+ * @param maxHttpHeaderSize    bytes an HTTP request's line and header fields may take together; more is answered 431
  */
 public record ServerConfig(String host, int port, String advertisedHost, int ioThreads, int workerThreads,
                            int queueCapacity, ExecutionMode executionMode, int maxFrameSize, Duration idleTimeout,
@@ -61,7 +66,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                            Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel,
                            @Nullable TlsConfig tls, boolean sendStackTraces, Transport transport,
                            Map<String, Double> rateLimits, @Nullable ConcurrencyLimit concurrencyLimit,
-                           Map<String, ExecutionMode> executions) {
+                           Map<String, ExecutionMode> executions, boolean httpEnabled, int maxHttpHeaderSize) {
 
     /** How clients reach a server. */
     public enum Transport {
@@ -76,6 +81,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
     }
 
     public static final int DEFAULT_PORT = 7070;
+    /** An HTTP request's line and header fields: 8 KiB, as most HTTP servers allow. */
+    public static final int DEFAULT_MAX_HTTP_HEADER_SIZE = 8 * 1024;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -103,6 +110,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         require(maxConnectionsPerAddress >= 1, "maxConnectionsPerAddress must be >= 1, was " + maxConnectionsPerAddress);
         require(maxAcceptsPerSecond >= 1, "maxAcceptsPerSecond must be >= 1, was " + maxAcceptsPerSecond);
         require(!maxConnectionAge.isNegative(), "maxConnectionAge must be >= 0 (0 = no limit), was " + maxConnectionAge);
+        require(maxHttpHeaderSize >= 1024 && maxHttpHeaderSize <= 1024 * 1024,
+                "maxHttpHeaderSize must be 1024..1048576 bytes, was " + maxHttpHeaderSize);
         require(maxConcurrentCallsPerConnection >= 1, "maxConcurrentCallsPerConnection must be >= 1, was "
                 + maxConcurrentCallsPerConnection);
     }
@@ -134,6 +143,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private final Map<String, ExecutionMode> executions = new java.util.LinkedHashMap<>();
         private int maxFrameSize = FrameCodec.DEFAULT_MAX_FRAME_SIZE;
         private boolean sendStackTraces;
+        private boolean httpEnabled = true;
+        private int maxHttpHeaderSize = DEFAULT_MAX_HTTP_HEADER_SIZE;
         private Transport transport = Transport.TCP;
         private final Map<String, Double> rateLimits = new java.util.LinkedHashMap<>();
         private @Nullable ConcurrencyLimit concurrencyLimit;
@@ -295,6 +306,17 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         }
 
         /** Sends the stack frames of provider exceptions sent as themselves (off by default). */
+        /** Whether the port also answers HTTP/JSON; on by default. */
+        public Builder httpEnabled(boolean v) {
+            httpEnabled = v;
+            return this;
+        }
+
+        public Builder maxHttpHeaderSize(int bytes) {
+            maxHttpHeaderSize = bytes;
+            return this;
+        }
+
         public Builder sendStackTraces(boolean v) {
             sendStackTraces = v;
             return this;
@@ -312,7 +334,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return new ServerConfig(host, port, advertised, ioThreads, workerThreads, queueCapacity, executionMode,
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
-                    errorLogLevel, tls, sendStackTraces, transport, rateLimits, concurrencyLimit, executions);
+                    errorLogLevel, tls, sendStackTraces, transport, rateLimits, concurrencyLimit, executions, httpEnabled,
+                    maxHttpHeaderSize);
         }
     }
 }

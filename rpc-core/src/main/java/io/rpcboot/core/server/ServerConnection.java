@@ -45,6 +45,11 @@ final class ServerConnection implements ConnectionHandler {
     /** Calls of this connection being served (admitted and not yet answered). */
     private final AtomicInteger calls = new AtomicInteger();
     private volatile @Nullable Connection connection;
+    /** HTTP on this port; null when the server does not speak it. */
+    private final @Nullable HttpGateway http;
+    /** Set at the first byte when the client speaks HTTP; null for rpc-boot frames. */
+    private volatile @Nullable HttpSession httpSession;
+    private boolean protocolChosen; // loop thread only
     private volatile @Nullable Timeout ageLimit;
     /**
      * The method the last request on this connection resolved to, keyed by the identity of its
@@ -57,7 +62,8 @@ final class ServerConnection implements ConnectionHandler {
     private @Nullable ProvidedMethod lastMethod;
 
     ServerConnection(FrameCodec codec, RequestDispatcher dispatcher, ServerConfig config, Counter bytesReceived,
-                     Counter bytesSent, InboundGuard.Reports reports) {
+                     Counter bytesSent, InboundGuard.Reports reports, @Nullable HttpGateway http) {
+        this.http = http;
         this.codec = codec;
         this.dispatcher = dispatcher;
         this.config = config;
@@ -78,7 +84,33 @@ final class ServerConnection implements ConnectionHandler {
     @Override
     public void onData(Connection c, ByteBuffer data) {
         bytesReceived.increment(data.remaining());
+        if (!protocolChosen) {
+            chooseProtocol(c, data);
+        }
+        HttpSession session = httpSession;
+        if (session != null) {
+            session.onData(data);
+            return;
+        }
         inbound.decode(c, data, onFrame);
+    }
+
+    /** Port unification: the first byte is a frame's magic, or an HTTP method's first letter. */
+    private void chooseProtocol(Connection c, ByteBuffer data) {
+        if (!data.hasRemaining()) {
+            return;
+        }
+        protocolChosen = true;
+        HttpGateway gateway = http;
+        if (gateway != null && HttpGateway.startsHttp(data.get(data.position()))) {
+            inbound.close(); // no frames on this connection: its frame clock stops
+            httpSession = new HttpSession(this, gateway, c);
+        }
+    }
+
+    /** Whether this client speaks HTTP rather than rpc-boot frames. */
+    boolean isHttp() {
+        return httpSession != null;
     }
 
     private void onFrame(Frame frame) {
@@ -103,6 +135,11 @@ final class ServerConnection implements ConnectionHandler {
     public void onWritabilityChanged(Connection c, boolean writable) {
         if (!writable) {
             dispatcher.limitExceeded("write_backlog"); // counted each time reading pauses
+        }
+        HttpSession session = httpSession;
+        if (session != null) {
+            session.writabilityChanged(writable);
+            return;
         }
         inbound.readsPaused(!writable); // a frame that waits because we do not read is not the peer's delay
         c.setReadEnabled(writable);
@@ -177,6 +214,22 @@ final class ServerConnection implements ConnectionHandler {
             frame.release();
             return false;
         }
+        HttpSession session = httpSession;
+        if (session != null) { // the response to the request being served, rendered as HTTP
+            session.respond(frame);
+            return c.isOpen();
+        }
+        return sendRaw(frame);
+    }
+
+    /** Any thread. Writes bytes as they are, counted and under the pending-bytes limit; takes ownership of {@code bytes}. */
+    boolean sendRaw(PooledBuffer bytes) {
+        Connection c = connection;
+        if (c == null) {
+            bytes.release();
+            return false;
+        }
+        PooledBuffer frame = bytes;
         bytesSent.increment(frame.readableBytes());
         boolean queued = c.write(frame);
         inbound.checkPendingWrites(c);
@@ -185,6 +238,11 @@ final class ServerConnection implements ConnectionHandler {
 
     /** Tells the client this server is going away: it should send new calls elsewhere. */
     void sendDraining() {
+        HttpSession session = httpSession;
+        if (session != null) {
+            session.draining(); // HTTP has no such message: the next response closes the connection
+            return;
+        }
         send(codec.start(FrameType.DRAINING, 0, 0, RpcStatus.OK).finish());
     }
 
@@ -215,6 +273,10 @@ final class ServerConnection implements ConnectionHandler {
             t.cancel(); // a closed connection must not stay reachable from the loop's timers
         }
         inbound.close();
+        HttpSession session = httpSession;
+        if (session != null) {
+            session.closed();
+        }
     }
 
     @Override

@@ -291,6 +291,17 @@ final class FrameFuzzer implements AutoCloseable {
                 write(socket, frame, split);
                 socket.shutdownOutput();
                 InputStream in = socket.getInputStream();
+                if (frame.length > 0 && frame[0] >= 'A' && frame[0] <= 'Z' && frame[0] != 'R') {
+                    // a first byte that starts an HTTP method: the port reads HTTP, and what is no HTTP
+                    // request is answered with an HTTP error and a close (or just closed, if incomplete)
+                    byte[] answer = in.readAllBytes();
+                    String head = new String(answer, 0, Math.min(answer.length, 13), StandardCharsets.ISO_8859_1);
+                    if (answer.length > 0 && !head.matches("HTTP/1\\.1 [45]\\d\\d ")) {
+                        fail(trace, frame, "an HTTP request that is not one was answered with " + head);
+                    }
+                    freshCloses++;
+                    return false;
+                }
                 for (int n; (n = in.read(readBuffer)) >= 0; ) {
                     decoder.decode(ByteBuffer.wrap(readBuffer, 0, n), x);
                 }

@@ -31,7 +31,7 @@ class MalformedTrafficTests {
         assertThat(echo.whoAmI()).isEqualTo("ok");
 
         try (Socket rogue = new Socket("127.0.0.1", server.port())) {
-            rogue.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            rogue.getOutputStream().write("hello, server\r\n\r\n".getBytes(StandardCharsets.US_ASCII)); // neither frames nor HTTP
             InputStream in = rogue.getInputStream();
             assertThat(in.read()).as("the server closes the rogue connection").isEqualTo(-1);
         }

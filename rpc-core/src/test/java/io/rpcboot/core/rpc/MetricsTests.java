@@ -73,11 +73,11 @@ class MetricsTests {
         String scrape = prometheus.scrape();
         assertThat(scrape).as("SLO buckets from 50 microseconds are published")
                 .contains("rpc_server_requests_seconds_bucket{exception=\"none\",method=\"add(int,int)\",outcome=\"success\","
-                        + "service=\"" + calcName + "\",status=\"OK\",le=\"5.0E-5\"}")
+                        + "protocol=\"binary\",service=\"" + calcName + "\",status=\"OK\",le=\"5.0E-5\"}")
                 .contains("rpc_server_requests_seconds_bucket{exception=\"none\",method=\"add(int,int)\",outcome=\"success\","
-                        + "service=\"" + calcName + "\",status=\"OK\",le=\"+Inf\"} 25")
+                        + "protocol=\"binary\",service=\"" + calcName + "\",status=\"OK\",le=\"+Inf\"} 25")
                 .contains("rpc_server_requests_seconds_count{exception=\"ArithmeticException\",method=\"divide\","
-                        + "outcome=\"error\",service=\"" + calcName + "\",status=\"SERVICE_ERROR\"} 3")
+                        + "outcome=\"error\",protocol=\"binary\",service=\"" + calcName + "\",status=\"SERVICE_ERROR\"} 3")
                 .contains("rpc_io_received_bytes_total{side=\"server\"}")
                 .doesNotContain("rpc_bytes_");
         long addBuckets = scrape.lines().filter(l -> l.startsWith("rpc_server_requests_seconds_bucket{")

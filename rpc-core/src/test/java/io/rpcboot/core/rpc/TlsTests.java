@@ -322,4 +322,29 @@ class TlsTests {
         context.init(null, new TrustManager[] {recording}, null);
         return context;
     }
+
+    @Test
+    void httpOnTheSamePortFollowsTheServersTlsAndClientCertificates() throws Exception {
+        RpcServer server = tlsServer(serverTls(ClientAuth.NEED));
+        java.net.URI uri = java.net.URI.create("https://127.0.0.1:" + server.port() + "/" + Calculator.class.getName()
+                + "/divide");
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(20)).POST(java.net.http.HttpRequest.BodyPublishers.ofString("[84, 2]")).build();
+        java.net.http.HttpClient alice = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .sslContext(TestCertificates.context(ALICE, CA)).build();
+        java.net.http.HttpResponse<String> answer = alice.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).isEqualTo("42");
+        assertThat(seen.get("peer").subject().getName()).startsWith("CN=alice");
+
+        java.net.http.HttpClient anonymous = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).sslContext(TestCertificates.context(null, CA)).build();
+        assertThatExceptionOfType(java.io.IOException.class).as("no client certificate: the handshake fails")
+                .isThrownBy(() -> anonymous.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()));
+
+        try (RawHttp plaintext = new RawHttp(server.port())) {
+            plaintext.send(RawHttp.post("/" + Calculator.class.getName() + "/divide", "[84, 2]"));
+            assertThat(plaintext.closedByServer()).as("plaintext HTTP to a TLS port gets no answer").isTrue();
+        }
+    }
 }

@@ -68,9 +68,9 @@ class ProviderConsumerApplicationTests {
         String service = Hello.class.getName();
         String providerMetrics = get(provider, "/actuator/prometheus");
         assertThat(providerMetrics)
-                .contains("rpc_server_requests_seconds_count{exception=\"none\",method=\"hello\",outcome=\"success\",service=\""
+                .contains("rpc_server_requests_seconds_count{exception=\"none\",method=\"hello\",outcome=\"success\",protocol=\"binary\",service=\""
                         + service + "\",status=\"OK\"} 3")
-                .contains("rpc_server_requests_seconds_bucket{exception=\"none\",method=\"hello\",outcome=\"success\",service=\""
+                .contains("rpc_server_requests_seconds_bucket{exception=\"none\",method=\"hello\",outcome=\"success\",protocol=\"binary\",service=\""
                         + service + "\",status=\"OK\",le=\"+Inf\"} 3")
                 .containsPattern("(?m)^rpc_server_connections(\\{[^}]*})? [12]\\.0$"); // the consumer opens up to 2
         String consumerMetrics = get(consumer, "/actuator/prometheus");

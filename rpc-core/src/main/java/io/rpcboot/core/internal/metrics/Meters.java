@@ -40,9 +40,20 @@ public final class Meters {
 
     /** The request timers of one method on one side, created on first use; tagged with its {@link RpcMethod#key()}. */
     public CallTimers callTimers(Side side, RpcMethod method) {
-        return new CallTimers(side == Side.SERVER ? RpcMetrics.SERVER_REQUESTS : RpcMetrics.CLIENT_REQUESTS,
-                Tags.of("service", method.service(), "method", method.key()));
+        return side == Side.SERVER ? serverCallTimers(method, PROTOCOL_BINARY)
+                : new CallTimers(RpcMetrics.CLIENT_REQUESTS, Tags.of("service", method.service(), "method", method.key()));
     }
+
+    /** The server's request timers of one method for the calls that came in {@code protocol} ({@code binary}, {@code http}). */
+    public CallTimers serverCallTimers(RpcMethod method, String protocol) {
+        return new CallTimers(RpcMetrics.SERVER_REQUESTS, Tags.of("service", method.service(), "method", method.key(),
+                "protocol", protocol));
+    }
+
+    /** The {@code protocol} tag of calls in rpc-boot frames. */
+    public static final String PROTOCOL_BINARY = "binary";
+    /** The {@code protocol} tag of calls made over HTTP/JSON. */
+    public static final String PROTOCOL_HTTP = "http";
 
     public Counter bytesReceived(Side side) {
         return Counter.builder("rpc.io.received").baseUnit("bytes").tag("side", side.tag())

@@ -117,6 +117,11 @@ public final class FrameCodec {
         return new FrameDecoder(this);
     }
 
+    /** Whether a stream whose first byte is {@code first} may be rpc-boot frames (the magic's first byte). */
+    public static boolean isFrameStart(byte first) {
+        return (first & 0xFF) == MAGIC_0;
+    }
+
     public BufferPool pool() {
         return pool;
     }

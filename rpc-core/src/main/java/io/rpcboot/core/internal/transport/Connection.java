@@ -75,6 +75,8 @@ public final class Connection {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     /** Held by the one thread writing to the socket: the loop's flush, or a writer's own write; kept once closed. */
     private final AtomicBoolean writing = new AtomicBoolean();
+    /** Set by {@link #closeWhenFlushed}: the close reason once the queue is empty; null otherwise. */
+    private volatile @Nullable String closeWhenFlushed;
     /** Whether a thread other than the loop may write its buffer itself: established, plaintext, the socket taking bytes. */
     private volatile boolean writersMayWrite;
     /** Loop thread: the loop holds {@code writing} (a close from inside its flush must not wait for itself). */
@@ -237,6 +239,9 @@ public final class Connection {
             close("write failed: " + (failure instanceof IOException ? failure.getMessage() : failure), failure);
             return true;
         }
+        if (closeWhenFlushed != null) {
+            scheduleFlush(); // a loop flush that found us writing did not check
+        }
         return outbound.isEmpty(); // a loop flush that found us writing left the rest to whoever comes next
     }
 
@@ -272,6 +277,9 @@ public final class Connection {
         } finally {
             loopWriting = false;
             writing.set(false);
+        }
+        if (closeWhenFlushed != null) {
+            closeIfFlushed();
         }
     }
 
@@ -476,6 +484,26 @@ public final class Connection {
         loop.recordEscapedFailure();
         log.warn("{} failed in {} on {}; closing the connection", handler, callback, this, t);
         close("handler failed in " + callback + ": " + t, t);
+    }
+
+    /**
+     * Stops reading, and closes the connection with {@code reason} once everything queued so far
+     * (and anything queued meanwhile) is written. Any thread; a connection that cannot be written
+     * to is closed by the pending-bytes limit or the idle timeout as usual.
+     */
+    public void closeWhenFlushed(String reason) {
+        closeWhenFlushed = reason;
+        setReadEnabled(false);
+        scheduleFlush(); // the flush that finds the queue empty closes
+    }
+
+    /** Loop thread, after a flush: the close asked for by {@link #closeWhenFlushed}, once nothing is left to write. */
+    private void closeIfFlushed() {
+        String reason = closeWhenFlushed;
+        if (reason != null && !closed.get() && outbound.isEmpty() && !writing.get()
+                && (tls == null || !tls.hasPendingOutput())) {
+            close(reason);
+        }
     }
 
     /** Closes the connection with {@code reason}. Idempotent, any thread; the first reason wins. */
