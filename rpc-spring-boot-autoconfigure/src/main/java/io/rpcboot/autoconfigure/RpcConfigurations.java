@@ -85,7 +85,10 @@ final class RpcConfigurations {
             });
         });
         int maxHttpHeaderSize = toInt("rpc.server.http.max-header-size", p.getHttp().getMaxHeaderSize());
-        return build(parameter -> parameter.equals("maxHttpHeaderSize") ? "rpc.server.http.max-header-size"
+        int maxDatagramSize = toInt("rpc.server.udp.max-datagram-size", p.getUdp().getMaxDatagramSize());
+        return build(parameter -> parameter.equals("udpEnabled") ? "rpc.server.udp.enabled"
+                : parameter.equals("maxDatagramSize") ? "rpc.server.udp.max-datagram-size"
+                : parameter.equals("maxHttpHeaderSize") ? "rpc.server.http.max-header-size"
                 : (SERVER_LIMITS.contains(parameter) ? "rpc.server.limits." : "rpc.server.")
                 + kebab(parameter), () -> ServerConfig.builder().host(p.getHost()).port(p.getPort())
                 .advertisedHost(p.getAdvertisedHost()).ioThreads(threads(p.getIoThreads()))
@@ -97,7 +100,8 @@ final class RpcConfigurations {
                 .maxConcurrentCallsPerConnection(l.getMaxConcurrentCallsPerConnection())
                 .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).transport(p.getTransport())
                 .rateLimits(rateLimits).executions(executions).concurrencyLimit(concurrencyLimit).tls(tls)
-                .httpEnabled(p.getHttp().isEnabled()).maxHttpHeaderSize(maxHttpHeaderSize).build());
+                .httpEnabled(p.getHttp().isEnabled()).maxHttpHeaderSize(maxHttpHeaderSize)
+                .udpEnabled(p.getUdp().isEnabled()).maxDatagramSize(maxDatagramSize).build());
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {

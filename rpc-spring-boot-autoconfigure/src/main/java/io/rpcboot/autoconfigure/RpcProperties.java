@@ -126,6 +126,13 @@ public class RpcProperties {
         /** HTTP/JSON on the rpc port: the first bytes of a connection choose frames or HTTP. */
         private final Http http = new Http();
 
+        /** One-way calls as UDP datagrams on the rpc port's number. */
+        private final Udp udp = new Udp();
+
+        public Udp getUdp() {
+            return udp;
+        }
+
         public RpcServerSslProperties getSsl() {
             return ssl;
         }
@@ -448,7 +455,8 @@ public class RpcProperties {
          * meters' method tag names it). A method's properties win over its @RpcMethodOptions, which
          * wins over the service's properties, which win over the reference's annotation. A service
          * also takes .fallback (a bean's name) and .circuit-breaker.*, a method .circuit-breaker.*
-         * (a breaker of its own).
+         * (a breaker of its own) and .one-way=true (a void method sent fire-and-forget, by UDP to
+         * providers that take it).
          */
         private Map<String, ServiceSettings> services = new LinkedHashMap<>();
 
@@ -667,6 +675,36 @@ public class RpcProperties {
 
         public void setMaxHeaderSize(DataSize maxHeaderSize) {
             this.maxHeaderSize = maxHeaderSize;
+        }
+    }
+
+    /** One-way calls over UDP. */
+    public static class Udp {
+
+        /**
+         * Whether the server also takes one-way calls as UDP datagrams, on the port number of
+         * rpc.server.port: one datagram per call, no answer, no delivery guarantee. Off by default;
+         * refused when the server requires TLS or authentication (datagrams carry neither).
+         */
+        private boolean enabled = false;
+
+        /** Largest datagram taken; larger ones are dropped and counted. Announced to consumers. */
+        private DataSize maxDatagramSize = DataSize.ofKilobytes(8);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public DataSize getMaxDatagramSize() {
+            return maxDatagramSize;
+        }
+
+        public void setMaxDatagramSize(DataSize maxDatagramSize) {
+            this.maxDatagramSize = maxDatagramSize;
         }
     }
 
@@ -1030,14 +1068,33 @@ public class RpcProperties {
         }
 
         /** Settings per method, by method name (an overloaded name with its parameter types). */
-        private Map<String, MethodSettings> methods = new LinkedHashMap<>();
+        private Map<String, ReferenceMethodSettings> methods = new LinkedHashMap<>();
 
-        public Map<String, MethodSettings> getMethods() {
+        public Map<String, ReferenceMethodSettings> getMethods() {
             return methods;
         }
 
-        public void setMethods(Map<String, MethodSettings> methods) {
+        public void setMethods(Map<String, ReferenceMethodSettings> methods) {
             this.methods = methods;
+        }
+    }
+
+    /** One method of a reference: what a service's settings hold, and whether it is one-way. */
+    public static class ReferenceMethodSettings extends MethodSettings {
+
+        /**
+         * For a void method: send each call fire-and-forget, as one UDP datagram to a provider that
+         * takes them (rpc.server.udp.enabled), with no answer and no delivery guarantee; to any other
+         * provider it is an ordinary call.
+         */
+        private @Nullable Boolean oneWay;
+
+        public @Nullable Boolean getOneWay() {
+            return oneWay;
+        }
+
+        public void setOneWay(@Nullable Boolean oneWay) {
+            this.oneWay = oneWay;
         }
     }
 

@@ -135,7 +135,7 @@ public class RpcReferenceFactory {
             }
             service.getMethods().forEach((method, m) -> b.method(method,
                     new MethodConfig(m.getTimeout(), m.getIdempotent(), m.getRetries(), methodBreaker(type, d, method, m,
-                            service, servicePrefix))));
+                            service, servicePrefix), m.getOneWay())));
         }
         b.idempotent(idempotent);
         RpcCircuitBreakerFactory breakerFactory = breakers.getIfAvailable();

@@ -52,7 +52,8 @@ public class RpcServerAutoConfiguration {
                 .registry(registry).serializations(serializations).metrics(metrics).resources(resources)
                 .interceptors(interceptors.orderedStream().toList());
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-        return builder.build();
+        return RpcConfigurations.build(parameter -> parameter.equals("udpEnabled") ? "rpc.server.udp.enabled"
+                : "rpc.server." + RpcConfigurations.kebab(parameter), builder::build);
     }
 
     /**

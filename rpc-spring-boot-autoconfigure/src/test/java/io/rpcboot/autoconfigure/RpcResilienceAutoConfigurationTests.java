@@ -182,6 +182,14 @@ class RpcResilienceAutoConfigurationTests {
     }
 
     @Test
+    void oneWayIsAMethodPropertyAndOnlyForVoidMethods() {
+        runner.withUserConfiguration(GreeterBean.class).withPropertyValues(SERVICE + ".methods.[greet].one-way=true")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("one-way is for void methods")
+                        .hasMessageContaining("greet(java.lang.String)"));
+    }
+
+    @Test
     void aMethodCanLeaveItsServicesBreakerOrHaveItsOwn() {
         runner.withUserConfiguration(GreeterBean.class)
                 .withPropertyValues("rpc.client.circuit-breaker.enabled=true",

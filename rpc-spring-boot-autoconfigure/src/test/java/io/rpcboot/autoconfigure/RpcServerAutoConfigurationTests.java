@@ -226,4 +226,20 @@ class RpcServerAutoConfigurationTests {
         runner.withPropertyValues("rpc.server.http.max-header-size=100B").run(context -> assertThat(context).getFailure()
                 .rootCause().hasMessageContaining("Property rpc.server.http.max-header-size with value '100' is invalid"));
     }
+
+    @Test
+    void udpIsOffByDefaultAndItsSettingsBindAndAreChecked() {
+        runner.run(context -> assertThat(context.getBean(RpcServer.class).config().udpEnabled()).isFalse());
+        runner.withPropertyValues("rpc.server.udp.enabled=true", "rpc.server.udp.max-datagram-size=4KB").run(context -> {
+            ServerConfig config = context.getBean(RpcServer.class).config();
+            assertThat(config.udpEnabled()).isTrue();
+            assertThat(config.maxDatagramSize()).isEqualTo(4096);
+        });
+        runner.withPropertyValues("rpc.server.udp.max-datagram-size=100B").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.udp.max-datagram-size with value '100' is invalid"));
+        runner.withPropertyValues("rpc.server.udp.enabled=true", "rpc.server.auth.tokens.ops.token=s3cret")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("Property rpc.server.udp.enabled with value 'true' is invalid")
+                        .hasMessageContaining("authenticates its callers"));
+    }
 }

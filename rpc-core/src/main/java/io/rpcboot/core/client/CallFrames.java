@@ -39,7 +39,14 @@ final class CallFrames {
      */
     static PooledBuffer request(FrameCodec codec, Reference<?> reference, ClientMethod method, Object[] args,
                                 long requestId, long deadlineMillis, Map<String, String> metadata, PeerLimits limits) {
-        FrameBuilder b = codec.start(FrameType.REQUEST, requestId, reference.serialization.id(), RpcStatus.OK)
+        return request(codec, FrameType.REQUEST, reference, method, args, requestId, deadlineMillis, metadata, limits);
+    }
+
+    /** A request or a one-way frame ({@code type}); as {@link #request(FrameCodec, Reference, ClientMethod, Object[], long, long, Map, PeerLimits)}. */
+    static PooledBuffer request(FrameCodec codec, FrameType type, Reference<?> reference, ClientMethod method,
+                                Object[] args, long requestId, long deadlineMillis, Map<String, String> metadata,
+                                PeerLimits limits) {
+        FrameBuilder b = codec.start(type, requestId, reference.serialization.id(), RpcStatus.OK)
                 .header(Headers.SERVICE, reference.key.interfaceName()).header(Headers.METHOD, method.signature);
         if (!reference.key.version().isEmpty()) {
             b.header(Headers.VERSION, reference.key.version());

@@ -31,12 +31,15 @@ final class ClientMethod {
     final @Nullable TypeCodec<Object> resultCodec;
     /** The breaker each call asks first: the method's own, or the reference's; null: none. */
     final @Nullable CircuitBreaker breaker;
+    /** Fire-and-forget, by UDP where the instance takes it ({@link MethodConfig#oneWay()}). */
+    final boolean oneWay;
     private final String description;
 
     /** @throws io.rpcboot.core.SerializationException if the serialization cannot carry a parameter or the result */
     ClientMethod(RpcMethod rpcMethod, Serialization serialization, RpcClient.MethodInfo settings, RpcMetrics metrics,
-                 @Nullable CircuitBreaker breaker) {
+                 @Nullable CircuitBreaker breaker, boolean oneWay) {
         this.breaker = breaker;
+        this.oneWay = oneWay;
         this.rpcMethod = rpcMethod;
         this.signature = rpcMethod.signature();
         this.async = rpcMethod.isAsync();

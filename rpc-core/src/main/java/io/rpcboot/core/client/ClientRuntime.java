@@ -65,6 +65,8 @@ final class ClientRuntime {
     final Serializations serializations;
     final LoadBalancers balancers;
     final RpcMetrics metrics;
+    /** The UDP socket of one-way calls; null until the first. */
+    private volatile java.nio.channels.@Nullable DatagramChannel datagrams;
     /** The client side's meters, registered when the first reference is made (an app that makes none exports none). */
     private volatile @Nullable ClientMeters meters;
     /** Interceptors, outermost first; empty for the plain call path. */
@@ -181,15 +183,44 @@ final class ClientRuntime {
 
     void closeEndpoints() {
         List<Endpoint> all;
+        java.nio.channels.DatagramChannel udp;
         synchronized (lock) {
             closed = true;
             all = new ArrayList<>(endpoints.values());
             endpoints.clear();
             holders.clear();
+            udp = datagrams;
+            datagrams = null;
         }
         for (Endpoint e : all) {
             e.pool.close();
         }
+        if (udp != null) {
+            try {
+                udp.close();
+            } catch (java.io.IOException e) {
+                // closing: nothing is left to send on it
+            }
+        }
+    }
+
+    /** The socket one-way calls are sent from by UDP, opened at the first (non-blocking: a full socket drops). */
+    java.nio.channels.DatagramChannel datagrams() throws java.io.IOException {
+        java.nio.channels.DatagramChannel d = datagrams;
+        if (d == null) {
+            synchronized (lock) {
+                if (closed) {
+                    throw new java.nio.channels.ClosedChannelException();
+                }
+                d = datagrams;
+                if (d == null) {
+                    d = java.nio.channels.DatagramChannel.open();
+                    d.configureBlocking(false);
+                    datagrams = d;
+                }
+            }
+        }
+        return d;
     }
 
     /** The client side's counters, registered on first use. */
@@ -237,6 +268,16 @@ final class ClientRuntime {
             this.ejections = meters.clientEjections();
             this.probesOk = meters.clientProbes("success");
             this.probesFailed = meters.clientProbes("failure");
+            this.datagramsSent = meters.clientDatagrams("sent");
+            this.datagramsDropped = meters.clientDatagrams("dropped");
+        }
+
+        private final Counter datagramsSent;
+        private final Counter datagramsDropped;
+
+        /** One-way calls sent as datagrams, or dropped because the socket had no room. */
+        Counter datagrams(boolean sent) {
+            return sent ? datagramsSent : datagramsDropped;
         }
 
         private final Counter probesOk;

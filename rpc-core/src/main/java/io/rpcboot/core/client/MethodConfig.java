@@ -21,11 +21,15 @@ import org.jspecify.annotations.Nullable;
  * @param retries    retries of calls that may have run; honoured only when idempotent
  * @param circuitBreaker a breaker of this method's own, instead of the reference's
  *                   ({@link ReferenceConfig#circuitBreaker()}); see {@link RpcCircuitBreakers}
+ * @param oneWay     for a {@code void} method: fire and forget. The call is sent as one UDP datagram to an
+ *                   instance that takes them (its provider set {@code rpc.server.udp.enabled}), with no answer
+ *                   and no delivery guarantee, and returns as soon as it is sent; to an instance that does not,
+ *                   or when the call does not fit a datagram, it is an ordinary call
  */
 public record MethodConfig(@Nullable Duration timeout, @Nullable Boolean idempotent, @Nullable Integer retries,
-                           @Nullable CircuitBreaker circuitBreaker) {
+                           @Nullable CircuitBreaker circuitBreaker, @Nullable Boolean oneWay) {
 
-    public static final MethodConfig NONE = new MethodConfig(null, null, null, null);
+    public static final MethodConfig NONE = new MethodConfig(null, null, null, null, null);
 
     private static final Pattern SIMPLE = Pattern.compile("^(\\d+)\\s*(ns|us|ms|s|m|h|d)?$");
 
@@ -40,23 +44,35 @@ public record MethodConfig(@Nullable Duration timeout, @Nullable Boolean idempot
 
     /** Settings without a breaker of the method's own. */
     public MethodConfig(@Nullable Duration timeout, @Nullable Boolean idempotent, @Nullable Integer retries) {
-        this(timeout, idempotent, retries, null);
+        this(timeout, idempotent, retries, null, null);
+    }
+
+    /** Settings that say nothing of one-way. */
+    public MethodConfig(@Nullable Duration timeout, @Nullable Boolean idempotent, @Nullable Integer retries,
+                        @Nullable CircuitBreaker circuitBreaker) {
+        this(timeout, idempotent, retries, circuitBreaker, null);
     }
 
     public static MethodConfig timeout(Duration timeout) {
-        return new MethodConfig(timeout, null, null, null);
+        return new MethodConfig(timeout, null, null, null, null);
     }
 
     /** A breaker of the method's own. */
     public static MethodConfig circuitBreaker(CircuitBreaker breaker) {
-        return new MethodConfig(null, null, null, breaker);
+        return new MethodConfig(null, null, null, breaker, null);
+    }
+
+    /** A {@code void} method called fire-and-forget, by UDP where the provider takes it (see {@link #oneWay()}). */
+    public static MethodConfig oneWayCall() {
+        return new MethodConfig(null, null, null, null, true);
     }
 
     /** This config with every setting {@code other} sets replaced by {@code other}'s. */
     public MethodConfig overriddenBy(MethodConfig other) {
         return new MethodConfig(other.timeout != null ? other.timeout : timeout,
                 other.idempotent != null ? other.idempotent : idempotent, other.retries != null ? other.retries : retries,
-                other.circuitBreaker != null ? other.circuitBreaker : circuitBreaker);
+                other.circuitBreaker != null ? other.circuitBreaker : circuitBreaker,
+                other.oneWay != null ? other.oneWay : oneWay);
     }
 
     /**

@@ -73,7 +73,12 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
                 MethodConfig own = config.methods().get(rpcMethod.key());
                 CircuitBreaker breaker = own != null && own.circuitBreaker() != null ? own.circuitBreaker()
                         : config.circuitBreaker();
-                methods.put(m, new ClientMethod(rpcMethod, serialization, settings, runtime.metrics, breaker));
+                boolean oneWay = own != null && Boolean.TRUE.equals(own.oneWay());
+                if (oneWay && (!rpcMethod.returnsVoid() || rpcMethod.isAsync())) {
+                    throw new IllegalArgumentException("one-way is for void methods, and " + rpcMethod + " returns "
+                            + m.getGenericReturnType().getTypeName() + ": a one-way call has no answer to return");
+                }
+                methods.put(m, new ClientMethod(rpcMethod, serialization, settings, runtime.metrics, breaker, oneWay));
             } catch (SerializationException e) {
                 throw new IllegalArgumentException("cannot call " + key.interfaceName() + "." + m.getName() + " with the "
                         + serialization.name() + " serialization: " + e.getMessage(), e);
@@ -160,7 +165,10 @@ final class Reference<T> implements InvocationHandler, AutoCloseable {
         return call(descriptor, arguments);
     }
 
-    private Object call(ClientMethod descriptor, Object[] arguments) throws Throwable {
+    private @Nullable Object call(ClientMethod descriptor, Object[] arguments) throws Throwable {
+        if (descriptor.oneWay && OneWayCalls.sendByUdp(runtime, this, descriptor, arguments)) {
+            return null; // sent: no answer comes, none is awaited
+        }
         if (!descriptor.async && runtime.onEventLoop()) {
             throw new IllegalStateException("a synchronous call to " + descriptor.describe() + " from event loop thread "
                     + Thread.currentThread().getName() + " would dead-lock; declare the method to return"

@@ -25,6 +25,14 @@ public record ServiceInstance(ServiceKey key, String host, int port, int weight,
     public static final String TLS = "tls";
     public static final String TLS_REQUIRED = "required";
 
+    /**
+     * Metadata keys an instance that takes one-way calls as UDP datagrams announces: the UDP port, and
+     * the largest datagram it takes. A client sends a one-way call by UDP only to an instance that
+     * announced both, and only if the call's frame fits.
+     */
+    public static final String UDP = "udp";
+    public static final String UDP_MAX_DATAGRAM = "udp.max-datagram";
+
     public ServiceInstance {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(host, "host");
@@ -40,6 +48,29 @@ public record ServiceInstance(ServiceKey key, String host, int port, int weight,
     /** Whether the instance announced that it accepts only TLS. */
     public boolean requiresTls() {
         return TLS_REQUIRED.equals(metadata.get(TLS));
+    }
+
+    /** The UDP port of one-way calls this instance announced, or 0 when it takes none (or announced nonsense). */
+    public int udpPort() {
+        return announcedInt(UDP, 1, 65535);
+    }
+
+    /** The largest datagram this instance takes, or 0 when it takes none. */
+    public int udpMaxDatagram() {
+        return announcedInt(UDP_MAX_DATAGRAM, 512, 65_507);
+    }
+
+    private int announcedInt(String key, int min, int max) {
+        String value = metadata.get(key);
+        if (value == null) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            return n >= min && n <= max ? n : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     public ServiceInstance(ServiceKey key, String host, int port) {

@@ -47,7 +47,8 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.json.JsonFactory;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -59,7 +60,7 @@ import tools.jackson.databind.json.JsonMapper;
  *          as for a binary client: limits, interceptors, authentication, metrics, draining
  *       ◄── response frame ─► 200 JSON result | 204 (void) | error status + JSON {status, type, message}
  *  GET /  (or /services)      the services and methods a caller may use; authenticated as calls are
- *  GET /openapi.json          the same as an OpenAPI 3.0 description
+ *  GET /openapi.json          the same as an OpenAPI 3.1 description
  * </pre>
  *
  * {@code {method}} is the method's {@link RpcMethod#key() key}: its name, or {@code name(Type,...)}
@@ -73,6 +74,8 @@ final class HttpGateway {
 
     static final String JSON = "application/json";
     static final String METADATA_PREFIX = "rpc-meta-";
+    /** The response header with the call's rpc status. */
+    static final String RPC_STATUS = "rpc-status";
     private static final List<String> TRACE_HEADERS = List.of("traceparent", "tracestate", "baggage");
     /** The pseudo-service the listing is authenticated as: a call to it is what the authenticators see. */
     static final ServiceKey LISTING = new ServiceKey("rpc.http.Services", "", "");
@@ -140,8 +143,18 @@ final class HttpGateway {
         return limits.frameTimeout();
     }
 
+    /** Whether the server is stopping: every answer is then its connection's last. */
+    boolean serverDraining() {
+        return dispatcher.isDraining();
+    }
+
+    /** Frames that never leave this process: no compression, no checksum. */
+    FrameCodec plainCodec() {
+        return requestCodec;
+    }
+
     FrameDecoder newResponseDecoder() {
-        return codec.newDecoder();
+        return requestCodec.newDecoder(); // answers to HTTP calls are built with plainCodec(): nothing to inflate
     }
 
     FrameDecoder newRequestDecoder() {
@@ -194,7 +207,7 @@ final class HttpGateway {
         }
         String typeProblem = contentTypeProblem(request);
         if (typeProblem != null) {
-            session.answer(415, errorJson("BAD_REQUEST", "BAD_REQUEST", typeProblem), false);
+            session.answer(415, errorJson("BAD_REQUEST", "BAD_REQUEST", typeProblem), false, RPC_STATUS, "BAD_REQUEST");
             return;
         }
         long deadline = 0;
@@ -203,7 +216,7 @@ final class HttpGateway {
             long ms = parseMillis(timeout);
             if (ms <= 0) {
                 session.answer(400, errorJson("BAD_REQUEST", "BAD_REQUEST", "rpc-timeout-ms is not a positive number of"
-                        + " milliseconds"), false);
+                        + " milliseconds"), false, RPC_STATUS, "BAD_REQUEST");
                 return;
             }
             deadline = clock.currentTimeMillis() + ms;
@@ -236,14 +249,18 @@ final class HttpGateway {
                     b.discard();
                     target.httpTimers.record(Outcome.of(RpcStatus.BAD_REQUEST), RpcStatus.BAD_REQUEST.name(), "none", 0);
                     session.answer(400, errorJson("BAD_REQUEST", "BAD_REQUEST", "cannot read the arguments of "
-                            + target.describe() + ": " + problem), false);
+                            + target.describe() + ": " + problem), false, RPC_STATUS, "BAD_REQUEST");
                     return;
                 }
             }
         } catch (RuntimeException e) { // metadata over its budget, and the like
             b.discard();
-            session.answer(400, errorJson("BAD_REQUEST", "BAD_REQUEST", String.valueOf(e.getMessage())), false);
+            session.answer(400, errorJson("BAD_REQUEST", "BAD_REQUEST", String.valueOf(e.getMessage())), false,
+                    RPC_STATUS, "BAD_REQUEST");
             return;
+        } catch (Throwable t) { // an Error: the pooled buffer goes back before it goes on
+            b.discard();
+            throw t;
         }
         PooledBuffer frame;
         try {
@@ -253,7 +270,7 @@ final class HttpGateway {
             session.owner().limitExceeded("frame_size");
             session.answer(413, errorJson("RESOURCE_EXHAUSTED", "RESOURCE_EXHAUSTED", "the call is " + e.frameSize()
                     + " bytes as a frame, above the server's frame limit of " + e.limit()
-                    + " bytes (rpc.server.max-frame-size)"), false);
+                    + " bytes (rpc.server.max-frame-size)"), false, RPC_STATUS, "RESOURCE_EXHAUSTED");
             return;
         }
         if (deadline != 0) {
@@ -263,7 +280,7 @@ final class HttpGateway {
             session.requests.decode(frame.buffer(), f -> dispatcher.dispatch(session.owner(), f));
         } catch (ProtocolException e) { // a header value the frame format does not take (too long, say)
             session.answer(400, errorJson("BAD_REQUEST", "BAD_REQUEST", "the call cannot be sent on: " + e.getMessage()),
-                    true);
+                    true, RPC_STATUS, "BAD_REQUEST");
         } finally {
             frame.release();
         }
@@ -275,21 +292,21 @@ final class HttpGateway {
             RpcStatus status = f.status();
             if (status == RpcStatus.OK) {
                 if (f.bodyLength() == 0) {
-                    session.answer(204, new byte[0], false, "rpc-status", "OK");
+                    session.answer(204, new byte[0], false, RPC_STATUS, "OK");
                     return;
                 }
                 BinaryReader in = f.bodyReader();
                 byte[] json = in.readBytes();
-                session.answer(200, json, false, "rpc-status", "OK");
+                session.answer(200, json, false, RPC_STATUS, "OK");
                 return;
             }
             ErrorBody error = ErrorBody.readFrom(f.bodyReader());
             int http = httpStatus(status);
             byte[] json = errorJson(status.name(), error.type(), error.message());
             if (http == 401) {
-                session.answer(http, json, false, "rpc-status", status.name(), "WWW-Authenticate", "Bearer");
+                session.answer(http, json, false, RPC_STATUS, status.name(), "WWW-Authenticate", "Bearer");
             } else {
-                session.answer(http, json, false, "rpc-status", status.name());
+                session.answer(http, json, false, RPC_STATUS, status.name());
             }
         } finally {
             f.release();
@@ -397,53 +414,87 @@ final class HttpGateway {
     /**
      * Writes the JSON arguments as the json serialization's body (a length and the JSON of each
      * argument); what the JSON is, the serialization's codecs decide. Null, or what is wrong.
+     *
+     * <p>The body is read as a stream of tokens, never as a tree: each argument is the exact slice
+     * of the body it came in (numbers keep every digit), an array with more elements than the method
+     * has parameters is refused at the first one too many, and nothing is allocated per value.
      */
     private @Nullable String writeArguments(ProvidedMethod target, HttpRequest request, FrameBuilder b) {
         int count = target.rpcMethod.parameterCount();
-        if (request.bodyLength() == 0) {
+        byte[] body = request.body();
+        int length = request.bodyLength();
+        if (length == 0) {
             if (count == 0) {
                 return null;
             }
             return "the body is empty; send the " + count + " arguments as a JSON array, or an object by parameter name";
         }
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(new java.io.ByteArrayInputStream(request.body(), 0, request.bodyLength()));
+        try (JsonParser p = mapper.createParser(body, 0, length)) {
+            JsonToken first = p.nextToken();
+            String problem;
+            if (first == JsonToken.START_ARRAY) {
+                problem = byPosition(p, body, count, b);
+            } else if (first == JsonToken.START_OBJECT) {
+                problem = byName(p, body, target, b);
+            } else {
+                return "the body is " + (first == null ? "no JSON" : "a JSON " + first.name().toLowerCase(Locale.ROOT))
+                        + "; send the arguments as an array, or an object by parameter name";
+            }
+            if (problem == null && p.nextToken() != null) {
+                return "there is more JSON after the arguments";
+            }
+            return problem;
         } catch (JacksonException e) {
             return "the body is not JSON: " + e.getOriginalMessage();
         }
-        if (tree.isArray()) {
-            if (tree.size() != count) {
-                return "the JSON array has " + tree.size() + " elements for " + count + " parameters";
+    }
+
+    private static @Nullable String byPosition(JsonParser p, byte[] body, int count, FrameBuilder b) {
+        int n = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (++n > count) {
+                return "the JSON array has more than " + count + " elements for " + count + " parameters";
             }
-            for (int i = 0; i < count; i++) {
-                b.body().writeBytes(mapper.writeValueAsBytes(tree.get(i)));
-            }
-            return null;
+            int from = (int) p.currentTokenLocation().getByteOffset();
+            b.body().writeBytes(slice(p, t, body, from));
         }
-        if (tree.isObject()) {
-            Parameter[] parameters = target.rpcMethod.javaMethod().getParameters();
-            if (count > 0 && !parameters[0].isNamePresent()) {
-                return "the provider was compiled without parameter names (javac -parameters): send a JSON array";
-            }
-            for (Iterator<String> names = tree.propertyNames().iterator(); names.hasNext(); ) {
-                String name = names.next();
-                boolean known = false;
-                for (Parameter p : parameters) {
-                    known |= p.getName().equals(name);
-                }
-                if (!known) {
-                    return "no parameter named '" + name + "'";
-                }
-            }
-            for (Parameter p : parameters) {
-                JsonNode value = tree.get(p.getName());
-                b.body().writeBytes(value == null ? NULL : mapper.writeValueAsBytes(value));
-            }
-            return null;
+        return n == count ? null : "the JSON array has " + n + " elements for " + count + " parameters";
+    }
+
+    private static @Nullable String byName(JsonParser p, byte[] body, ProvidedMethod target, FrameBuilder b) {
+        Parameter[] parameters = target.rpcMethod.javaMethod().getParameters();
+        if (parameters.length > 0 && !parameters[0].isNamePresent()) {
+            return "the provider was compiled without parameter names (javac -parameters): send a JSON array";
         }
-        return "the body is a JSON " + tree.getNodeType().name().toLowerCase(Locale.ROOT)
-                + "; send the arguments as an array, or an object by parameter name";
+        byte[][] values = new byte[parameters.length][];
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String name = p.currentName();
+            int index = -1;
+            for (int i = 0; i < parameters.length && index < 0; i++) {
+                index = parameters[i].getName().equals(name) ? i : -1;
+            }
+            if (index < 0) {
+                return "no parameter named '" + name + "'";
+            }
+            JsonToken value = p.nextToken();
+            int from = (int) p.currentTokenLocation().getByteOffset();
+            values[index] = slice(p, value, body, from);
+        }
+        for (byte[] v : values) {
+            b.body().writeBytes(v == null ? NULL : v); // an argument not named is null
+        }
+        return null;
+    }
+
+    /** The bytes of the value whose first token {@code t} the parser is at, from {@code from}; the parser ends past it. */
+    private static byte[] slice(JsonParser p, JsonToken t, byte[] body, int from) {
+        if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+            p.skipChildren(); // nesting and sizes stay under the parser's constraints
+        } else {
+            p.finishToken(); // a string is read lazily: read it to its closing quote
+        }
+        int to = (int) p.currentLocation().getByteOffset();
+        return java.util.Arrays.copyOfRange(body, from, to);
     }
 
     private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
@@ -465,9 +516,29 @@ final class HttpGateway {
             }
             return;
         }
-        byte[] json = mapper.writeValueAsBytes(openApi ? openApi() : listing());
-        session.answer(200, request.method().equals("HEAD") ? new byte[0] : json, false);
+        session.answer(200, description(openApi), false);
     }
+
+    /** The listing or the OpenAPI document, made again only when the services changed (they are only ever added). */
+    private byte[] description(boolean openApi) {
+        int services = this.services.definitions().size();
+        Described d = openApi ? openApiCache : listingCache;
+        if (d == null || d.services != services) {
+            d = new Described(services, mapper.writeValueAsBytes(openApi ? openApi() : listing()));
+            if (openApi) {
+                openApiCache = d;
+            } else {
+                listingCache = d;
+            }
+        }
+        return d.json;
+    }
+
+    private record Described(int services, byte[] json) {
+    }
+
+    private volatile @Nullable Described listingCache;
+    private volatile @Nullable Described openApiCache;
 
     private List<ServiceTable.Provided> provided() {
         List<ServiceTable.Provided> all = new ArrayList<>();

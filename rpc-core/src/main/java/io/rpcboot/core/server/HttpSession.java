@@ -63,6 +63,13 @@ final class HttpSession {
     private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean(true);
     /** Counts the requests served (loop thread writes): a deadline timer answers only its own request. */
     private long served;
+    /** The deadline timer of the request being served, cancelled once it is answered (loop thread). */
+    private @Nullable Timeout deadlineTimer;
+    /** Of the request being served: HEAD (its answers carry no body), HTTP/1.0. Set on the loop before it is dispatched. */
+    private volatile boolean headRequest;
+    private volatile boolean http10;
+    /** Bytes read and thrown away while a refused connection lingers. */
+    private long discarded;
     private volatile @Nullable Timeout checker;
 
     HttpSession(ServerConnection owner, HttpGateway gateway, Connection connection) {
@@ -79,7 +86,12 @@ final class HttpSession {
 
     /** Loop thread. */
     void onData(ByteBuffer data) {
-        if (closing) {
+        if (closing) { // refused, and lingering so that the client reads why: what it still sends is dropped
+            discarded += data.remaining();
+            data.position(data.limit());
+            if (discarded > MAX_PENDING) {
+                connection.close("HTTP: still sending after its refusal");
+            }
             return;
         }
         if (serving) {
@@ -103,15 +115,21 @@ final class HttpSession {
             }
             if (r == HttpRequestParser.HEAD) {
                 HttpRequest head = parser.head();
-                if (head != null && !gateway.mayContinue(this, head)) {
-                    return; // refused, and answered with a close: the body is never read
+                if (head != null && head.minorVersion() >= 1) { // HTTP/1.0 clients do not wait for it (RFC 9110, 10.1.1)
+                    headRequest = head.method().equals("HEAD");
+                    http10 = false;
+                    if (!gateway.mayContinue(this, head)) {
+                        return; // refused, and answered with a close: the body is never read
+                    }
+                    write(HttpResponses.CONTINUE);
                 }
-                write(HttpResponses.CONTINUE);
                 continue;
             }
             HttpRequest request = parser.take();
             serving = true;
             served++;
+            headRequest = request.method().equals("HEAD");
+            http10 = request.minorVersion() == 0;
             answered.set(false);
             keepAlive = request.keepAlive();
             updateReads();
@@ -174,9 +192,10 @@ final class HttpSession {
         if (!answered.compareAndSet(false, true)) {
             return; // answered at its deadline already: the connection is closing
         }
-        boolean last = close || !keepAlive || draining;
-        byte[] bytes = HttpResponses.response(status, !last, body.length == 0 ? null : HttpGateway.JSON, body, 0,
-                body.length, headers);
+        // the server's own state too: its notice to this connection is a loop task, which may not have run yet
+        boolean last = close || !keepAlive || draining || gateway.serverDraining();
+        byte[] bytes = HttpResponses.response(status, !last, http10, headRequest,
+                body.length == 0 ? null : HttpGateway.JSON, body, 0, body.length, headers);
         try { // always a task, also on the loop: the next pipelined request must not start inside this one's decoder
             connection.eventLoop().execute(() -> answered(bytes, last));
         } catch (RejectedExecutionException e) {
@@ -185,9 +204,10 @@ final class HttpSession {
     }
 
     private void answered(byte[] bytes, boolean last) {
+        cancelDeadline();
         write(bytes);
         serving = false;
-        if (last) {
+        if (last || draining) { // draining: told while this answer was on its way, when it had to keep the connection
             closing = true;
             connection.closeWhenFlushed("HTTP: the connection ends after this response");
             return;
@@ -209,7 +229,7 @@ final class HttpSession {
     void expireAt(long deadlineMillis, long nowMillis) {
         long request = served;
         try {
-            connection.eventLoop().schedule(Math.max(1, deadlineMillis - nowMillis), TimeUnit.MILLISECONDS, () -> {
+            deadlineTimer = connection.eventLoop().schedule(Math.max(1, deadlineMillis - nowMillis), TimeUnit.MILLISECONDS, () -> {
                 if (served == request && serving) {
                     answer(504, gateway.errorJson("DEADLINE_EXCEEDED", "DEADLINE_EXCEEDED", "the call did not finish"
                             + " within rpc-timeout-ms"), true, "rpc-status", "DEADLINE_EXCEEDED");
@@ -226,18 +246,31 @@ final class HttpSession {
         gateway.warn(connection, e);
         closing = true;
         serving = false;
-        updateReads();
+        answered.set(true); // whatever was being served is not answered after this
+        cancelDeadline();
         byte[] json = gateway.errorJson("BAD_REQUEST", "HTTP " + e.status(), String.valueOf(e.getMessage()));
         write(HttpResponses.response(e.status(), false, HttpGateway.JSON, json, 0, json.length));
-        connection.closeWhenFlushed("HTTP " + e.status() + ": " + e.getMessage());
+        connection.closeWhenFlushed("HTTP " + e.status() + ": " + e.getMessage(), true);
     }
 
     /** Loop thread: refuses the request whose head asked to continue, without reading its body. */
     void refuseBeforeBody(int status, byte[] json, String... headers) {
         closing = true;
-        updateReads();
-        write(HttpResponses.response(status, false, HttpGateway.JSON, json, 0, json.length, headers));
-        connection.closeWhenFlushed("HTTP " + status + " before the body");
+        write(HttpResponses.response(status, false, false, headRequest, HttpGateway.JSON, json, 0, json.length, headers));
+        connection.closeWhenFlushed("HTTP " + status + " before the body", true);
+    }
+
+    private void cancelDeadline() {
+        Timeout t = deadlineTimer;
+        if (t != null) {
+            deadlineTimer = null;
+            t.cancel();
+        }
+    }
+
+    /** Loop thread: whether a request is being served (its answer not yet written). */
+    boolean serving() {
+        return serving;
     }
 
     private void write(byte[] bytes) {
@@ -310,6 +343,7 @@ final class HttpSession {
     /** Loop thread (or once the loop is gone). */
     void closed() {
         closing = true;
+        cancelDeadline();
         Timeout t = checker;
         if (t != null) {
             t.cancel();

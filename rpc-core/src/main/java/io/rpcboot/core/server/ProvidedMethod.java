@@ -38,6 +38,8 @@ final class ProvidedMethod {
     final Meters.CallTimers timers;
     /** The timers of calls made over HTTP (tag {@code protocol=http}); registered only when one is. */
     final Meters.CallTimers httpTimers;
+    /** The timers of one-way calls that came as datagrams (tag {@code protocol=udp}). */
+    final Meters.CallTimers udpTimers;
     private final MethodHandle invoker; // (Object[])Object
     /** The service's rate limit and this method's own, each null when there is none. */
     private volatile @Nullable RateLimiter serviceRate;
@@ -64,6 +66,7 @@ final class ProvidedMethod {
         this.returnsVoid = rpcMethod.returnsVoid();
         this.timers = Meters.of(metrics).serverCallTimers(rpcMethod, Meters.PROTOCOL_BINARY);
         this.httpTimers = Meters.of(metrics).serverCallTimers(rpcMethod, Meters.PROTOCOL_HTTP);
+        this.udpTimers = Meters.of(metrics).serverCallTimers(rpcMethod, Meters.PROTOCOL_UDP);
         try {
             method.setAccessible(true); // the interface may be package-private
             this.invoker = MethodHandles.lookup().unreflect(method).bindTo(implementation)

@@ -119,7 +119,7 @@ final class RequestDispatcher {
      * answered exactly once (or, when even that fails, its connection is closed), the frame is
      * released, and the in-flight counts return to where they were.
      */
-    void dispatch(ServerConnection connection, Frame frame) {
+    void dispatch(CallSource connection, Frame frame) {
         inFlight.incrementAndGet();
         if (!connection.admitCall()) {
             perConnectionRejected.increment();
@@ -158,7 +158,7 @@ final class RequestDispatcher {
     }
 
     /** The checks before a call may run; null when the request was refused (and answered). */
-    private @Nullable Call admit(ServerConnection connection, Frame frame) {
+    private @Nullable Call admit(CallSource connection, Frame frame) {
         if (draining) {
             drainingRejected.increment();
             reject(connection, frame, RpcStatus.DRAINING, true, "the server is shutting down; send the call elsewhere");
@@ -224,7 +224,7 @@ final class RequestDispatcher {
     }
 
     /** Answers a request that will not run. {@code admitted}: whether it holds a slot of its connection. */
-    private void reject(ServerConnection connection, Frame frame, RpcStatus status, boolean admitted, String message) {
+    private void reject(CallSource connection, Frame frame, RpcStatus status, boolean admitted, String message) {
         long id = frame.requestId();
         boolean oneWay = frame.type() == FrameType.ONE_WAY;
         frame.release();
@@ -241,15 +241,15 @@ final class RequestDispatcher {
      * Total: the error response is built from text truncated to a budget, so it always fits a frame;
      * if even that fails, the connection is closed (the client then fails its calls at once).
      */
-    private void sendError(ServerConnection connection, long requestId, RpcStatus status, String type, String message) {
+    private void sendError(CallSource connection, long requestId, RpcStatus status, String type, String message) {
         sendError(connection, requestId, status, type, message, null);
     }
 
-    private void sendError(ServerConnection connection, long requestId, RpcStatus status, String type, String message,
+    private void sendError(CallSource connection, long requestId, RpcStatus status, String type, String message,
                            byte @Nullable [] details) {
         FrameBuilder b = null;
         try {
-            b = codec.start(FrameType.RESPONSE, requestId, 0, status);
+            b = connection.responseCodec(codec).start(FrameType.RESPONSE, requestId, 0, status);
             ErrorBody.bounded(type, message).writeTo(b.body());
             if (details != null && details.length + ErrorBody.MAX_BYTES <= codec.maxFrameSize()) {
                 b.body().writeRaw(details, 0, details.length);
@@ -327,7 +327,7 @@ final class RequestDispatcher {
     private final class Call implements Runnable, ServerCall {
         /** The concurrency limit this call holds a place of, released when it ends; null when none. */
         private final ConcurrencyLimit.@Nullable Limiter concurrency;
-        private final ServerConnection connection;
+        private final CallSource connection;
         final ProvidedMethod method;
         private final long deadline;
         private final long requestId;
@@ -345,7 +345,7 @@ final class RequestDispatcher {
         /** 0, then 1 once the call's outcome is decided: it is answered and counted exactly once. */
         private volatile int ended;
 
-        Call(ServerConnection connection, Frame frame, ProvidedMethod method, long deadline,
+        Call(CallSource connection, Frame frame, ProvidedMethod method, long deadline,
              ConcurrencyLimit.@Nullable Limiter concurrency) {
             this.concurrency = concurrency;
             this.connection = connection;
@@ -507,7 +507,7 @@ final class RequestDispatcher {
                 done(outcome, RpcStatus.OK.name(), Meters.NONE);
                 return;
             }
-            FrameBuilder b = codec.start(FrameType.RESPONSE, requestId, serializationId, RpcStatus.OK);
+            FrameBuilder b = connection.responseCodec(codec).start(FrameType.RESPONSE, requestId, serializationId, RpcStatus.OK);
             PooledBuffer response;
             try {
                 if (!method.returnsVoid) {
@@ -592,7 +592,7 @@ final class RequestDispatcher {
             if (concurrency != null) { // only a run that ended on its own says how long the method takes now
                 concurrency.release(nanos, outcome == Outcome.SUCCESS || outcome == Outcome.ERROR);
             }
-            Meters.CallTimers timers = connection.isHttp() ? method.httpTimers : method.timers;
+            Meters.CallTimers timers = connection.timers(method);
             if (outcome == Outcome.SUCCESS) {
                 timers.success(nanos);
             } else {

@@ -76,6 +76,14 @@ public final class RpcServer implements AutoCloseable {
     private final ServerConfig config;
     /** Whether an authentication interceptor guards every call (for the open-port warning). */
     private final boolean authenticates;
+    /** Opens the UDP endpoint of one-way calls once the port is bound; null when UDP is off. */
+    private final @Nullable UdpSetup udpSetup;
+    private volatile @Nullable UdpEndpoint udp;
+
+    @FunctionalInterface
+    private interface UdpSetup {
+        UdpEndpoint open(io.rpcboot.core.internal.reactor.EventLoop loop) throws java.io.IOException;
+    }
     private final @Nullable ServiceRegistry registry;
     private final RpcMetrics metrics;
     private final BufferPool pool;
@@ -124,7 +132,13 @@ public final class RpcServer implements AutoCloseable {
                 config.maxConcurrentCallsPerConnection(), clock, b.interceptors, config.errorLogLevel(),
                 ExceptionCodec.of(serializations, config.sendStackTraces()));
         this.authenticates = b.interceptors.stream().anyMatch(i -> i instanceof AuthenticationInterceptor);
+        if (config.udpEnabled() && authenticates) {
+            throw new IllegalArgumentException("udpEnabled cannot be on while the server authenticates its callers: a"
+                    + " datagram carries no connection and no TLS to authenticate; was true");
+        }
         Counter received = meters.bytesReceived(Meters.Side.SERVER);
+        this.udpSetup = config.udpEnabled() ? loop -> UdpEndpoint.open(config.host(), port(), loop, codec, dispatcher,
+                config.maxDatagramSize(), meters, received, limits.warnings()) : null;
         Counter sent = meters.bytesSent(Meters.Side.SERVER);
         PeerLimits peer = config.peerLimits();
         TransportConfig transport = TransportConfig.builder().idleTimeout(config.idleTimeout())
@@ -208,6 +222,15 @@ public final class RpcServer implements AutoCloseable {
                 } else {
                     tcp.bind(config.host(), config.port());
                 }
+                if (udpSetup != null) {
+                    try {
+                        udp = udpSetup.open(workers.next());
+                    } catch (java.io.IOException e) {
+                        tcp.close();
+                        throw new java.io.UncheckedIOException("cannot bind UDP " + config.host() + ":" + port()
+                                + " for one-way calls (rpc.server.udp.enabled): " + e.getMessage(), e);
+                    }
+                }
             } catch (RuntimeException e) {
                 shutdownThreads();
                 throw e;
@@ -286,6 +309,11 @@ public final class RpcServer implements AutoCloseable {
         metadata.put("startTime", String.valueOf(System.currentTimeMillis()));
         if (config.tls() != null) {
             metadata.put(ServiceInstance.TLS, ServiceInstance.TLS_REQUIRED);
+        }
+        UdpEndpoint datagrams = udp;
+        if (datagrams != null) {
+            metadata.put(ServiceInstance.UDP, String.valueOf(datagrams.port()));
+            metadata.put(ServiceInstance.UDP_MAX_DATAGRAM, String.valueOf(datagrams.maxDatagramSize()));
         }
         ServiceInstance instance = new ServiceInstance(d.key(), inProcess() ? InProcess.HOST : config.advertisedHost(),
                 port(), d.weight(), metadata);
@@ -526,6 +554,10 @@ public final class RpcServer implements AutoCloseable {
         try {
             if (wasStarted) {
                 drained = awaitDrain(drainTimeout);
+            }
+            UdpEndpoint datagrams = udp;
+            if (datagrams != null) {
+                datagrams.close();
             }
             tcp.close();
             shutdownThreads();

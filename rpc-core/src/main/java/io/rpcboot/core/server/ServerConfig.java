@@ -58,6 +58,10 @@ import org.jspecify.annotations.Nullable;
  *                             same TLS, authentication, limits and interceptors apply. Needs Jackson 3 (the
  *                             {@code json} serialization); without it the port speaks rpc-boot frames only
  * @param maxHttpHeaderSize    bytes an HTTP request's line and header fields may take together; more is answered 431
+ * @param udpEnabled           whether one-way calls are also taken as UDP datagrams on the port's number; off by
+ *                             default, and refused with TLS or authentication (datagrams have neither)
+ * @param maxDatagramSize      bytes of the largest datagram taken; larger ones are dropped and counted. Announced to
+ *                             clients, which send no one-way call larger than it by UDP
  */
 public record ServerConfig(String host, int port, String advertisedHost, int ioThreads, int workerThreads,
                            int queueCapacity, ExecutionMode executionMode, int maxFrameSize, Duration idleTimeout,
@@ -66,7 +70,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                            Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel,
                            @Nullable TlsConfig tls, boolean sendStackTraces, Transport transport,
                            Map<String, Double> rateLimits, @Nullable ConcurrencyLimit concurrencyLimit,
-                           Map<String, ExecutionMode> executions, boolean httpEnabled, int maxHttpHeaderSize) {
+                           Map<String, ExecutionMode> executions, boolean httpEnabled, int maxHttpHeaderSize, boolean udpEnabled,
+                           int maxDatagramSize) {
 
     /** How clients reach a server. */
     public enum Transport {
@@ -83,6 +88,10 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
     public static final int DEFAULT_PORT = 7070;
     /** An HTTP request's line and header fields: 8 KiB, as most HTTP servers allow. */
     public static final int DEFAULT_MAX_HTTP_HEADER_SIZE = 8 * 1024;
+    /** A one-way call's datagram: 8 KiB (IPv4 fragments it on a network; loopback and jumbo frames do not). */
+    public static final int DEFAULT_MAX_DATAGRAM_SIZE = 8 * 1024;
+    /** The most a UDP datagram over IPv4 can carry. */
+    public static final int MAX_UDP_PAYLOAD = 65_507;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -112,6 +121,11 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         require(!maxConnectionAge.isNegative(), "maxConnectionAge must be >= 0 (0 = no limit), was " + maxConnectionAge);
         require(maxHttpHeaderSize >= 1024 && maxHttpHeaderSize <= 1024 * 1024,
                 "maxHttpHeaderSize must be 1024..1048576 bytes, was " + maxHttpHeaderSize);
+        require(maxDatagramSize >= 512 && maxDatagramSize <= MAX_UDP_PAYLOAD,
+                "maxDatagramSize must be 512.." + MAX_UDP_PAYLOAD + " bytes, was " + maxDatagramSize);
+        require(!udpEnabled || tls == null, "udpEnabled cannot be on while the server requires TLS: datagrams would"
+                + " carry calls in the clear (there is no DTLS); was true");
+        require(!udpEnabled || transport == Transport.TCP, "udpEnabled needs the TCP transport; was true");
         require(maxConcurrentCallsPerConnection >= 1, "maxConcurrentCallsPerConnection must be >= 1, was "
                 + maxConcurrentCallsPerConnection);
     }
@@ -145,6 +159,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private boolean sendStackTraces;
         private boolean httpEnabled = true;
         private int maxHttpHeaderSize = DEFAULT_MAX_HTTP_HEADER_SIZE;
+        private boolean udpEnabled;
+        private int maxDatagramSize = DEFAULT_MAX_DATAGRAM_SIZE;
         private Transport transport = Transport.TCP;
         private final Map<String, Double> rateLimits = new java.util.LinkedHashMap<>();
         private @Nullable ConcurrencyLimit concurrencyLimit;
@@ -312,6 +328,17 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        /** Whether one-way calls are also taken as UDP datagrams; off by default. */
+        public Builder udpEnabled(boolean v) {
+            udpEnabled = v;
+            return this;
+        }
+
+        public Builder maxDatagramSize(int bytes) {
+            maxDatagramSize = bytes;
+            return this;
+        }
+
         public Builder maxHttpHeaderSize(int bytes) {
             maxHttpHeaderSize = bytes;
             return this;
@@ -335,7 +362,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
                     errorLogLevel, tls, sendStackTraces, transport, rateLimits, concurrencyLimit, executions, httpEnabled,
-                    maxHttpHeaderSize);
+                    maxHttpHeaderSize, udpEnabled, maxDatagramSize);
         }
     }
 }

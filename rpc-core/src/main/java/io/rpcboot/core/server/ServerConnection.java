@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * not read, the server stops reading that client's requests; past {@code maxPendingWriteBytes} it
  * closes the connection.
  */
-final class ServerConnection implements ConnectionHandler {
+final class ServerConnection implements ConnectionHandler, CallSource {
 
     private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
@@ -50,6 +50,8 @@ final class ServerConnection implements ConnectionHandler {
     /** Set at the first byte when the client speaks HTTP; null for rpc-boot frames. */
     private volatile @Nullable HttpSession httpSession;
     private boolean protocolChosen; // loop thread only
+    /** Told to drain before its first byte (loop thread only): the notice goes out once the protocol is known. */
+    private boolean drainBeforeFirstByte;
     private volatile @Nullable Timeout ageLimit;
     /**
      * The method the last request on this connection resolved to, keyed by the identity of its
@@ -104,13 +106,43 @@ final class ServerConnection implements ConnectionHandler {
         HttpGateway gateway = http;
         if (gateway != null && HttpGateway.startsHttp(data.get(data.position()))) {
             inbound.close(); // no frames on this connection: its frame clock stops
-            httpSession = new HttpSession(this, gateway, c);
+            HttpSession session = new HttpSession(this, gateway, c);
+            httpSession = session;
+            if (drainBeforeFirstByte) {
+                session.draining();
+            }
+        } else if (drainBeforeFirstByte) {
+            sendDrainingFrame();
         }
+    }
+
+    /**
+     * An HTTP client waiting for its answer is not idle, however long the call runs (its deadline,
+     * or the server's drain, ends it); any other connection closes at the idle timeout.
+     */
+    @Override
+    public void onIdle(Connection c) {
+        HttpSession session = httpSession;
+        if (session != null && session.serving()) {
+            return;
+        }
+        c.close("idle for " + c.idleTimeout().toMillis() + " ms");
+    }
+
+    @Override
+    public FrameCodec responseCodec(FrameCodec server) {
+        HttpGateway gateway = http;
+        return gateway != null && httpSession != null ? gateway.plainCodec() : server; // HTTP re-reads the frame at once
     }
 
     /** Whether this client speaks HTTP rather than rpc-boot frames. */
     boolean isHttp() {
         return httpSession != null;
+    }
+
+    @Override
+    public io.rpcboot.core.internal.metrics.Meters.CallTimers timers(ProvidedMethod method) {
+        return httpSession != null ? method.httpTimers : method.timers;
     }
 
     private void onFrame(Frame frame) {
@@ -150,7 +182,8 @@ final class ServerConnection implements ConnectionHandler {
      * {@link ServerConfig#maxConcurrentCallsPerConnection()}; each admitted call is ended with
      * {@link #callEnded()}.
      */
-    boolean admitCall() {
+    @Override
+    public boolean admitCall() {
         if (calls.incrementAndGet() > config.maxConcurrentCallsPerConnection()) {
             calls.decrementAndGet();
             return false;
@@ -158,47 +191,55 @@ final class ServerConnection implements ConnectionHandler {
         return true;
     }
 
-    void callEnded() {
+    @Override
+    public void callEnded() {
         calls.decrementAndGet();
     }
 
     /** Counts an exceeded limit that the server answers (the connection stays open). */
-    void limitExceeded(String reason) {
+    @Override
+    public void limitExceeded(String reason) {
         dispatcher.limitExceeded(reason);
     }
 
     /** Closes the connection (any thread, idempotent). */
-    void close(String reason) {
+    @Override
+    public void close(String reason) {
         Connection c = connection;
         if (c != null) {
             c.close(reason);
         }
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         Connection c = connection;
         return c != null && c.isOpen();
     }
 
     /** What the TLS handshake said about the client; null on a plaintext connection. */
-    io.rpcboot.core.tls.@Nullable TlsPeer tlsPeer() {
+    @Override
+    public io.rpcboot.core.tls.@Nullable TlsPeer tlsPeer() {
         Connection c = connection;
         return c == null ? null : c.tlsPeer();
     }
 
     /** The client's address; null before the connection is set up. */
-    @Nullable SocketAddress remoteAddress() {
+    @Override
+    public @Nullable SocketAddress remoteAddress() {
         Connection c = connection;
         return c == null ? null : c.remoteAddress();
     }
 
     /** The method last resolved for exactly these header strings (the same instances), or null. */
-    @Nullable ProvidedMethod lastMethod(String service, @Nullable String version, @Nullable String group, String signature) {
+    @Override
+    public @Nullable ProvidedMethod lastMethod(String service, @Nullable String version, @Nullable String group, String signature) {
         return service == lastService && version == lastVersion && group == lastGroup && signature == lastSignature
                 ? lastMethod : null;
     }
 
-    void rememberMethod(String service, @Nullable String version, @Nullable String group, String signature,
+    @Override
+    public void rememberMethod(String service, @Nullable String version, @Nullable String group, String signature,
                         ProvidedMethod method) {
         lastService = service;
         lastVersion = version;
@@ -208,7 +249,8 @@ final class ServerConnection implements ConnectionHandler {
     }
 
     /** Any thread. Takes ownership of {@code frame}; false if the connection is closed. */
-    boolean send(PooledBuffer frame) {
+    @Override
+    public boolean send(PooledBuffer frame) {
         Connection c = connection;
         if (c == null) {
             frame.release();
@@ -238,11 +280,31 @@ final class ServerConnection implements ConnectionHandler {
 
     /** Tells the client this server is going away: it should send new calls elsewhere. */
     void sendDraining() {
+        Connection c = connection;
+        if (c == null) {
+            return;
+        }
+        if (!c.eventLoop().inEventLoop()) {
+            try {
+                c.eventLoop().execute(this::sendDraining);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the loop is stopping, and the connection with it
+            }
+            return;
+        }
+        if (!protocolChosen && http != null) { // frames or HTTP: the first byte will tell, and the notice follows it
+            drainBeforeFirstByte = true;
+            return;
+        }
         HttpSession session = httpSession;
         if (session != null) {
             session.draining(); // HTTP has no such message: the next response closes the connection
             return;
         }
+        sendDrainingFrame();
+    }
+
+    private void sendDrainingFrame() {
         send(codec.start(FrameType.DRAINING, 0, 0, RpcStatus.OK).finish());
     }
 

@@ -477,4 +477,60 @@ class HttpProtocolTests {
             assertThat(c.closedByServer()).as("frames only: an HTTP request is a foreign peer").isTrue();
         }
     }
+
+    interface Money {
+        java.math.BigDecimal add(java.math.BigDecimal a, java.math.BigDecimal b);
+    }
+
+    @Test
+    void numbersKeepEveryDigitAndCompressedAnswersComeBackWhole() throws Exception {
+        RpcServer server = fixture.server(ServerConfig.builder().host("127.0.0.1").port(0).compressionThreshold(256),
+                b -> b.service(Money.class, java.math.BigDecimal::add).service(Calculator.class, new DefaultCalculator()));
+        assertThat(post(server, "/" + Money.class.getName() + "/add", "[12345678901234567890.12, 0.10]").body())
+                .isEqualTo("12345678901234567890.22");
+        assertThat(post(server, "/" + Money.class.getName() + "/add", "{\"a\": 1.10, \"b\": 2.20}").body())
+                .isEqualTo("3.30");
+        String big = "x".repeat(50_000); // compresses far better than 100:1: the answer must still arrive whole
+        assertThat(post(server, CALC + "/add(String,String)", "[\"" + big + "\", \"" + big + "\"]").body())
+                .isEqualTo("\"" + big + big + "\"");
+    }
+
+    @Test
+    void headAnswersCarryNoBodyAndTheConnectionGoesOn() throws Exception {
+        RpcServer server = calculator();
+        try (RawHttp c = new RawHttp(server.port())) {
+            RawHttp.Response listing = c.send("HEAD / HTTP/1.1\r\nHost: t\r\n\r\n").readHead();
+            assertThat(listing.status()).isEqualTo(200);
+            assertThat(Integer.parseInt(listing.header("content-length"))).as("the length a GET would have").isPositive();
+            RawHttp.Response wrongMethod = c.send("HEAD " + CALC + "/divide HTTP/1.1\r\nHost: t\r\n\r\n").readHead();
+            assertThat(wrongMethod.status()).isEqualTo(405);
+            RawHttp.Response next = c.send(RawHttp.post(CALC + "/divide", "[84, 2]")).read();
+            assertThat(next.status()).as("no body was left in the stream to be taken for this answer").isEqualTo(200);
+            assertThat(next.body()).isEqualTo("42");
+        }
+    }
+
+    @Test
+    void aCallLongerThanTheIdleTimeoutIsAnsweredNotCutOff() throws Exception {
+        RpcServer server = fixture.server(ServerConfig.builder().host("127.0.0.1").port(0)
+                .idleTimeout(Duration.ofMillis(300)), b -> b.service(Echo.class, new NamedEcho("e", 0)));
+        try (RawHttp c = new RawHttp(server.port())) {
+            RawHttp.Response r = c.send(RawHttp.post("/" + Echo.class.getName() + "/slow", "[1000]")).read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(c.closedByServer()).as("idle once answered: closed then").isTrue();
+        }
+    }
+
+    @Test
+    void aConnectionToldToDrainBeforeItsFirstByteGetsHttpNotAFrame() throws Exception {
+        RpcServer server = calculator();
+        try (RawHttp c = new RawHttp(server.port())) {
+            await().until(() -> server.openConnections() == 1);
+            assertThat(server.takeOutOfService()).isTrue();
+            RawHttp.Response r = c.send(RawHttp.post(CALC + "/divide", "[84, 2]")).read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("42");
+            assertThat(c.closedByServer()).as("out of service: the connection ends after its answer").isTrue();
+        }
+    }
 }

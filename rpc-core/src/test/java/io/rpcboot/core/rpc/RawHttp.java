@@ -70,6 +70,20 @@ final class RawHttp implements AutoCloseable {
         return new Response(Integer.parseInt(parts[1]), headers, new String(body, StandardCharsets.UTF_8));
     }
 
+    /** A response to HEAD: its header fields, and no body whatever its Content-Length says. */
+    Response readHead() throws IOException {
+        String statusLine = line();
+        if (statusLine == null) {
+            throw new IOException("the server closed the connection before a response");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String l = line(); l != null && !l.isEmpty(); l = line()) {
+            int colon = l.indexOf(':');
+            headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+        }
+        return new Response(Integer.parseInt(statusLine.split(" ", 3)[1]), headers, "");
+    }
+
     /** Whether the server has closed the connection: reads to the end (within the socket timeout). */
     boolean closedByServer() throws IOException {
         try {

@@ -75,8 +75,13 @@ public final class HttpRequest {
      * {@code Connection: close}; HTTP/1.0 only if it said {@code Connection: keep-alive}.
      */
     public boolean keepAlive() {
-        String connection = header("connection");
-        String tokens = connection == null ? "" : connection.toLowerCase(Locale.ROOT);
+        StringBuilder all = new StringBuilder(); // every Connection field: a list may be split across several
+        for (String[] h : headers) {
+            if (h[0].equals("connection")) {
+                all.append(h[1]).append(',');
+            }
+        }
+        String tokens = all.toString().toLowerCase(Locale.ROOT);
         if (minorVersion >= 1) {
             return !hasToken(tokens, "close");
         }

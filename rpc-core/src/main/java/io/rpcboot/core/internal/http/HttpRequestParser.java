@@ -62,6 +62,8 @@ public final class HttpRequestParser {
     private @Nullable HttpRequest request;
     private long bodyLeft;
     private int trailerFields;
+    /** Bytes of the trailer so far: it shares the header budget. */
+    private int trailerBytes;
     /** When the first byte of the request being read arrived ({@link System#nanoTime()}), 0 between requests. */
     private long startedNanos;
 
@@ -143,9 +145,14 @@ public final class HttpRequestParser {
                     state = State.CHUNK_LINE;
                 }
                 case TRAILER -> {
-                    if (!readLine(data, maxHeaderBytes, "http_header_size", 431, "the trailer")) {
+                    int before = lineLength;
+                    boolean whole = readLine(data, maxHeaderBytes - trailerBytes + (lineLength - lineStart),
+                            "http_header_size", 431, "the trailer");
+                    trailerBytes += lineLength - before;
+                    if (!whole) {
                         return NEED_MORE;
                     }
+                    trailerBytes += 2;
                     boolean end = lineLength == lineStart;
                     resetLine();
                     if (end) {
@@ -175,6 +182,7 @@ public final class HttpRequestParser {
         headBytes = 0;
         leadingEmpty = 0;
         trailerFields = 0;
+        trailerBytes = 0;
         startedNanos = 0;
         resetLine();
         if (line.length > 4096) {
@@ -295,7 +303,7 @@ public final class HttpRequestParser {
                         + "' in it" + (name.charAt(i) == ' ' || name.charAt(i) == '\t' ? " (whitespace before the colon)" : ""));
             }
         }
-        String value = text.substring(colon + 1).strip();
+        String value = trimSpaces(text.substring(colon + 1));
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x20 && c != '\t' || c == 0x7F) {
@@ -406,7 +414,7 @@ public final class HttpRequestParser {
 
     private static long chunkSize(String text) throws HttpParseException {
         int end = text.indexOf(';');
-        String hex = (end < 0 ? text : text.substring(0, end)).stripTrailing();
+        String hex = trimSpaces(end < 0 ? text : text.substring(0, end));
         if (hex.isEmpty() || hex.length() > 8) {
             throw new HttpParseException(hex.isEmpty() ? 400 : 413, hex.isEmpty() ? "http_malformed" : "http_body_size",
                     "a chunk size of " + (hex.isEmpty() ? "no digits" : hex.length() + " hex digits"));
@@ -429,12 +437,29 @@ public final class HttpRequestParser {
         }
         int needed = req.bodyLength + n;
         if (needed > req.body.length) {
-            long announced = state == State.BODY ? req.bodyLength + bodyLeft : needed;
+            // a length announced: never more than it; chunked: doubling (copies stay linear), never past the limit
+            long announced = state == State.BODY ? req.bodyLength + bodyLeft : maxBodyBytes;
             int grown = (int) Math.min(Math.max(Math.max(FIRST_BODY_CHUNK, (long) req.body.length * 2), needed), announced);
             req.body = java.util.Arrays.copyOf(req.body, Math.max(grown, needed));
         }
         data.get(req.body, req.bodyLength, n);
         req.bodyLength = needed;
+    }
+
+    /**
+     * Without leading and trailing SP and HTAB, the only whitespace HTTP allows around a value; other
+     * control characters stay, to be refused (two readers must not disagree about a value).
+     */
+    private static String trimSpaces(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return s.substring(from, to);
     }
 
     private static boolean isTokenChar(char c) {

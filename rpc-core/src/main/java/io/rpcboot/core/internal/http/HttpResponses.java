@@ -19,24 +19,36 @@ public final class HttpResponses {
      */
     public static byte[] response(int status, boolean keepAlive, @Nullable String contentType, byte[] body, int offset,
                                   int length, String... headers) {
-        StringBuilder head = new StringBuilder(128 + headers.length * 16);
-        head.append("HTTP/1.1 ").append(status).append(' ').append(reasonPhrase(status)).append("\r\n");
+        return response(status, keepAlive, false, false, contentType, body, offset, length, headers);
+    }
+
+    /**
+     * As above; {@code http10}: the client spoke HTTP/1.0, which keeps a connection only when told
+     * {@code Connection: keep-alive}; {@code headRequest}: the answer to a HEAD request, with the length of
+     * {@code body} but not its bytes.
+     */
+    public static byte[] response(int status, boolean keepAlive, boolean http10, boolean headRequest,
+                                  @Nullable String contentType, byte[] body, int offset, int length, String... headers) {
+        StringBuilder lines = new StringBuilder(128 + headers.length * 16);
+        lines.append("HTTP/1.1 ").append(status).append(' ').append(reasonPhrase(status)).append("\r\n");
         boolean noBody = status == 204 || status == 304;
         if (!noBody) {
             if (contentType != null) {
-                head.append("Content-Type: ").append(contentType).append("\r\n");
+                lines.append("Content-Type: ").append(contentType).append("\r\n");
             }
-            head.append("Content-Length: ").append(length).append("\r\n");
+            lines.append("Content-Length: ").append(length).append("\r\n");
         }
         for (int i = 0; i + 1 < headers.length; i += 2) {
-            head.append(headers[i]).append(": ").append(clean(headers[i + 1])).append("\r\n");
+            lines.append(headers[i]).append(": ").append(clean(headers[i + 1])).append("\r\n");
         }
         if (!keepAlive) {
-            head.append("Connection: close\r\n");
+            lines.append("Connection: close\r\n");
+        } else if (http10) {
+            lines.append("Connection: keep-alive\r\n");
         }
-        head.append("\r\n");
-        byte[] h = head.toString().getBytes(StandardCharsets.UTF_8);
-        if (noBody) {
+        lines.append("\r\n");
+        byte[] h = lines.toString().getBytes(StandardCharsets.UTF_8);
+        if (noBody || headRequest) {
             return h;
         }
         byte[] all = new byte[h.length + length];

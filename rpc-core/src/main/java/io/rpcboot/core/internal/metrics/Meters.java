@@ -50,10 +50,24 @@ public final class Meters {
                 "protocol", protocol));
     }
 
+    /** Datagrams the server's UDP endpoint received, by {@code result}: {@code accepted}, {@code malformed}, {@code oversize}. */
+    public Counter udpDatagrams(String result) {
+        return Counter.builder("rpc.server.udp.datagrams").tag("result", result)
+                .description("Datagrams the UDP endpoint received: dispatched as one-way calls, or dropped").register(registry);
+    }
+
+    /** One-way calls a client sent as datagrams, by {@code result}: {@code sent}, {@code dropped} (the socket had no room). */
+    public Counter clientDatagrams(String result) {
+        return Counter.builder("rpc.client.udp.datagrams").tag("result", result)
+                .description("One-way calls sent as datagrams, or dropped because the socket had no room").register(registry);
+    }
+
     /** The {@code protocol} tag of calls in rpc-boot frames. */
     public static final String PROTOCOL_BINARY = "binary";
     /** The {@code protocol} tag of calls made over HTTP/JSON. */
     public static final String PROTOCOL_HTTP = "http";
+    /** The {@code protocol} tag of one-way calls that came as datagrams. */
+    public static final String PROTOCOL_UDP = "udp";
 
     public Counter bytesReceived(Side side) {
         return Counter.builder("rpc.io.received").baseUnit("bytes").tag("side", side.tag())

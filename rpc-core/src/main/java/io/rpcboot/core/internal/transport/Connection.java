@@ -77,6 +77,7 @@ public final class Connection {
     private final AtomicBoolean writing = new AtomicBoolean();
     /** Set by {@link #closeWhenFlushed}: the close reason once the queue is empty; null otherwise. */
     private volatile @Nullable String closeWhenFlushed;
+    private volatile boolean lingerAfterFlush;
     /** Whether a thread other than the loop may write its buffer itself: established, plaintext, the socket taking bytes. */
     private volatile boolean writersMayWrite;
     /** Loop thread: the loop holds {@code writing} (a close from inside its flush must not wait for itself). */
@@ -492,17 +493,46 @@ public final class Connection {
      * to is closed by the pending-bytes limit or the idle timeout as usual.
      */
     public void closeWhenFlushed(String reason) {
+        closeWhenFlushed(reason, false);
+    }
+
+    /**
+     * As {@link #closeWhenFlushed(String)}; with {@code linger} (plaintext only), once everything is
+     * written the output is shut down and the connection goes on reading for up to
+     * {@value #LINGER_MILLIS} ms before it closes: a peer still sending when it is refused then
+     * reads the refusal, instead of losing it to the reset that closing with unread input causes
+     * (RFC 9112, 9.6). The handler discards what it reads meanwhile (and may close sooner).
+     */
+    public void closeWhenFlushed(String reason, boolean linger) {
+        lingerAfterFlush = linger && tls == null;
         closeWhenFlushed = reason;
-        setReadEnabled(false);
+        if (!lingerAfterFlush) {
+            setReadEnabled(false);
+        }
         scheduleFlush(); // the flush that finds the queue empty closes
     }
+
+    /** How long a lingering close goes on reading after the last byte is written. */
+    static final long LINGER_MILLIS = 1000;
 
     /** Loop thread, after a flush: the close asked for by {@link #closeWhenFlushed}, once nothing is left to write. */
     private void closeIfFlushed() {
         String reason = closeWhenFlushed;
         if (reason != null && !closed.get() && outbound.isEmpty() && !writing.get()
                 && (tls == null || !tls.hasPendingOutput())) {
-            close(reason);
+            if (!lingerAfterFlush) {
+                close(reason);
+                return;
+            }
+            lingerAfterFlush = false;
+            closeWhenFlushed = null;
+            try {
+                channel.shutdownOutput(); // the peer reads what was written, then the end
+            } catch (IOException e) {
+                close(reason, e);
+                return;
+            }
+            loop.schedule(LINGER_MILLIS, TimeUnit.MILLISECONDS, () -> close(reason));
         }
     }
 

@@ -80,6 +80,14 @@ class HttpRequestParserTests {
         assertThat(refused("GET http://x/ HTTP/1.1\r\nHost: h\r\n\r\n", 8192, 10).status()).isEqualTo(400);
         assertThat(refused("GET / HTTP/3\r\nHost: h\r\n\r\n", 8192, 10).status()).isEqualTo(505);
         assertThat(refused("\r\n".repeat(20), 8192, 10).status()).isEqualTo(400);
+        // only SP and HTAB are trimmed: a value that a lenient reader would trim differently is refused
+        assertThat(refused("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\u000B\r\n\r\n", 8192, 10).status())
+                .isEqualTo(400);
+        assertThat(refused("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: \u001C5\r\n\r\n", 8192, 10).status())
+                .isEqualTo(400);
+        // the trailer shares the header budget, however it is split into lines
+        assertThat(refused("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+                + "t: 0123456789012345678901234567890123456789\r\n".repeat(30) + "\r\n", 1024, 10).status()).isEqualTo(431);
     }
 
     @Test
@@ -117,5 +125,20 @@ class HttpRequestParserTests {
         HttpRequestParser parser = new HttpRequestParser(8192, 100);
         assertThat(parser.parse(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)))).isEqualTo(HttpRequestParser.COMPLETE);
         return parser.take();
+    }
+
+    @Test
+    void aChunkedBodysBufferGrowsByDoublingNotByEachChunk() throws HttpParseException {
+        HttpRequestParser parser = new HttpRequestParser(8192, 1 << 20);
+        StringBuilder request = new StringBuilder("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (int i = 0; i < 5000; i++) {
+            request.append("1\r\nx\r\n");
+        }
+        assertThat(parser.parse(ByteBuffer.wrap(request.toString().getBytes(StandardCharsets.ISO_8859_1))))
+                .isEqualTo(HttpRequestParser.NEED_MORE);
+        HttpRequest head = parser.head();
+        assertThat(head.bodyLength()).isEqualTo(5000);
+        // grown to exactly each new length, 5,000 chunks would have meant 5,000 copies of the body so far
+        assertThat(head.body().length).as("room to spare: grown geometrically").isEqualTo(8192);
     }
 }
