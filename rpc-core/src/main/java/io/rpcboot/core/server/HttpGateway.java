@@ -25,6 +25,7 @@ import io.rpcboot.core.intercept.ServerCall;
 import io.rpcboot.core.internal.buffer.PooledBuffer;
 import io.rpcboot.core.internal.http.HttpParseException;
 import io.rpcboot.core.internal.http.HttpRequest;
+import io.rpcboot.core.internal.metrics.Meters;
 import io.rpcboot.core.internal.protocol.ErrorBody;
 import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.protocol.FrameBuilder;
@@ -70,7 +71,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code traceparent}, {@code tracestate} and {@code baggage}. The JSON is read and written by the
  * {@code json} serialization's codecs, with its type allow-list; the body is limited by the frame limit.
  */
-final class HttpGateway {
+final class HttpGateway implements ServerProtocol {
 
     static final String JSON = "application/json";
     static final String METADATA_PREFIX = "rpc-meta-";
@@ -126,9 +127,20 @@ final class HttpGateway {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()).build();
     }
 
-    /** Whether a connection whose first byte is {@code first} speaks HTTP: a method's first letter, never a frame's. */
-    static boolean startsHttp(byte first) {
+    @Override
+    public String name() {
+        return Meters.PROTOCOL_HTTP;
+    }
+
+    /** A connection whose first byte is a method's first letter (never a frame's magic) speaks HTTP. */
+    @Override
+    public boolean recognizes(byte first) {
         return first >= 'A' && first <= 'Z' && !FrameCodec.isFrameStart(first);
+    }
+
+    @Override
+    public Session open(ServerConnection owner, Connection connection) {
+        return new HttpSession(owner, this, connection);
     }
 
     int maxHeaderBytes() {

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * A request that breaks the parser's rules or budgets is answered with its status and closes the
  * connection once the answer is written; it is counted in {@code rpc.limits.exceeded}.
  */
-final class HttpSession {
+final class HttpSession implements ServerProtocol.Session {
 
     private static final Logger log = LoggerFactory.getLogger(HttpSession.class);
 
@@ -85,7 +85,8 @@ final class HttpSession {
     }
 
     /** Loop thread. */
-    void onData(ByteBuffer data) {
+    @Override
+    public void onData(ByteBuffer data) {
         if (closing) { // refused, and lingering so that the client reads why: what it still sends is dropped
             discarded += data.remaining();
             data.position(data.limit());
@@ -170,7 +171,8 @@ final class HttpSession {
      * Any thread, once per served request: renders the dispatcher's response frame as HTTP. Takes
      * ownership of {@code frame}.
      */
-    void respond(PooledBuffer frame) {
+    @Override
+    public void respond(PooledBuffer frame) {
         try {
             synchronized (responses) { // with closed(): a decoder is not released while it decodes
                 responses.decode(frame.buffer(), f -> gateway.render(this, f));
@@ -269,7 +271,8 @@ final class HttpSession {
     }
 
     /** Loop thread: whether a request is being served (its answer not yet written). */
-    boolean serving() {
+    @Override
+    public boolean serving() {
         return serving;
     }
 
@@ -284,7 +287,8 @@ final class HttpSession {
      * closed now, and one with a request in progress after that request's answer (503 for a request
      * not yet dispatched).
      */
-    void draining() {
+    @Override
+    public void draining() {
         draining = true;
         try {
             connection.eventLoop().execute(() -> {
@@ -299,7 +303,8 @@ final class HttpSession {
     }
 
     /** Loop thread. */
-    void writabilityChanged(boolean writable) {
+    @Override
+    public void writabilityChanged(boolean writable) {
         this.writable = writable;
         if (writable) {
             parser.restartClock(); // a request not read because of us is not the client's delay
@@ -332,6 +337,16 @@ final class HttpSession {
         scheduleCheck();
     }
 
+    @Override
+    public io.rpcboot.core.internal.metrics.Meters.CallTimers timers(ProvidedMethod method) {
+        return method.httpTimers;
+    }
+
+    @Override
+    public io.rpcboot.core.internal.protocol.FrameCodec responseCodec(io.rpcboot.core.internal.protocol.FrameCodec server) {
+        return gateway.plainCodec(); // read back at once: compressing it would only cost CPU, and inflating it a budget
+    }
+
     ServerConnection owner() {
         return owner;
     }
@@ -341,7 +356,8 @@ final class HttpSession {
     }
 
     /** Loop thread (or once the loop is gone). */
-    void closed() {
+    @Override
+    public void closed() {
         closing = true;
         cancelDeadline();
         Timeout t = checker;

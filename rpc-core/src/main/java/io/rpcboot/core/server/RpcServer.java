@@ -161,9 +161,9 @@ public final class RpcServer implements AutoCloseable {
                         + " tools.jackson.core:jackson-databind): this server speaks rpc-boot frames only");
             }
         }
-        HttpGateway gateway = http;
+        List<ServerProtocol> protocols = http == null ? List.of() : List.of(http);
         this.tcp = new TcpServer(transport, boss.next(), workers, pool, () -> {
-            return new TrackedHandler(new ServerConnection(codec, dispatcher, config, received, sent, limits, gateway));
+            return new TrackedHandler(new ServerConnection(codec, dispatcher, config, received, sent, limits, protocols));
         }, config.tls());
         meters.functionCounter(Meters.Side.SERVER, "connections", tcp, TcpServer::rejectedConnections);
         meters.functionCounter(Meters.Side.SERVER, "connections_per_address", tcp, TcpServer::rejectedPerAddress);

@@ -2,6 +2,7 @@ package io.rpcboot.core.server;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's side of one client connection: decodes frames under the connection's budgets,
+ * The server's side of one client connection. Its first byte chooses what it speaks: rpc-boot frames,
+ * or another {@link ServerProtocol} of the port (HTTP), to which everything then goes. For frames it
+ * decodes them under the connection's budgets,
  * answers heartbeats (at a bounded rate), hands requests to the dispatcher, and sends responses
  * from any thread. Callbacks run on the connection's loop. A malformed frame or an exceeded limit
  * closes this connection only, and is counted and logged (rate-limited).
@@ -46,9 +49,9 @@ final class ServerConnection implements ConnectionHandler, CallSource {
     private final AtomicInteger calls = new AtomicInteger();
     private volatile @Nullable Connection connection;
     /** HTTP on this port; null when the server does not speak it. */
-    private final @Nullable HttpGateway http;
+    private final List<ServerProtocol> protocols;
     /** Set at the first byte when the client speaks HTTP; null for rpc-boot frames. */
-    private volatile @Nullable HttpSession httpSession;
+    private volatile ServerProtocol.@Nullable Session session;
     private boolean protocolChosen; // loop thread only
     /** Told to drain before its first byte (loop thread only): the notice goes out once the protocol is known. */
     private boolean drainBeforeFirstByte;
@@ -64,8 +67,8 @@ final class ServerConnection implements ConnectionHandler, CallSource {
     private @Nullable ProvidedMethod lastMethod;
 
     ServerConnection(FrameCodec codec, RequestDispatcher dispatcher, ServerConfig config, Counter bytesReceived,
-                     Counter bytesSent, InboundGuard.Reports reports, @Nullable HttpGateway http) {
-        this.http = http;
+                     Counter bytesSent, InboundGuard.Reports reports, List<ServerProtocol> protocols) {
+        this.protocols = protocols;
         this.codec = codec;
         this.dispatcher = dispatcher;
         this.config = config;
@@ -89,9 +92,9 @@ final class ServerConnection implements ConnectionHandler, CallSource {
         if (!protocolChosen) {
             chooseProtocol(c, data);
         }
-        HttpSession session = httpSession;
-        if (session != null) {
-            session.onData(data);
+        ServerProtocol.Session other = session;
+        if (other != null) {
+            other.onData(data);
             return;
         }
         inbound.decode(c, data, onFrame);
@@ -103,15 +106,20 @@ final class ServerConnection implements ConnectionHandler, CallSource {
             return;
         }
         protocolChosen = true;
-        HttpGateway gateway = http;
-        if (gateway != null && HttpGateway.startsHttp(data.get(data.position()))) {
-            inbound.close(); // no frames on this connection: its frame clock stops
-            HttpSession session = new HttpSession(this, gateway, c);
-            httpSession = session;
-            if (drainBeforeFirstByte) {
-                session.draining();
+        byte first = data.get(data.position());
+        for (ServerProtocol protocol : protocols) {
+            if (protocol.recognizes(first)) {
+                inbound.close(); // no frames on this connection: its frame clock stops
+                log.debug("{} speaks {}", c, protocol.name());
+                ServerProtocol.Session opened = protocol.open(this, c);
+                session = opened;
+                if (drainBeforeFirstByte) {
+                    opened.draining();
+                }
+                return;
             }
-        } else if (drainBeforeFirstByte) {
+        }
+        if (drainBeforeFirstByte) {
             sendDrainingFrame();
         }
     }
@@ -122,8 +130,8 @@ final class ServerConnection implements ConnectionHandler, CallSource {
      */
     @Override
     public void onIdle(Connection c) {
-        HttpSession session = httpSession;
-        if (session != null && session.serving()) {
+        ServerProtocol.Session other = session;
+        if (other != null && other.serving()) {
             return;
         }
         c.close("idle for " + c.idleTimeout().toMillis() + " ms");
@@ -131,18 +139,15 @@ final class ServerConnection implements ConnectionHandler, CallSource {
 
     @Override
     public FrameCodec responseCodec(FrameCodec server) {
-        HttpGateway gateway = http;
-        return gateway != null && httpSession != null ? gateway.plainCodec() : server; // HTTP re-reads the frame at once
+        ServerProtocol.Session other = session;
+        return other != null ? other.responseCodec(server) : server;
     }
 
-    /** Whether this client speaks HTTP rather than rpc-boot frames. */
-    boolean isHttp() {
-        return httpSession != null;
-    }
 
     @Override
     public io.rpcboot.core.internal.metrics.Meters.CallTimers timers(ProvidedMethod method) {
-        return httpSession != null ? method.httpTimers : method.timers;
+        ServerProtocol.Session other = session;
+        return other != null ? other.timers(method) : method.timers;
     }
 
     private void onFrame(Frame frame) {
@@ -168,9 +173,9 @@ final class ServerConnection implements ConnectionHandler, CallSource {
         if (!writable) {
             dispatcher.limitExceeded("write_backlog"); // counted each time reading pauses
         }
-        HttpSession session = httpSession;
-        if (session != null) {
-            session.writabilityChanged(writable);
+        ServerProtocol.Session other = session;
+        if (other != null) {
+            other.writabilityChanged(writable);
             return;
         }
         inbound.readsPaused(!writable); // a frame that waits because we do not read is not the peer's delay
@@ -256,9 +261,9 @@ final class ServerConnection implements ConnectionHandler, CallSource {
             frame.release();
             return false;
         }
-        HttpSession session = httpSession;
-        if (session != null) { // the response to the request being served, rendered as HTTP
-            session.respond(frame);
+        ServerProtocol.Session other = session;
+        if (other != null) { // the response to a call of another protocol, rendered in it
+            other.respond(frame);
             return c.isOpen();
         }
         return sendRaw(frame);
@@ -292,13 +297,13 @@ final class ServerConnection implements ConnectionHandler, CallSource {
             }
             return;
         }
-        if (!protocolChosen && http != null) { // frames or HTTP: the first byte will tell, and the notice follows it
+        if (!protocolChosen && !protocols.isEmpty()) { // frames or HTTP: the first byte will tell, and the notice follows it
             drainBeforeFirstByte = true;
             return;
         }
-        HttpSession session = httpSession;
-        if (session != null) {
-            session.draining(); // HTTP has no such message: the next response closes the connection
+        ServerProtocol.Session other = session;
+        if (other != null) {
+            other.draining(); // the protocol's own way (HTTP: the next answer closes the connection)
             return;
         }
         sendDrainingFrame();
@@ -335,9 +340,9 @@ final class ServerConnection implements ConnectionHandler, CallSource {
             t.cancel(); // a closed connection must not stay reachable from the loop's timers
         }
         inbound.close();
-        HttpSession session = httpSession;
-        if (session != null) {
-            session.closed();
+        ServerProtocol.Session other = session;
+        if (other != null) {
+            other.closed();
         }
     }
 
