@@ -97,11 +97,7 @@ public final class HttpRequestParser {
                     }
                 }
                 case BODY -> {
-                    HttpRequest req = current();
-                    int n = (int) Math.min(bodyLeft, data.remaining());
-                    append(req, data, n);
-                    bodyLeft -= n;
-                    if (bodyLeft > 0) {
+                    if (!readBody(data)) {
                         return NEED_MORE;
                     }
                     state = State.DONE;
@@ -125,11 +121,7 @@ public final class HttpRequestParser {
                     }
                 }
                 case CHUNK_DATA -> {
-                    HttpRequest req = current();
-                    int n = (int) Math.min(bodyLeft, data.remaining());
-                    append(req, data, n);
-                    bodyLeft -= n;
-                    if (bodyLeft > 0) {
+                    if (!readBody(data)) {
                         return NEED_MORE;
                     }
                     state = State.CHUNK_END;
@@ -428,6 +420,14 @@ public final class HttpRequestParser {
             n = n * 16 + d;
         }
         return n;
+    }
+
+    /** Reads up to {@code bodyLeft} bytes of body (or of a chunk); true once they are all here. */
+    private boolean readBody(ByteBuffer data) {
+        int n = (int) Math.min(bodyLeft, data.remaining());
+        append(current(), data, n);
+        bodyLeft -= n;
+        return bodyLeft == 0;
     }
 
     /** Copies {@code n} bytes of {@code data} to the body, growing its buffer with what arrived. */
