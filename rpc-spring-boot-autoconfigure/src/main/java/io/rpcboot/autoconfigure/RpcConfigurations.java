@@ -101,7 +101,9 @@ final class RpcConfigurations {
                 .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).transport(p.getTransport())
                 .rateLimits(rateLimits).executions(executions).concurrencyLimit(concurrencyLimit).tls(tls)
                 .httpEnabled(p.getHttp().isEnabled()).maxHttpHeaderSize(maxHttpHeaderSize)
-                .udpEnabled(p.getUdp().isEnabled()).maxDatagramSize(maxDatagramSize).build());
+                // the in-process transport (test slices) has no UDP: the setting is ignored there
+                .udpEnabled(p.getUdp().isEnabled() && p.getTransport() == ServerConfig.Transport.TCP)
+                .maxDatagramSize(maxDatagramSize).build());
     }
 
     static ClientConfig client(RpcProperties properties, LoadBalancers balancers, Serializations serializations) {

@@ -52,8 +52,15 @@ public class RpcServerAutoConfiguration {
                 .registry(registry).serializations(serializations).metrics(metrics).resources(resources)
                 .interceptors(interceptors.orderedStream().toList());
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-        return RpcConfigurations.build(parameter -> parameter.equals("udpEnabled") ? "rpc.server.udp.enabled"
-                : "rpc.server." + RpcConfigurations.kebab(parameter), builder::build);
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            String message = String.valueOf(e.getMessage());
+            if (message.startsWith("udpEnabled ")) { // with authentication: name the property
+                throw RpcConfigurations.invalid("rpc.server.udp.enabled", true, message);
+            }
+            throw e;
+        }
     }
 
     /**

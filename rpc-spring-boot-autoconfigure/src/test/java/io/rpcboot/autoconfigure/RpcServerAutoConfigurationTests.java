@@ -237,6 +237,10 @@ class RpcServerAutoConfigurationTests {
         });
         runner.withPropertyValues("rpc.server.udp.max-datagram-size=100B").run(context -> assertThat(context).getFailure()
                 .rootCause().hasMessageContaining("Property rpc.server.udp.max-datagram-size with value '100' is invalid"));
+        runner.withPropertyValues("rpc.server.udp.enabled=true", "rpc.server.transport=in-process").run(context -> {
+            assertThat(context).hasNotFailed(); // test slices run in process: no UDP there, and no failure
+            assertThat(context.getBean(RpcServer.class).config().udpEnabled()).isFalse();
+        });
         runner.withPropertyValues("rpc.server.udp.enabled=true", "rpc.server.auth.tokens.ops.token=s3cret")
                 .run(context -> assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("Property rpc.server.udp.enabled with value 'true' is invalid")

@@ -26,26 +26,29 @@ import io.rpcboot.core.registry.ServiceInstance;
  */
 final class OneWayCalls {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OneWayCalls.class);
+
     private OneWayCalls() {
     }
 
     /** Sends the call by UDP, or returns false when it must be an ordinary call. */
     static boolean sendByUdp(ClientRuntime runtime, Reference<?> reference, ClientMethod method, Object[] args) {
-        if (runtime.closed) {
-            return false; // the ordinary path says why
-        }
-        ServiceInstance instance = reference.directory.pick(new Pick(method, args));
-        if (instance == null || instance.requiresTls()) {
-            return false;
-        }
-        int port = instance.udpPort();
-        int max = instance.udpMaxDatagram();
-        if (port == 0 || max == 0) {
-            return false;
+        if (runtime.closed || reference.config.tls() != null || runtime.config.tls() != null) {
+            return false; // closed: the ordinary path says so; TLS: never a call in the clear
         }
         CallScope scope = CallScope.current();
         long startNanos = runtime.clock.nanoTime();
         long deadlineNanos = CallContext.deadlineNanos(runtime, scope, method, startNanos);
+        if (deadlineNanos - startNanos <= 0) {
+            return false; // an inherited deadline already passed: the ordinary path says so
+        }
+        // only instances that take datagrams and that a call may go to now: one pick, among those
+        ServiceInstance instance = reference.directory.pick(new Pick(reference, method, args));
+        if (instance == null) {
+            return false; // none takes UDP (or none is up): an ordinary call
+        }
+        int port = instance.udpPort();
+        int max = instance.udpMaxDatagram();
         Map<String, String> metadata = CallContext.metadata(runtime, reference, scope, false);
         long deadlineMillis = runtime.clock.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos);
         PooledBuffer frame;
@@ -59,20 +62,25 @@ final class OneWayCalls {
             if (frame.readableBytes() > max) {
                 return false; // too large for the instance's datagrams: an ordinary call carries it
             }
+            InetSocketAddress target = new InetSocketAddress(instance.host(), port);
+            if (target.isUnresolved()) {
+                return false; // the ordinary path reports the address it cannot reach
+            }
             DatagramChannel channel = runtime.datagrams();
-            int sent = channel.send(frame.buffer(), new InetSocketAddress(instance.host(), port));
+            int sent = channel.send(frame.buffer(), target);
             runtime.meters().datagrams(sent > 0).increment();
             return true;
-        } catch (IOException e) {
-            throw new RpcException("cannot send " + method.describe() + " by UDP to " + instance.host() + ":" + port
-                    + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) { // nothing was sent: an ordinary call carries it
+            log.debug("{} could not go by UDP to {}:{}; sending it as an ordinary call", method.describe(),
+                    instance.host(), port, e);
+            return false;
         } finally {
             frame.release();
         }
     }
 
-    /** What the balancer sees of a one-way call. */
-    private record Pick(ClientMethod call, Object[] args) implements LoadBalancer.CallInfo {
+    /** What the balancer sees of a one-way call: only instances that take it by UDP, and are up and not ejected. */
+    private record Pick(Reference<?> reference, ClientMethod call, Object[] args) implements LoadBalancer.CallInfo {
         @Override
         public String method() {
             return call.signature;
@@ -85,7 +93,11 @@ final class OneWayCalls {
 
         @Override
         public boolean excluded(ServiceInstance instance) {
-            return false;
+            if (instance.udpPort() == 0 || instance.udpMaxDatagram() == 0 || instance.requiresTls()) {
+                return true;
+            }
+            Endpoint endpoint = reference.directory.endpoint(instance);
+            return endpoint == null || !endpoint.isAvailable() || reference.directory.leftOut(endpoint);
         }
     }
 }

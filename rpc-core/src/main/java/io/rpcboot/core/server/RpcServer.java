@@ -109,6 +109,11 @@ public final class RpcServer implements AutoCloseable {
     private final CompletableFuture<Boolean> termination = new CompletableFuture<>();
 
     private RpcServer(Builder b) {
+        if (b.config.udpEnabled() && b.interceptors.stream().anyMatch(i -> i instanceof AuthenticationInterceptor)) {
+            // checked before any thread starts
+            throw new IllegalArgumentException("udpEnabled cannot be on while the server authenticates its callers: a"
+                    + " datagram carries no connection and no TLS to authenticate; was true");
+        }
         this.config = b.config;
         this.registry = b.registry;
         this.metrics = b.metrics != null ? b.metrics : RpcMetrics.simple();
@@ -132,13 +137,11 @@ public final class RpcServer implements AutoCloseable {
                 config.maxConcurrentCallsPerConnection(), clock, b.interceptors, config.errorLogLevel(),
                 ExceptionCodec.of(serializations, config.sendStackTraces()));
         this.authenticates = b.interceptors.stream().anyMatch(i -> i instanceof AuthenticationInterceptor);
-        if (config.udpEnabled() && authenticates) {
-            throw new IllegalArgumentException("udpEnabled cannot be on while the server authenticates its callers: a"
-                    + " datagram carries no connection and no TLS to authenticate; was true");
-        }
         Counter received = meters.bytesReceived(Meters.Side.SERVER);
+        // never more than a frame: a datagram is one frame
         this.udpSetup = config.udpEnabled() ? loop -> UdpEndpoint.open(config.host(), port(), loop, codec, dispatcher,
-                config.maxDatagramSize(), meters, received, limits.warnings()) : null;
+                Math.min(config.maxDatagramSize(), config.maxFrameSize()), config.maxConcurrentCallsPerConnection(),
+                meters, received, limits.warnings()) : null;
         Counter sent = meters.bytesSent(Meters.Side.SERVER);
         PeerLimits peer = config.peerLimits();
         TransportConfig transport = TransportConfig.builder().idleTimeout(config.idleTimeout())

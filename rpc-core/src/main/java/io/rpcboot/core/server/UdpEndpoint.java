@@ -48,6 +48,11 @@ final class UdpEndpoint implements IoHandler {
     private static final Logger log = LoggerFactory.getLogger(UdpEndpoint.class);
     /** Datagrams read per readiness event before the loop serves its other channels. */
     private static final int MAX_PER_EVENT = 64;
+    /**
+     * Who the warnings about dropped datagrams are rate-limited as: one window per reason for all
+     * senders, since a sender's address is whatever it claims (one per datagram would flood the log).
+     */
+    private static final SocketAddress ANY_SENDER = InetSocketAddress.createUnresolved("udp-senders", 0);
 
     private final DatagramChannel channel;
     private final FrameCodec codec;
@@ -62,9 +67,13 @@ final class UdpEndpoint implements IoHandler {
     private final PeerWarnings warnings;
     private volatile @Nullable IoRegistration registration;
     private volatile boolean open = true;
+    /** Calls from datagrams in flight, bounded as one connection's are: a flood cannot take every worker. */
+    private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    private final int maxCalls;
 
     private UdpEndpoint(DatagramChannel channel, FrameCodec codec, RequestDispatcher dispatcher, int maxDatagramSize,
-                        Meters meters, Counter bytesReceived, PeerWarnings warnings) {
+                        int maxCalls, Meters meters, Counter bytesReceived, PeerWarnings warnings) {
+        this.maxCalls = maxCalls;
         this.channel = channel;
         this.codec = codec;
         this.dispatcher = dispatcher;
@@ -79,15 +88,15 @@ final class UdpEndpoint implements IoHandler {
 
     /** Binds {@code host:port} (UDP) and starts reading on {@code loop}. */
     static UdpEndpoint open(String host, int port, EventLoop loop, FrameCodec codec, RequestDispatcher dispatcher,
-                            int maxDatagramSize, Meters meters, Counter bytesReceived, PeerWarnings warnings)
+                            int maxDatagramSize, int maxCalls, Meters meters, Counter bytesReceived, PeerWarnings warnings)
             throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, false);
             channel.bind(new InetSocketAddress(host, port));
-            UdpEndpoint endpoint = new UdpEndpoint(channel, codec, dispatcher, maxDatagramSize, meters, bytesReceived,
-                    warnings);
+            UdpEndpoint endpoint = new UdpEndpoint(channel, codec, dispatcher, maxDatagramSize, maxCalls, meters,
+                    bytesReceived, warnings);
             endpoint.registration = loop.register(channel, SelectionKey.OP_READ, endpoint).get(10, TimeUnit.SECONDS);
             return endpoint;
         } catch (IOException e) {
@@ -124,12 +133,25 @@ final class UdpEndpoint implements IoHandler {
             bytesReceived.increment(buffer.remaining());
             if (buffer.remaining() > maxDatagramSize) {
                 oversize.increment();
-                warnings.warn(from, "udp_oversize", "dropped a datagram from {}: more than {} bytes"
+                warnings.warn(ANY_SENDER, "udp_oversize", "dropped a datagram from {}: more than {} bytes"
                         + " (rpc.server.udp.max-datagram-size)", from, maxDatagramSize);
                 continue;
             }
-            receive(from, buffer);
+            try {
+                receive(from, buffer);
+            } catch (RuntimeException e) { // a bug: this datagram is lost, the endpoint goes on
+                malformed.increment();
+                log.warn("dropped a datagram from {}: {}", from, e.toString(), e);
+            }
         }
+    }
+
+    /** Reading failed for good: the endpoint is closed, and says so (instances still announce UDP until restarted). */
+    @Override
+    public void handleFailure(IoRegistration reg, Throwable failure) {
+        open = false;
+        log.error("the UDP endpoint of one-way calls failed and is closed; datagrams sent to it are lost", failure);
+        reg.cancelAndClose();
     }
 
     /** One datagram: exactly one one-way frame goes to the dispatcher; anything else is dropped. */
@@ -146,6 +168,9 @@ final class UdpEndpoint implements IoHandler {
                     f.release();
                 }
             });
+            if (decoder.hasPartialFrame()) {
+                problem = "the datagram has bytes after its frame";
+            }
         } catch (ProtocolException e) {
             problem = e.getMessage();
         } finally {
@@ -166,7 +191,7 @@ final class UdpEndpoint implements IoHandler {
                 frame.release();
             }
             malformed.increment();
-            warnings.warn(from, "udp_malformed", "dropped a datagram from {}: {}", from, problem);
+            warnings.warn(ANY_SENDER, "udp_malformed", "dropped a datagram from {}: {}", from, problem);
             return;
         }
         accepted.increment();
@@ -178,10 +203,24 @@ final class UdpEndpoint implements IoHandler {
         open = false;
         IoRegistration r = registration;
         if (r != null) {
+            // a registered channel is really closed (its port free) once its selector deregisters it:
+            // close it on the loop and wait for the loop's next selection
+            EventLoop loop = r.eventLoop();
+            java.util.concurrent.CompletableFuture<Void> freed = new java.util.concurrent.CompletableFuture<>();
             try {
-                r.eventLoop().execute(r::cancelAndClose);
+                loop.execute(() -> {
+                    r.cancelAndClose();
+                    loop.schedule(0, TimeUnit.MILLISECONDS, () -> freed.complete(null));
+                });
+                if (!loop.inEventLoop()) {
+                    freed.get(5, TimeUnit.SECONDS);
+                }
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // the loop has stopped, and closed its channels
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.warn("the UDP port may still be bound", e);
             }
         } else {
             try {
@@ -202,11 +241,16 @@ final class UdpEndpoint implements IoHandler {
 
         @Override
         public boolean admitCall() {
-            return true; // no connection to hold calls on: the worker pool's queue bounds them
+            if (calls.incrementAndGet() > maxCalls) { // all senders together, as one connection
+                calls.decrementAndGet();
+                return false;
+            }
+            return true;
         }
 
         @Override
         public void callEnded() {
+            calls.decrementAndGet();
         }
 
         @Override

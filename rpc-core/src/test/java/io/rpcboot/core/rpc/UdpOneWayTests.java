@@ -53,6 +53,7 @@ class UdpOneWayTests {
 
     static final class CountingEvents implements Events {
         final AtomicInteger recorded = new AtomicInteger();
+        final AtomicInteger reads = new AtomicInteger();
         volatile String last = "";
 
         @Override
@@ -63,6 +64,7 @@ class UdpOneWayTests {
 
         @Override
         public String last() {
+            reads.incrementAndGet();
             return last;
         }
     }
@@ -130,11 +132,13 @@ class UdpOneWayTests {
             System.arraycopy(call, 0, two, 0, call.length);
             System.arraycopy(call, 0, two, call.length, call.length);
             rogue.send(ByteBuffer.wrap(two), target); // two frames in one datagram
+            byte[] trailing = java.util.Arrays.copyOf(call, call.length + 2);
+            rogue.send(ByteBuffer.wrap(trailing), target); // bytes after the frame
             rogue.send(ByteBuffer.wrap(new byte[2000]), target); // over the 1 KiB datagram limit
             rogue.send(ByteBuffer.wrap(oneWay(codec, FrameType.ONE_WAY, "the good one")), target);
 
             await().atMost(Duration.ofSeconds(20)).until(() ->
-                    counter(metrics, "rpc.server.udp.datagrams", "result", "malformed") == 103
+                    counter(metrics, "rpc.server.udp.datagrams", "result", "malformed") == 104
                             && counter(metrics, "rpc.server.udp.datagrams", "result", "oversize") == 1
                             && events.recorded.get() == 1);
             assertThat(events.last).isEqualTo("the good one");
@@ -195,5 +199,58 @@ class UdpOneWayTests {
                 .withMessageStartingWith("udpEnabled cannot be on while the server authenticates");
         assertThatIllegalArgumentException().isThrownBy(() -> udp().maxDatagramSize(70_000).build())
                 .withMessageStartingWith("maxDatagramSize must be");
+    }
+
+    @Test
+    void oneWayCallsGoOnlyToInstancesThatTakeThemAndOrdinaryCallsToAll() {
+        CountingEvents withUdp = new CountingEvents();
+        CountingEvents withoutUdp = new CountingEvents();
+        fixture.server(udp(), b -> b.service(Events.class, withUdp));
+        fixture.server(b -> b.service(Events.class, withoutUdp));
+        RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1).loadBalancer("round-robin"));
+        Events remote = client.create(ReferenceConfig.builder(Events.class).method("record", MethodConfig.oneWayCall()).build());
+        for (int i = 0; i < 20; i++) {
+            remote.record("e" + i);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> withUdp.recorded.get() == 20);
+        assertThat(withoutUdp.recorded.get()).as("a one-way call picks among the instances that take UDP").isZero();
+        for (int i = 0; i < 4; i++) {
+            remote.last();
+        }
+        assertThat(withUdp.reads.get()).as("ordinary calls go round both instances").isEqualTo(2);
+        assertThat(withoutUdp.reads.get()).isEqualTo(2);
+    }
+
+    interface Gate {
+        void pass();
+    }
+
+    @Test
+    void callsFromDatagramsInFlightAreCappedAsOneConnectionsAre() throws Exception {
+        RpcMetrics metrics = RpcMetrics.simple();
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger passed = new AtomicInteger();
+        fixture.server(udp().maxConcurrentCallsPerConnection(1), b -> b.metrics(metrics).service(Gate.class, () -> {
+            entered.countDown();
+            try {
+                release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            passed.incrementAndGet();
+        }));
+        RpcClient client = fixture.client(ClientConfig.builder().ioThreads(1), RpcMetrics.simple());
+        Gate gate = client.create(ReferenceConfig.builder(Gate.class).method("pass", MethodConfig.oneWayCall()).build());
+        gate.pass();
+        assertThat(entered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        gate.pass();
+        gate.pass();
+        await().atMost(Duration.ofSeconds(20)).until(() -> metrics.registry().get("rpc.limits.exceeded")
+                .tag("reason", "calls_per_connection").counter().count() == 2);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(20)).until(() -> passed.get() == 1);
+        gate.pass(); // the slot is free again
+        await().atMost(Duration.ofSeconds(20)).until(() -> passed.get() == 2);
     }
 }
