@@ -75,12 +75,13 @@ class ResilienceScenariosTests {
     void theConcurrencyLimitKeepsAdmittedCallsNearTheirUnloadedLatencyAndRefusesTheRestFast() {
         // 4 calls at a time, 20 ms each: 200 calls a second; offered 800 a second for 3 s (after 1 s)
         List<ConcurrencyResult> runs = upTo(() -> ResilienceScenarios.concurrencyLimit(4, 20, 4, Duration.ofSeconds(3),
-                true), r -> r.admitted().p99Micros() <= 2 * r.unloaded().p99Micros());
+                true), r -> r.admitted().p99Micros() <= 2 * r.unloaded().p99Micros()
+                && r.refusedP99Micros() < r.unloaded().p50Micros() / 10); // a noisy run is run again, for both figures
         ConcurrencyResult last = runs.get(runs.size() - 1);
         assertThat(last.admitted().p99Micros()).as("admitted p99 vs unloaded p99, runs: %s", runs)
                 .isLessThanOrEqualTo(2 * last.unloaded().p99Micros());
         assertThat(last.refused()).as("the excess was refused").isGreaterThan(last.sent() / 2);
-        assertThat(last.refusedP99Micros()).as("refused at once: p99 of a refusal vs the method's 20 ms")
+        assertThat(last.refusedP99Micros()).as("refused at once: p99 of a refusal vs the method's 20 ms, runs: %s", runs)
                 .isLessThan(last.unloaded().p50Micros() / 10);
     }
 
