@@ -100,7 +100,6 @@ final class HttpGateway implements ServerProtocol {
     private final RequestDispatcher dispatcher;
     /** Builds request frames: no compression, no checksum (they never leave this process). */
     private final FrameCodec requestCodec;
-    private final FrameCodec codec;
     private final PeerLimits limits;
     private final CallClock clock;
     private final JsonMapper mapper;
@@ -114,7 +113,6 @@ final class HttpGateway implements ServerProtocol {
                 List<AuthenticationInterceptor> authentication, PeerWarnings warnings, int maxHeaderBytes) {
         this.services = services;
         this.dispatcher = dispatcher;
-        this.codec = codec;
         this.limits = codec.limits();
         this.requestCodec = new FrameCodec(codec.pool(), codec.maxFrameSize(), false, 0, codec.limits(),
                 "rpc.server.max-frame-size");
