@@ -15,5 +15,5 @@ trap 'git worktree remove --force "$before"' EXIT
   -pl rpc-benchmark -am)
 mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -pl rpc-benchmark -am
 before_cp="$PWD/$before/rpc-benchmark/target/classes:$(cat "$before/rpc-benchmark/target/classpath.txt")"
-exec java -Xmx512m "$@" -Dbench.before.cp="$before_cp" \
+java -Xmx512m "$@" -Dbench.before.cp="$before_cp" \
   -cp "rpc-benchmark/target/classes:$(cat rpc-benchmark/target/classpath.txt)" io.rpcboot.benchmark.BeforeAfter
