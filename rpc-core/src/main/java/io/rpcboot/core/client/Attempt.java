@@ -11,9 +11,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One try of an {@link Invocation} on one leased connection. Exactly one of four things ends it,
- * whichever comes first: its response, the loss of its connection (both on the connection's loop),
- * its deadline timer ({@link #run}, on the loop, or on the thread that moves a test clock), or the
- * caller giving up ({@link #abandon}, on the caller's thread). Whoever ends it gives the lease back.
+ * whichever comes first: its response (on the thread reading the connection: its loop, or a caller
+ * reading its own response), the loss of its connection (on the loop), its deadline timer
+ * ({@link #run}, on the loop, or on the thread that moves a test clock), or the caller giving up
+ * ({@link #abandon}, on the caller's thread). Whoever ends it gives the lease back.
  */
 final class Attempt implements ClientConnection.PendingCall, Runnable {
 
@@ -42,6 +43,16 @@ final class Attempt implements ClientConnection.PendingCall, Runnable {
         this.connection = connection;
         this.requestId = requestId;
         this.sentNanos = call.clock.nanoTime();
+    }
+
+    /** Whether something ended this attempt. */
+    boolean isEnded() {
+        return ended;
+    }
+
+    /** The caller's thread: reads the connection itself for this attempt's response, if it can (see {@link ClientConnection#readUntilAnswered}). */
+    void readOwnResponse(ParkedCaller waiter, long deadlineNanos) {
+        connection.readUntilAnswered(this, waiter, deadlineNanos);
     }
 
     /** Claims the right to end this attempt; true for exactly one caller. */

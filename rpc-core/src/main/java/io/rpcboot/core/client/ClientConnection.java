@@ -1,14 +1,20 @@
 package io.rpcboot.core.client;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.Selector;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.rpcboot.core.internal.buffer.PooledBuffer;
+import io.rpcboot.core.internal.context.CallScope;
 import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.protocol.FrameType;
 import io.rpcboot.core.internal.protocol.InboundGuard;
@@ -19,6 +25,7 @@ import io.rpcboot.core.internal.transport.ConnectionHandler;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The client's side of one connection to a provider: a map of calls in flight by request id,
@@ -30,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * until it drains below the low water mark (or their deadline passes); past
  * {@code maxPendingWriteBytes} the connection closes.
  *
- * <p>Callbacks run on the connection's loop; {@link #send} is called from any thread.
+ * <p>{@code onData} runs on the thread that reads the connection: its loop, or a caller reading its
+ * own response ({@link #readUntilAnswered}), one at a time; the other callbacks run on the loop
+ * ({@code onClosed} only once no read is under way, the others possibly while a caller reads);
+ * {@link #send} is called from any thread.
  */
 final class ClientConnection implements ConnectionHandler {
 
@@ -56,7 +66,7 @@ final class ClientConnection implements ConnectionHandler {
     private volatile @Nullable Connection connection;
     private volatile boolean draining;
     private volatile String drainedReason = "the provider is draining";
-    private boolean heartbeatOutstanding; // loop thread only
+    private volatile boolean heartbeatOutstanding; // set by whoever reads (the loop, or a reading caller) and by onIdle
     /** The reply a background probe waits for; null when none waits. */
     private volatile @Nullable CompletableFuture<Void> probeReply;
 
@@ -76,6 +86,17 @@ final class ClientConnection implements ConnectionHandler {
             throw new IllegalStateException("not connected");
         }
         return c.eventLoop();
+    }
+
+    /**
+     * The loop must read the answer to what was just sent: no caller reads this connection for it
+     * (see {@link #readUntilAnswered}). Any thread.
+     */
+    void loopMustRead() {
+        Connection c = connection;
+        if (c != null) {
+            c.ensureLoopReads();
+        }
     }
 
     /**
@@ -105,6 +126,62 @@ final class ClientConnection implements ConnectionHandler {
             sending.decrementAndGet();
             if (draining) {
                 maybeCloseDrained();
+            }
+        }
+    }
+
+    /**
+     * The caller's thread, right after {@code attempt} was sent on this connection: when it is the
+     * only call in flight here, the caller reads the connection itself until the attempt ends (or
+     * the deadline, an interrupt, or the connection's close), so that its response wakes no other
+     * thread: the loop neither reads it nor hands it over. Calls sent meanwhile by other threads are
+     * answered by the reading caller as the loop would answer them; when it stops, the loop reads
+     * again, woken if calls are still in flight. Returns without a guarantee that the attempt
+     * ended: the caller then waits as usual.
+     */
+    void readUntilAnswered(Attempt attempt, ParkedCaller waiter, long deadlineNanos) {
+        Connection c = connection;
+        if (c == null || attempt.isEnded()) {
+            return;
+        }
+        Selector selector = pending.size() == 1 ? c.startCallerRead() : null; // others in flight: the loop reads for all
+        if (selector == null) {
+            c.ensureLoopReads();
+            return;
+        }
+        // other calls answered on this thread must not see this caller's deadline, metadata or log context
+        CallScope scope = CallScope.setAside();
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
+        if (logContext != null) {
+            MDC.clear();
+        }
+        try {
+            waiter.waitsOn(selector);
+            while (!attempt.isEnded()) {
+                long remaining = deadlineNanos - System.nanoTime();
+                if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
+                    break; // the caller's usual wait ends the call
+                }
+                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
+                selector.selectedKeys().clear();
+                if (!c.callerRead()) {
+                    break;
+                }
+            }
+        } catch (IOException | ClosedSelectorException e) {
+            // the connection closed (its close wakes and fails the call) or the selector failed: wait as usual
+        } finally {
+            waiter.waitsOn(null);
+            c.endCallerRead();
+            // a call sent while this caller read counted on it to read its answer: its put came before
+            // its look at the role, our end of reading before this count: one of the two sees the other
+            // (a heartbeat or probe sent meanwhile is not in pending: its answer is awaited too)
+            if (pending.size() > 0 || heartbeatOutstanding || probeReply != null) {
+                c.ensureLoopReads();
+            }
+            scope.restoreAside();
+            if (logContext != null) {
+                MDC.setContextMap(logContext);
             }
         }
     }
@@ -290,6 +367,7 @@ final class ClientConnection implements ConnectionHandler {
         if (c != null) {
             runtime.meters().bytesSent.increment(frame.readableBytes());
             c.write(frame);
+            c.ensureLoopReads(); // a probe's or heartbeat's answer is the loop's to read, unless a caller reads now
         } else {
             frame.release();
         }

@@ -30,6 +30,7 @@ import io.rpcboot.core.internal.reactor.EventLoopGroup;
 import io.rpcboot.core.registry.ServiceInstance;
 import io.rpcboot.core.registry.ServiceRegistry;
 import io.rpcboot.core.serialize.Serializations;
+import io.rpcboot.core.internal.transport.Connection;
 import io.rpcboot.core.internal.transport.TcpClient;
 import io.rpcboot.core.tls.TlsConfig;
 import io.rpcboot.core.internal.transport.TransportConfig;
@@ -178,7 +179,7 @@ final class ClientRuntime {
 
     /** Whether the calling thread is one of this client's event loops (where waiting would dead-lock). */
     boolean onEventLoop() {
-        return loops.inEventLoop();
+        return loops.inEventLoop() || Connection.readingForCallers();
     }
 
     void closeEndpoints() {

@@ -295,6 +295,9 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             }
             return;
         }
+        if (!(clock == CallClock.SYSTEM && completion instanceof ParkedCaller parked && parked.awaitFollowsOnThisThread())) {
+            connection.loopMustRead(); // only a caller about to wait, on its own thread, reads its answer itself
+        }
         if (isOutcomeDecided()) {
             // the deadline guard or the caller ended the call while this thread was sending: whoever
             // decided may have read current before it was set, so end the attempt here too (tryEnd
@@ -307,7 +310,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
         }
     }
 
-    /** The response of the current attempt, on the connection's loop. Takes ownership of {@code frame}. */
+    /** The response of the current attempt, on the thread reading the connection (its loop, or a reading caller). Takes ownership of {@code frame}. */
     void onResponse(Endpoint endpoint, Frame frame) {
         boolean handedOver = false;
         attemptEnded(frame.isOversize() ? null : frame.status(), null);
@@ -394,6 +397,11 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
                 log.warn("{}.attemptEnded failed for {}", interceptor.getClass().getName(), method.describe(), e);
             }
         }
+    }
+
+    /** The try in flight, if any. */
+    @Nullable Attempt currentAttempt() {
+        return current;
     }
 
     @Override

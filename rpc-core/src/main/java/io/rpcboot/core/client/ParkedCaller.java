@@ -1,11 +1,13 @@
 package io.rpcboot.core.client;
 
+import java.nio.channels.Selector;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.internal.protocol.Frame;
+import io.rpcboot.core.internal.reactor.CallClock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,6 +16,12 @@ import org.jspecify.annotations.Nullable;
  * decides the outcome writes it into the fields below, publishes them with the volatile write of
  * {@code outcomeHandedOver}, and unparks the caller: no future, no wait node. An OK response is
  * handed over undecoded, so its result is decoded on the caller's thread, off the event loop.
+ *
+ * <p>When its call is the only one in flight on its connection, the caller first reads the
+ * connection itself ({@link ClientConnection#readUntilAnswered}), waiting on a selector instead of
+ * parking: its response is then handed over on its own thread, and wakes nobody. An outcome decided
+ * elsewhere meanwhile (the connection's close, an answer on a retry's connection) wakes that
+ * selector.
  */
 final class ParkedCaller implements CallCompletion {
 
@@ -34,6 +42,8 @@ final class ParkedCaller implements CallCompletion {
     private @Nullable Endpoint undecodedFrom;
     /** Set once the outcome is in the fields above; the caller reads them only after seeing it. */
     private volatile boolean outcomeHandedOver;
+    /** The selector the caller waits on while it reads its connection itself; null otherwise. */
+    private volatile @Nullable Selector selector;
 
     ParkedCaller() {
         this(null);
@@ -79,9 +89,31 @@ final class ParkedCaller implements CallCompletion {
         handOver();
     }
 
+    /**
+     * Whether this thread will read the answer to what it just sent itself, in {@link #await}: it is
+     * the caller's, and nothing comes between the sending and the waiting (an interceptor may wait
+     * for the call some other way, so an intercepted call leaves the reading to the loop).
+     */
+    boolean awaitFollowsOnThisThread() {
+        return unclaimed == null && caller == Thread.currentThread();
+    }
+
+    /** The caller waits on {@code s} (null: no longer), reading its connection itself. Caller's thread. */
+    void waitsOn(@Nullable Selector s) {
+        selector = s;
+    }
+
     private void handOver() {
         outcomeHandedOver = true;
-        LockSupport.unpark(caller);
+        if (caller != Thread.currentThread()) { // the reading caller itself has nothing to wake
+            // a reading caller writes selector, then looks whether its attempt ended (a volatile read);
+            // whoever hands over ended that attempt first (its CAS), then reads selector: one sees the other
+            Selector s = selector;
+            if (s != null) {
+                s.wakeup();
+            }
+            LockSupport.unpark(caller);
+        }
         if (unclaimed != null && claim.compareAndSet(FREE, HANDED)) {
             unclaimed.accept(this);
         }
@@ -96,6 +128,16 @@ final class ParkedCaller implements CallCompletion {
      */
     @Nullable Object await(Invocation call) throws Throwable {
         boolean interrupted = false;
+        if (call.clock == CallClock.SYSTEM) { // a test clock's deadlines are not select timeouts
+            // each try this thread sent (a retry too, sent from inside a read) is read here, or left
+            // to its loop with ensureLoopReads: sent from this thread, nobody else did that for it
+            Attempt read = null;
+            Attempt attempt;
+            while (!outcomeHandedOver && (attempt = call.currentAttempt()) != null && attempt != read) {
+                attempt.readOwnResponse(this, call.deadlineNanos);
+                read = attempt;
+            }
+        }
         while (!outcomeHandedOver) {
             if (call.deadlineNanos - call.clock.nanoTime() <= 0) {
                 call.deadlinePassedWhileCallerWaits();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.jspecify.annotations.Nullable;
@@ -25,6 +26,8 @@ final class PendingCalls<E extends PendingCalls.Entry> {
     private final AtomicReferenceArray<E> ring;
     private final int mask;
     private final Map<Long, E> overflow = new ConcurrentHashMap<>();
+    /** Calls in the table: counted after a put, before a take returns. */
+    private final AtomicInteger size = new AtomicInteger();
 
     /** @param slots a power of two */
     PendingCalls(int slots) {
@@ -39,6 +42,7 @@ final class PendingCalls<E extends PendingCalls.Entry> {
         if (!ring.compareAndSet((int) call.requestId() & mask, null, call)) {
             overflow.put(call.requestId(), call);
         }
+        size.incrementAndGet();
     }
 
     /** Removes and returns the call with this id, or null if there is none (taken already, or never added). */
@@ -46,9 +50,22 @@ final class PendingCalls<E extends PendingCalls.Entry> {
         int slot = (int) requestId & mask;
         E e = ring.get(slot);
         if (e != null && e.requestId() == requestId && ring.compareAndSet(slot, e, null)) {
+            size.decrementAndGet();
             return e;
         }
-        return overflow.isEmpty() ? null : overflow.remove(requestId);
+        E other = overflow.isEmpty() ? null : overflow.remove(requestId);
+        if (other != null) {
+            size.decrementAndGet();
+        }
+        return other;
+    }
+
+    /**
+     * How many calls are in flight. Exact once puts and takes have returned; a put and the count
+     * that follows it are ordered like volatile accesses, which the caller reads rely on.
+     */
+    int size() {
+        return size.get();
     }
 
     /** Whether no call is in flight. Scans the ring: for the rare moments that need it (draining). */
@@ -70,12 +87,14 @@ final class PendingCalls<E extends PendingCalls.Entry> {
         for (int i = 0; i < ring.length(); i++) {
             E e = ring.getAndSet(i, null);
             if (e != null) {
+                size.decrementAndGet();
                 all.add(e);
             }
         }
         for (Long id : overflow.keySet()) {
             E e = overflow.remove(id);
             if (e != null) {
+                size.decrementAndGet();
                 all.add(e);
             }
         }

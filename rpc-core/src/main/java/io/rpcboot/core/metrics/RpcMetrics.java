@@ -28,7 +28,7 @@ import io.rpcboot.core.registry.RegistryConnectionState;
  *   <tr><td>{@code rpc.server.inflight}, {@code rpc.client.inflight}</td><td>gauge: calls in flight</td><td></td></tr>
  *   <tr><td>{@code rpc.client.pool.leases}, {@code rpc.client.pool.waiting}</td><td>gauge</td><td></td></tr>
  *   <tr><td>{@code rpc.buffer.pool.used}, {@code rpc.buffer.pool.allocated}</td><td>gauge (buffers, bytes)</td><td></td></tr>
- *   <tr><td>{@code rpc.bytes.received}, {@code rpc.bytes.sent}</td><td>counter (bytes)</td><td>side</td></tr>
+ *   <tr><td>{@code rpc.io.received}, {@code rpc.io.sent}</td><td>counter (bytes)</td><td>side</td></tr>
  *   <tr><td>{@code rpc.client.timeouts}</td><td>counter</td><td></td></tr>
  *   <tr><td>{@code rpc.server.rejected}</td><td>counter</td><td>reason: overloaded, draining, deadline</td></tr>
  *   <tr><td>{@code rpc.server.execution.moves}</td><td>counter</td><td>service, method, to: loop, pool</td></tr>

@@ -63,8 +63,11 @@ public final class FrameDecoder implements AutoCloseable {
     private long oversizeBytes;
     /** Header entries of an oversize frame, held while its body is skipped. */
     private @Nullable PooledBuffer skipping;
-    /** When the first byte of the frame being received arrived ({@link System#nanoTime()}), 0 if none. */
-    private long partialSince;
+    /**
+     * When the first byte of the frame being received arrived ({@link System#nanoTime()}), 0 if none.
+     * Volatile: the frame-completion check reads it on the loop while a caller may be decoding.
+     */
+    private volatile long partialSince;
     // fields of the frame being received
     private FrameType type = FrameType.REQUEST;
     private int flags;
@@ -491,7 +494,8 @@ public final class FrameDecoder implements AutoCloseable {
      * deadline: see {@link PeerLimits#frameTimeout()}.
      */
     public long partialFrameSince() {
-        return hasPartialFrame() ? partialSince : 0;
+        long since = partialSince;
+        return since != 0 && hasPartialFrame() ? since : 0;
     }
 
     /** Counts the frame being received as started now (reading it was paused by this side). */

@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * All methods run on the connection's loop, except {@link #exceeded}, {@link #checkPendingWrites}
- * and {@link #close()} (idempotent), which any thread may call.
+ * and {@link #close()} (idempotent), which any thread may call, and {@link #decode} and
+ * {@link #heartbeatAllowed}, which run on the thread reading the connection: its loop, or a caller
+ * reading its own response (one thread at a time, see {@code Connection#startCallerRead}).
  */
 public final class InboundGuard {
 
@@ -49,7 +51,7 @@ public final class InboundGuard {
     private volatile @Nullable Timeout checker;
     private volatile boolean closed;
     private boolean paused; // loop thread only
-    // loop thread only
+    // the reading thread only (heartbeatAllowed)
     private long heartbeatCredit; // a virtual clock: the bucket is empty while it is ahead of now
 
     public InboundGuard(FrameCodec codec, Reports reports) {
@@ -111,7 +113,7 @@ public final class InboundGuard {
         return foreignPeer;
     }
 
-    /** Loop thread: decodes {@code data}; on a malformed frame or an exceeded limit, closes {@code c}. */
+    /** The reading thread: decodes {@code data}; on a malformed frame or an exceeded limit, closes {@code c}. */
     public void decode(Connection c, ByteBuffer data, Consumer<Frame> sink) {
         try {
             decoder.decode(data, sink);
@@ -146,7 +148,7 @@ public final class InboundGuard {
     }
 
     /**
-     * Loop thread, for each heartbeat the peer sends: true if it is within the rate; otherwise the
+     * The reading thread, for each heartbeat the peer sends: true if it is within the rate; otherwise the
      * connection is closed and false returned.
      */
     public boolean heartbeatAllowed(Connection c) {
@@ -164,7 +166,7 @@ public final class InboundGuard {
         return true;
     }
 
-    /** Stops the checks and releases a partly received frame. Loop thread (or once the loop is gone). */
+    /** Stops the checks and releases a partly received frame. From the connection's close, which no read overlaps. */
     public void close() {
         closed = true;
         Timeout t = checker;

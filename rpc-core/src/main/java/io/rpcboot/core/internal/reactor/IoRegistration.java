@@ -2,6 +2,7 @@ package io.rpcboot.core.internal.reactor;
 
 import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 
@@ -10,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One channel registered with one {@link EventLoop}: its interest set and its handler. Every method
- * must be called on the loop's thread (it checks, and throws {@link IllegalStateException} otherwise);
- * code on other threads submits a task with {@link EventLoop#execute}.
+ * but {@link #addInterest} and {@link #removeInterest} must be called on the loop's thread (it
+ * checks, and throws {@link IllegalStateException} otherwise); code on other threads submits a task
+ * with {@link EventLoop#execute}.
  */
 public final class IoRegistration {
 
@@ -52,22 +54,34 @@ public final class IoRegistration {
             if (key.isValid() && key.interestOps() != ops) {
                 key.interestOps(ops);
             }
-        } catch (CancelledKeyException ignored) {
-            // cancelled concurrently by the channel being closed: nothing left to change
+        } catch (CancelledKeyException | ClosedSelectorException ignored) {
+            // cancelled concurrently by the channel's close, or the loop's: nothing left to change
         }
     }
 
-    /** Adds {@code ops} to the interest set. */
+    /**
+     * Adds {@code ops} to the interest set. Atomic, and callable from any thread (a caller reading
+     * its own response gives reading back to the loop this way): from another thread the change
+     * takes effect at the loop's next select, which this does not wake.
+     */
     public void addInterest(int ops) {
-        if (key.isValid()) {
-            interestOps(key.interestOps() | ops);
+        try {
+            if (key.isValid()) {
+                key.interestOpsOr(ops);
+            }
+        } catch (CancelledKeyException | ClosedSelectorException ignored) {
+            // cancelled concurrently by the channel's close, or the loop's: nothing left to change
         }
     }
 
-    /** Removes {@code ops} from the interest set. */
+    /** Removes {@code ops} from the interest set; atomic, any thread, as {@link #addInterest}. */
     public void removeInterest(int ops) {
-        if (key.isValid()) {
-            interestOps(key.interestOps() & ~ops);
+        try {
+            if (key.isValid()) {
+                key.interestOpsAnd(~ops);
+            }
+        } catch (CancelledKeyException | ClosedSelectorException ignored) {
+            // as above
         }
     }
 

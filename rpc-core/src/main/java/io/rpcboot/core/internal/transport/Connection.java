@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection, owned by one {@link EventLoop}: reads, socket writes and every
- * {@link ConnectionHandler} callback happen on that loop's thread.
+ * {@link ConnectionHandler} callback happen on that loop's thread, except the writes of a writer
+ * that finds the queue empty and the reads of a caller reading its own response (both below).
  *
  * <p>Writing: {@link #write} may be called from any thread. It queues the buffer and schedules one
  * flush task per batch; the flush gathers queued buffers into as few {@code write} calls as it can.
@@ -43,7 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reading: each read goes into a buffer from the {@link BufferPool}, sized adaptively, handed to
  * {@link ConnectionHandler#onData} and released right after. {@link #setReadEnabled(boolean)}
- * stops and resumes reading (TCP flow control then slows the peer).
+ * stops and resumes reading (TCP flow control then slows the peer). One thread at a time reads
+ * ({@code reading}): the loop, or a caller waiting for its own response on a plaintext connection
+ * ({@link #startCallerRead}). Such a caller takes {@code OP_READ} away from the loop, waits on a
+ * selector of its own, reads and runs {@code onData} on its thread, and gives reading back with
+ * {@link #endCallerRead}: the response then wakes nobody but the caller it is for.
  *
  * <p>TLS: a connection made with a {@link TlsConfig} runs a {@link TlsSession} between the socket and
  * the handler. It handshakes first; {@code onConnected}, the idle timer and writes wait for the
@@ -82,6 +89,24 @@ public final class Connection {
     private volatile boolean writersMayWrite;
     /** Loop thread: the loop holds {@code writing} (a close from inside its flush must not wait for itself). */
     private boolean loopWriting;
+    /** Held by the one thread reading from the socket: the loop, or a reading caller; taken for good by the close. */
+    private final AtomicBoolean reading = new AtomicBoolean();
+    /** The thread holding {@code reading} (a close from inside a read must not wait for itself). */
+    private volatile @Nullable Thread readingThread;
+    /** Whether a caller reads this connection now ({@link #startCallerRead}); the loop has no {@code OP_READ} then. */
+    private final AtomicBoolean callerReads = new AtomicBoolean();
+    /**
+     * Set when a reading caller gave reading back without waking the loop: the loop's selector may
+     * still lack {@code OP_READ} until its next wake-up. Whoever then needs the loop to read
+     * ({@link #ensureLoopReads}) wakes it and clears this.
+     */
+    private final AtomicBoolean loopReadsLazily = new AtomicBoolean();
+    /** Whether a caller may read: established, plaintext. */
+    private volatile boolean callersMayRead;
+    /** What a reading caller waits on (made on first use, under {@code reading}); closed with the connection. */
+    private volatile @Nullable Selector readerSelector;
+    /** True on a caller's thread while it reads a connection: it acts as the loop then (no synchronous calls). */
+    private static final ThreadLocal<boolean[]> CALLER_READING = ThreadLocal.withInitial(() -> new boolean[1]);
     private final AtomicBoolean finished = new AtomicBoolean();
     private final Runnable flushTask = this::flushFromTask;
     private final Runnable syncWritabilityTask = this::syncWritability;
@@ -96,7 +121,7 @@ public final class Connection {
     private boolean connected;
     private long reportedFlips;
     private boolean waitingForWritable;
-    private boolean readEnabled = true;
+    private volatile boolean readEnabled = true; // written by the loop, read by a reading caller too
     private boolean tlsReadsPaused;
     private int readGuess = 2048;
     private volatile long lastActivityNanos = System.nanoTime(); // written by writers too
@@ -158,6 +183,7 @@ public final class Connection {
     private void establish() {
         connected = true;
         writersMayWrite = tls == null && !waitingForWritable;
+        callersMayRead = tls == null;
         lastActivityNanos = System.nanoTime();
         if (!config.idleTimeout().isZero()) {
             scheduleIdleCheck(config.idleTimeout().toNanos());
@@ -347,7 +373,33 @@ public final class Connection {
         }
     }
 
+    /** Loop thread: reads, unless a caller is reading (it takes what there is). */
     private void read() {
+        if (!acquireReading()) {
+            return;
+        }
+        try {
+            readBatch();
+        } finally {
+            releaseReading();
+        }
+    }
+
+    private boolean acquireReading() {
+        if (!reading.compareAndSet(false, true)) {
+            return false;
+        }
+        readingThread = Thread.currentThread();
+        return true;
+    }
+
+    private void releaseReading() {
+        readingThread = null;
+        reading.set(false);
+    }
+
+    /** Holding {@code reading}: reads what the socket has, up to {@link #MAX_READS_PER_EVENT} reads, into the handler. */
+    private void readBatch() {
         for (int i = 0; i < MAX_READS_PER_EVENT && readEnabled && !tlsReadsPaused && !closed.get(); i++) {
             PooledBuffer buffer = pool.acquire(readGuess);
             ByteBuffer bytes = buffer.buffer();
@@ -386,6 +438,130 @@ public final class Connection {
                 return; // the socket had no more for now
             }
         }
+    }
+
+    /**
+     * A thread other than the loop, about to wait for a response on this connection, offers to read
+     * it itself: on success the loop stops reading it ({@code OP_READ} is removed; the change
+     * reaches the loop's selector when it next wakes, and until then the loop leaves what it is told
+     * of to the caller), and the caller waits on the returned selector, then calls
+     * {@link #callerRead} whenever it wakes, and {@link #endCallerRead} when it stops. Only one
+     * caller at a time reads; the handler's callbacks then run on that caller's thread, one at a
+     * time as on the loop.
+     *
+     * @return the selector to wait on; null if this connection is not read by callers (TLS, not
+     *         established, closed, another caller reads it, or this is the loop)
+     */
+    public @Nullable Selector startCallerRead() {
+        if (!callersMayRead || closed.get() || loop.inEventLoop() || !callerReads.compareAndSet(false, true)) {
+            return null;
+        }
+        Selector selector = readerSelector;
+        if (selector == null && (selector = openReaderSelector()) == null) {
+            callerReads.set(false);
+            return null;
+        }
+        IoRegistration reg = registration;
+        if (reg != null) {
+            reg.removeInterest(SelectionKey.OP_READ);
+            loop.changedInterestLazily();
+        }
+        return selector;
+    }
+
+    /** The reader's selector, made under {@code reading} so that a close cannot miss it; null if closed or it failed. */
+    private @Nullable Selector openReaderSelector() {
+        while (!acquireReading()) {
+            if (closed.get()) {
+                return null;
+            }
+            Thread.onSpinWait(); // the loop is in the middle of a read
+        }
+        try {
+            if (closed.get()) {
+                return null;
+            }
+            Selector selector = Selector.open();
+            try {
+                channel.register(selector, SelectionKey.OP_READ);
+            } catch (IOException | RuntimeException e) {
+                selector.close();
+                throw e;
+            }
+            readerSelector = selector;
+            return selector;
+        } catch (IOException | RuntimeException e) {
+            log.debug("no caller reads on {}: {}", this, e.toString());
+            callersMayRead = false;
+            return null;
+        } finally {
+            releaseReading();
+        }
+    }
+
+    /**
+     * The reading caller, woken on its selector: reads what the socket has and hands it to the
+     * handler, on this thread. False once the caller should stop reading (the connection closed,
+     * or is closing); true otherwise, including when the loop happened to be reading (it was woken
+     * before the caller took over): the caller then waits again.
+     */
+    public boolean callerRead() {
+        if (closed.get()) {
+            return false;
+        }
+        if (!acquireReading()) {
+            return !closed.get();
+        }
+        boolean[] flag = CALLER_READING.get();
+        try {
+            if (closed.get() || !readEnabled) {
+                return false;
+            }
+            flag[0] = true;
+            readBatch();
+        } catch (RuntimeException e) {
+            // readBatch contains the handler's failures; this is the buffer pool or the like
+            close("read by a caller failed: " + e, e);
+        } finally {
+            flag[0] = false;
+            releaseReading();
+        }
+        return !closed.get();
+    }
+
+    /**
+     * The reading caller stops reading: the loop reads again from its next wake-up, which this does
+     * not cause (the next caller will most often read for itself, and a wake-up per call is what
+     * caller reads save). The loop wakes within {@link EventLoop#changedInterestLazily}'s bound, so
+     * what an idle peer sends meanwhile (a close, a drain notice) waits at most that long; whoever
+     * sends something whose answer the loop must read calls {@link #ensureLoopReads} and does not
+     * wait even that.
+     */
+    public void endCallerRead() {
+        IoRegistration reg = registration;
+        if (reg != null && readEnabled) {
+            reg.addInterest(SelectionKey.OP_READ);
+            loop.changedInterestLazily();
+        }
+        loopReadsLazily.set(true); // before the role is given back: see ensureLoopReads
+        callerReads.set(false);
+    }
+
+    /**
+     * Any thread, after sending something whose answer the loop must read (when no caller reads for
+     * it): wakes the loop if a reading caller left it without {@code OP_READ}. A sender writes what
+     * it sent before it calls this, and a caller ending its read sets the flag before it looks at
+     * what was sent: one of the two sees the other.
+     */
+    public void ensureLoopReads() {
+        if (loopReadsLazily.get() && !callerReads.get() && loopReadsLazily.compareAndSet(true, false)) {
+            loop.wakeup();
+        }
+    }
+
+    /** Whether this thread is reading a connection for callers, inside {@link #callerRead}: it must not wait for a call then. */
+    public static boolean readingForCallers() {
+        return CALLER_READING.get()[0];
     }
 
     private void adaptReadGuess(int n, int requested) {
@@ -593,7 +769,21 @@ public final class Connection {
             while (!loopWriting && !writing.compareAndSet(false, true)) {
                 Thread.yield(); // the writer may need this core to finish its write
             }
+            callersMayRead = false;
+            // a reading caller in the middle of a read is waited for, as a writer is; one waiting on its
+            // selector holds nothing, and closing the selector wakes it
+            while (readingThread != Thread.currentThread() && !reading.compareAndSet(false, true)) {
+                Thread.yield();
+            }
             closeChannel();
+            Selector selector = readerSelector;
+            if (selector != null) {
+                try {
+                    selector.close();
+                } catch (IOException | ClosedSelectorException e) {
+                    log.debug("closing the reader selector of {} failed", this, e);
+                }
+            }
             if (idleTimer != null) {
                 idleTimer.cancel();
             }
