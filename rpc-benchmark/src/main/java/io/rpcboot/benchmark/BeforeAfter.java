@@ -15,7 +15,9 @@ import io.rpcboot.benchmark.report.Medians;
  * path, the "before and after" figures. The earlier build's class path comes from
  * {@code -Dbench.before.cp} (e.g. a worktree of the previous commit, built with {@code ./bench.sh}'s
  * first step); both servers run at once and the two sides alternate, first one then the other, in
- * every round. Prints per cell the medians of each side and their ratio (after / before).
+ * every round. Prints per cell the medians of each side and their ratio (after / before). The peer
+ * is {@code rpc-boot} ({@code direct}, one loop, one connection) unless {@code -Dbench.peer} names
+ * another rpc-boot peer of {@code Peer.byName} (e.g. {@code rpc-boot-defaults}).
  *
  * <pre>
  *   java -cp "$AFTER" -Dbench.before.cp="$BEFORE" io.rpcboot.benchmark.BeforeAfter
@@ -38,6 +40,7 @@ public final class BeforeAfter {
         long warmup = Long.getLong("bench.warmupMs", 1000);
         long measure = Long.getLong("bench.measureMs", 2000);
         long prewarm = Long.getLong("bench.prewarmMs", 4000);
+        String peer = System.getProperty("bench.peer", "rpc-boot");
         Map<String, String> classpaths = new LinkedHashMap<>();
         classpaths.put("before", beforeCp);
         classpaths.put("after", afterCp);
@@ -46,7 +49,7 @@ public final class BeforeAfter {
         Map<String, List<Cell>> cells = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, String> side : classpaths.entrySet()) {
-                Process p = Matrix.java(BenchServer.class, List.of("rpc-boot"), side.getValue());
+                Process p = Matrix.java(BenchServer.class, List.of(peer), side.getValue());
                 servers.put(side.getKey(), p);
                 ports.put(side.getKey(), Matrix.awaitReady(p));
                 cells.put(side.getKey(), new ArrayList<>());
@@ -56,7 +59,7 @@ public final class BeforeAfter {
                 for (int payload : payloads) {
                     for (int i = 0; i < sides.size(); i++) {
                         String side = sides.get((i + r) % sides.size()); // alternate which side runs first
-                        List<Cell> run = Matrix.runClient("rpc-boot", ports.get(side), servers.get(side), payload, levels,
+                        List<Cell> run = Matrix.runClient(peer, ports.get(side), servers.get(side), payload, levels,
                                 warmup, measure, prewarm, classpaths.get(side));
                         cells.get(side).addAll(run);
                         for (Cell c : run) {

@@ -172,7 +172,9 @@ public final class Matrix {
         String line;
         while ((line = in.readLine()) != null) {
             if (line.startsWith("READY ")) {
-                Thread drain = new Thread(() -> in.lines().forEach(l -> { }), "drain-" + p.pid());
+                // what the server logs after that (warnings only) is kept in the run's log
+                Thread drain = new Thread(() -> in.lines().forEach(l -> System.err.println("[server " + p.pid() + "] " + l)),
+                        "drain-" + p.pid());
                 drain.setDaemon(true);
                 drain.start();
                 return Integer.parseInt(line.substring(6).strip());
