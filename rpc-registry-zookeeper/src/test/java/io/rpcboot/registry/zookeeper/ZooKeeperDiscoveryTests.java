@@ -227,9 +227,32 @@ class ZooKeeperDiscoveryTests {
         }
     }
 
+    /**
+     * Three nodes on nine distinct ports. {@code new TestingCluster(3)} picks each port on its own, and
+     * two of them can be the same free port ("Client and election port must be different").
+     */
+    private static TestingCluster threeNodes() throws java.io.IOException {
+        List<java.net.ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 9; i++) { // held open together: the system gives nine different ports
+                held.add(new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
+            }
+            List<InstanceSpec> nodes = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                nodes.add(new InstanceSpec(null, held.get(3 * i).getLocalPort(), held.get(3 * i + 1).getLocalPort(),
+                        held.get(3 * i + 2).getLocalPort(), true, i + 1));
+            }
+            return new TestingCluster(nodes);
+        } finally {
+            for (java.net.ServerSocket s : held) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void aThreeNodeClusterLosingOneNodeKeepsRegistrationsWatchesAndCalls() throws Exception {
-        TestingCluster cluster = track(new TestingCluster(3));
+        TestingCluster cluster = track(threeNodes());
         {
             cluster.start();
             String address = cluster.getConnectString();
