@@ -54,11 +54,10 @@ final class RpcConfigurations {
                 .serverIoThreads(threads(properties.getServer().getIoThreads())).build());
     }
 
-    static ServerConfig server(RpcProperties.Server p) {
-        return server(p, null);
-    }
-
-    static ServerConfig server(RpcProperties.Server p, io.rpcboot.core.tls.@Nullable TlsConfig tls) {
+    /** @param bootVirtualThreads whether Spring Boot runs on virtual threads: what an unset rpc.server.virtual-threads follows */
+    static ServerConfig server(RpcProperties.Server p, io.rpcboot.core.tls.@Nullable TlsConfig tls,
+                               boolean bootVirtualThreads) {
+        boolean virtualThreads = p.getVirtualThreads() != null ? p.getVirtualThreads() : bootVirtualThreads;
         RpcProperties.ServerLimits l = p.getLimits();
         PeerLimits peerLimits = peerLimits("rpc.server.limits", l);
         int maxFrameSize = toInt("rpc.server.max-frame-size", p.getMaxFrameSize());
@@ -93,6 +92,7 @@ final class RpcConfigurations {
                 + kebab(parameter), () -> ServerConfig.builder().host(p.getHost()).port(p.getPort())
                 .advertisedHost(p.getAdvertisedHost()).ioThreads(threads(p.getIoThreads()))
                 .workerThreads(p.getWorkerThreads()).queueCapacity(p.getQueueCapacity()).executionMode(p.getExecutionMode())
+                .virtualThreads(virtualThreads)
                 .maxFrameSize(maxFrameSize).idleTimeout(p.getIdleTimeout()).drainTimeout(p.getDrainTimeout())
                 .checksum(p.isChecksum()).compressionThreshold(compressionThreshold).peerLimits(peerLimits)
                 .maxConnections(l.getMaxConnections()).maxConnectionsPerAddress(l.getMaxConnectionsPerAddress())

@@ -167,6 +167,13 @@ public class RpcProperties {
         private int queueCapacity = 1000;
 
         /**
+         * Whether provider methods on the worker pool run on virtual threads (Java 21 or later): one per
+         * call, at most worker-threads at once, none waiting (queue-capacity does not apply). Unset: as
+         * spring.threads.virtual.enabled.
+         */
+        private @Nullable Boolean virtualThreads;
+
+        /**
          * Where provider methods run: adaptive (the worker pool, and the I/O loop for a method whose
          * runs neither work 2 ms nor block 200 µs), pool (always the bounded worker pool) or direct (always the I/O loop,
          * for code that never blocks). Per service or method under services.[interface].execution.
@@ -310,6 +317,14 @@ public class RpcProperties {
 
         public void setWorkerThreads(int workerThreads) {
             this.workerThreads = workerThreads;
+        }
+
+        public @Nullable Boolean getVirtualThreads() {
+            return virtualThreads;
+        }
+
+        public void setVirtualThreads(@Nullable Boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
         }
 
         public int getQueueCapacity() {

@@ -27,6 +27,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.boot.thread.Threading;
 import org.springframework.core.env.Environment;
 import org.springframework.context.annotation.Bean;
 
@@ -46,9 +47,13 @@ public class RpcServerAutoConfiguration {
     @ConditionalOnMissingBean
     RpcServer rpcServer(RpcProperties properties, ServiceRegistry registry, Serializations serializations,
                         RpcMetrics metrics, RpcResources resources, ObjectProvider<ServerInterceptor> interceptors,
-                        ObjectProvider<RpcServerCustomizer> customizers, RpcTlsConfigurations tls) {
+                        ObjectProvider<RpcServerCustomizer> customizers, RpcTlsConfigurations tls,
+                        Environment environment) {
         RpcProperties.Server p = properties.getServer();
-        RpcServer.Builder builder = RpcServer.builder().config(RpcConfigurations.server(p, tls.server(p.getSsl())))
+        // Boot's switch (spring.threads.virtual.enabled), on a JDK that has virtual threads
+        boolean bootVirtualThreads = Threading.VIRTUAL.isActive(environment);
+        RpcServer.Builder builder = RpcServer.builder()
+                .config(RpcConfigurations.server(p, tls.server(p.getSsl()), bootVirtualThreads))
                 .registry(registry).serializations(serializations).metrics(metrics).resources(resources)
                 .interceptors(interceptors.orderedStream().toList());
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));

@@ -112,6 +112,25 @@ class RpcServerAutoConfigurationTests {
     }
 
     @Test
+    void virtualWorkersFollowBootsSwitchUnlessSetAndNeedJava21() {
+        boolean java21 = Runtime.version().feature() >= 21;
+        runner.run(context -> assertThat(context.getBean(RpcServer.class).config().virtualThreads()).isFalse());
+        // Boot's switch counts on a JDK that has virtual threads (Boot ignores it before Java 21, and so do we)
+        runner.withPropertyValues("spring.threads.virtual.enabled=true").run(context ->
+                assertThat(context.getBean(RpcServer.class).config().virtualThreads()).isEqualTo(java21));
+        runner.withPropertyValues("spring.threads.virtual.enabled=true", "rpc.server.virtual-threads=false").run(context ->
+                assertThat(context.getBean(RpcServer.class).config().virtualThreads()).isFalse());
+        if (java21) {
+            runner.withPropertyValues("rpc.server.virtual-threads=true").run(context ->
+                    assertThat(context.getBean(RpcServer.class).config().virtualThreads()).isTrue());
+        } else { // asked for by name: refused at startup, naming the property
+            runner.withPropertyValues("rpc.server.virtual-threads=true").run(context -> assertThat(context).getFailure()
+                    .rootCause().hasMessageContaining("Property rpc.server.virtual-threads with value 'true' is invalid")
+                    .hasMessageContaining("virtualThreads needs Java 21 or later"));
+        }
+    }
+
+    @Test
     void customizersChangeTheBuiltServerInTheirOrder() {
         runner.withPropertyValues("rpc.server.enabled=true").withUserConfiguration(Customizers.class).run(context -> {
             assertThat(context).hasNotFailed();

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import io.rpcboot.core.RpcException;
 import io.rpcboot.core.internal.protocol.Frame;
 import io.rpcboot.core.internal.reactor.CallClock;
+import io.rpcboot.core.internal.threads.VirtualThreads;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,11 @@ import org.jspecify.annotations.Nullable;
 final class ParkedCaller implements CallCompletion {
 
     private final Thread caller = Thread.currentThread();
+    /**
+     * Whether the caller may read its own response: not on a virtual thread, which parks cheaply, and
+     * whose wait in a selector would hold its carrier thread.
+     */
+    private final boolean readsItself = !VirtualThreads.current();
     /**
      * For a call that went through interceptors: told, on the handing-over thread, when the outcome
      * is handed over before the caller has claimed it ({@link #claimForCaller}); null otherwise.
@@ -95,7 +101,7 @@ final class ParkedCaller implements CallCompletion {
      * for the call some other way, so an intercepted call leaves the reading to the loop).
      */
     boolean awaitFollowsOnThisThread() {
-        return unclaimed == null && caller == Thread.currentThread();
+        return unclaimed == null && caller == Thread.currentThread() && readsItself;
     }
 
     /** The caller waits on {@code s} (null: no longer), reading its connection itself. Caller's thread. */
@@ -128,7 +134,7 @@ final class ParkedCaller implements CallCompletion {
      */
     @Nullable Object await(Invocation call) throws Throwable {
         boolean interrupted = false;
-        if (call.clock == CallClock.SYSTEM) { // a test clock's deadlines are not select timeouts
+        if (call.clock == CallClock.SYSTEM && readsItself) { // a test clock's deadlines are not select timeouts
             // each try this thread sent (a retry too, sent from inside a read) is read here, or left
             // to its loop with ensureLoopReads: sent from this thread, nobody else did that for it
             Attempt read = null;

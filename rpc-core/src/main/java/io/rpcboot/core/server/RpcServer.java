@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,7 @@ public final class RpcServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final boolean ownsLoops;
-    private final @Nullable ThreadPoolExecutor executor;
+    private final Executor executor;
     private final RequestDispatcher dispatcher;
     private final TcpServer tcp;
     /** Guards start, publication and the start of the stop; waited on for clients to leave. */
@@ -187,7 +188,10 @@ public final class RpcServer implements AutoCloseable {
         }
     }
 
-    private static ThreadPoolExecutor newExecutor(ServerConfig config) {
+    private static Executor newExecutor(ServerConfig config) {
+        if (config.virtualThreads()) {
+            return new VirtualWorkers(config.workerThreads()); // checked by the config: Java 21 or later
+        }
         BlockingQueue<Runnable> queue = config.queueCapacity() == 0 ? new SynchronousQueue<>()
                 : new ArrayBlockingQueue<>(config.queueCapacity());
         AtomicInteger n = new AtomicInteger();
@@ -614,8 +618,10 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private void shutdownThreads() {
-        if (executor != null) {
-            executor.shutdown();
+        if (executor instanceof ThreadPoolExecutor pool) {
+            pool.shutdown();
+        } else if (executor instanceof VirtualWorkers virtual) {
+            virtual.shutdown();
         }
         if (ownsLoops) {
             boss.close();

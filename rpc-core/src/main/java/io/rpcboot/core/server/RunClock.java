@@ -8,6 +8,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.rpcboot.core.internal.threads.VirtualThreads;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +24,10 @@ import org.jspecify.annotations.Nullable;
  * unlike the first field, which lags up to a scheduler tick); the thread's CPU time comes from
  * {@link ThreadMXBean#getCurrentThreadCpuTime()}; blocked = wall - CPU - run queue - pauses.
  * Where schedstat cannot be read, only the wall time is judged: a method that blocks briefly
- * (under 2 ms) on each call is then not recognised.
+ * (under 2 ms) on each call is then not recognised. On a virtual thread (the worker pool with
+ * {@link ServerConfig#virtualThreads()}) both counters would be its carrier's: only the wall time is
+ * judged there, and {@link #BLOCKED_NANOS} of it is slow, so that no blocking method looks fast.
+ * Cautious: a fast method whose runs wait for a core now and then stays on the virtual workers.
  *
  * <p>Cost: the counters (a seek and a read of schedstat, the CPU time, the collectors' counts: about
  * 2 µs) are read when a run starts, unless this thread read them less than {@link #REUSE_NANOS}
@@ -59,7 +63,13 @@ final class RunClock {
      * unreadable. Not a FileChannel: an interrupt left set by provider code would close that.
      */
     private @Nullable RandomAccessFile schedstat;
-    private final byte[] buffer = new byte[96];
+    private byte[] buffer = NO_BYTES;
+    private static final byte[] NO_BYTES = {};
+    /**
+     * Whether this is a virtual thread's clock: schedstat and the CPU time there would be its carrier's, so only
+     * wall time is judged, against {@link #BLOCKED_NANOS}: a blocking run is then never taken for a fast one.
+     */
+    private final boolean virtual;
     /** Counters at the start of the current run (read at {@link #start}). */
     private long start;
     private long cpuAtStart;
@@ -72,10 +82,12 @@ final class RunClock {
     private RunClock() {
         start = System.nanoTime() - REUSE_NANOS - 1; // the first run reads the counters
         end = start;
-        if (!CPU_TIME) {
-            return;
+        virtual = VirtualThreads.current();
+        if (!CPU_TIME || virtual) {
+            return; // (a virtual thread's clock lives as long as its one call: no file to open for it either)
         }
         try {
+            buffer = new byte[96];
             schedstat = new RandomAccessFile(SCHEDSTAT, "r");
             if (readQueuedNanos() < 0) {
                 close();
@@ -131,7 +143,7 @@ final class RunClock {
         start = now - REUSE_NANOS - 1; // the next run reads afresh: these counters cover this run only
         if (schedstat == null) {
             held = own;
-            return own >= SLOW_NANOS;
+            return own >= (virtual ? BLOCKED_NANOS : SLOW_NANOS);
         }
         long queuedNow = readQueuedNanos();
         long cpuNow = THREADS.getCurrentThreadCpuTime();

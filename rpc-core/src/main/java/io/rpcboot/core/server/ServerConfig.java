@@ -9,6 +9,7 @@ import org.slf4j.event.Level;
 import io.rpcboot.core.internal.protocol.FrameCodec;
 import io.rpcboot.core.PeerLimits;
 import io.rpcboot.core.tls.TlsConfig;
+import io.rpcboot.core.internal.threads.VirtualThreads;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,6 +63,9 @@ import org.jspecify.annotations.Nullable;
  *                             default, and refused with TLS or authentication (datagrams have neither)
  * @param maxDatagramSize      bytes of the largest datagram taken; larger ones are dropped and counted. Announced to
  *                             clients, which send no one-way call larger than it by UDP
+ * @param virtualThreads       whether the methods that run on the worker pool run on virtual threads instead (Java 21
+ *                             or later): one per call, at most {@code workerThreads} at once, none waiting; past that a
+ *                             call is answered OVERLOADED, as by a full pool
  */
 public record ServerConfig(String host, int port, String advertisedHost, int ioThreads, int workerThreads,
                            int queueCapacity, ExecutionMode executionMode, int maxFrameSize, Duration idleTimeout,
@@ -71,7 +75,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                            @Nullable TlsConfig tls, boolean sendStackTraces, Transport transport,
                            Map<String, Double> rateLimits, @Nullable ConcurrencyLimit concurrencyLimit,
                            Map<String, ExecutionMode> executions, boolean httpEnabled, int maxHttpHeaderSize, boolean udpEnabled,
-                           int maxDatagramSize) {
+                           int maxDatagramSize, boolean virtualThreads) {
 
     /** How clients reach a server. */
     public enum Transport {
@@ -126,6 +130,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         require(!udpEnabled || tls == null, "udpEnabled cannot be on while the server requires TLS: datagrams would"
                 + " carry calls in the clear (there is no DTLS); was true");
         require(!udpEnabled || transport == Transport.TCP, "udpEnabled needs the TCP transport; was true");
+        require(!virtualThreads || VirtualThreads.SUPPORTED, "virtualThreads needs Java 21 or later, this is Java "
+                + Runtime.version().feature() + "; was true");
         require(maxConcurrentCallsPerConnection >= 1, "maxConcurrentCallsPerConnection must be >= 1, was "
                 + maxConcurrentCallsPerConnection);
     }
@@ -161,6 +167,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private int maxHttpHeaderSize = DEFAULT_MAX_HTTP_HEADER_SIZE;
         private boolean udpEnabled;
         private int maxDatagramSize = DEFAULT_MAX_DATAGRAM_SIZE;
+        private boolean virtualThreads;
         private Transport transport = Transport.TCP;
         private final Map<String, Double> rateLimits = new java.util.LinkedHashMap<>();
         private @Nullable ConcurrencyLimit concurrencyLimit;
@@ -200,6 +207,15 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
 
         public Builder workerThreads(int v) {
             workerThreads = v;
+            return this;
+        }
+
+        /**
+         * Runs the worker pool's calls on virtual threads (Java 21 or later), at most {@link #workerThreads} at
+         * once; {@link #queueCapacity} does not apply then (a call that finds them all busy is answered OVERLOADED).
+         */
+        public Builder virtualThreads(boolean v) {
+            virtualThreads = v;
             return this;
         }
 
@@ -362,7 +378,7 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
                     errorLogLevel, tls, sendStackTraces, transport, rateLimits, concurrencyLimit, executions, httpEnabled,
-                    maxHttpHeaderSize, udpEnabled, maxDatagramSize);
+                    maxHttpHeaderSize, udpEnabled, maxDatagramSize, virtualThreads);
         }
     }
 }

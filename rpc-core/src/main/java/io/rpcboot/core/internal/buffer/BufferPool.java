@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.rpcboot.core.internal.GuardedBy;
+import io.rpcboot.core.internal.threads.VirtualThreads;
 
 import io.rpcboot.core.BufferPoolStats;
 
@@ -62,7 +63,11 @@ public final class BufferPool {
     /** One size class may own at most 1/this of {@code maxPooledBytes}. */
     static final int MAX_CLASS_SHARE = 4;
     private static final int BATCH = 16;
-    /** Only classes up to this size are cached per thread, which bounds what an idle thread holds. */
+    /**
+     * Only classes up to this size are cached per thread, which bounds what an idle thread holds.
+     * Virtual threads have no cache: one lives for one call, and its cache would hold blocks until
+     * the collector found it gone.
+     */
     private static final int MAX_CACHED_CLASS_SIZE = 16 * 1024;
 
     private final int cachedClasses;
@@ -177,7 +182,7 @@ public final class BufferPool {
         }
         int sizeClass = sizeClassOf(size);
         ByteBuffer block;
-        if (sizeClass < cachedClasses) {
+        if (sizeClass < cachedClasses && !VirtualThreads.current()) {
             ThreadCache cache = caches.get();
             block = popCached(cache, sizeClass);
             if (block != null) {
@@ -256,7 +261,7 @@ public final class BufferPool {
         if (sizeClass == UNPOOLED) {
             return;
         }
-        if (sizeClass < cachedClasses) {
+        if (sizeClass < cachedClasses && !VirtualThreads.current()) {
             pushCached(caches.get(), sizeClass, block);
         } else {
             freeLists[sizeClass].push(block);
