@@ -22,7 +22,8 @@ import org.HdrHistogram.Histogram;
  * fast): the fast method's latency at C=64, alone and while callers keep the slow one
  * busy, in the same run. The slow method is called for the first time during the measured window,
  * and a third method is fast but blocks now and then. {@link #main} prints the figures; the test of
- * this module holds the ratio with the repeat policy it states.
+ * this module holds the ratio with the repeat policy it states. With {@code -Dbench.virtual=true}
+ * (Java 21 or later) the worker pool runs on virtual threads.
  */
 public final class BlockingScenario {
 
@@ -75,7 +76,9 @@ public final class BlockingScenario {
      */
     public static Result run(int fastCallers, int slowCallers, Duration window) {
         Impl impl = new Impl();
-        RpcServer server = RpcServer.builder().config(ServerConfig.builder().host("127.0.0.1").port(0).build())
+        // -Dbench.virtual=true: the worker pool on virtual threads (Java 21 or later)
+        RpcServer server = RpcServer.builder().config(ServerConfig.builder().host("127.0.0.1").port(0)
+                        .virtualThreads(Boolean.getBoolean("bench.virtual")).build())
                 .service(Catalog.class, impl).start();
         try (RpcClient client = RpcClient.builder().config(ClientConfig.builder().build()).build()) {
             Catalog catalog = client.create(ReferenceConfig.builder(Catalog.class).timeout(Duration.ofSeconds(5))
@@ -140,7 +143,8 @@ public final class BlockingScenario {
     public static void main(String[] args) {
         for (int round = 0; round < 3; round++) {
             Result r = run(64, 16, Duration.ofSeconds(3));
-            System.out.printf("blocking beside fast, default execution: fast p50 %d -> %d us, p99 %d -> %d us (%.2fx);"
+            System.out.printf("blocking beside fast, default execution" + (Boolean.getBoolean("bench.virtual")
+                    ? ", virtual workers" : "") + ": fast p50 %d -> %d us, p99 %d -> %d us (%.2fx);"
                     + " %d fast calls, %d blocking calls, %d failures%n", r.aloneP50Micros(), r.besideP50Micros(),
                     r.aloneP99Micros(), r.besideP99Micros(), r.ratio(), r.fastCalls(), r.slowCalls(), r.failures());
         }

@@ -30,6 +30,8 @@ interface Peer {
             case "rpc-boot-client-defaults" -> new RpcBootPeer(RpcBootPeer.Variant.CLIENT_DEFAULTS);
             case "rpc-boot-defaults" -> new RpcBootPeer(RpcBootPeer.Variant.ALL_DEFAULTS);
             case "rpc-boot-pool" -> new RpcBootPeer(RpcBootPeer.Variant.POOL_DEFAULTS);
+            case "rpc-boot-virtual" -> new RpcBootPeer(RpcBootPeer.Variant.VIRTUAL_DEFAULTS);
+            case "rpc-boot-virtual-pool" -> new RpcBootPeer(RpcBootPeer.Variant.VIRTUAL_POOL);
             case "rpc-boot-resilience-on" -> new RpcBootPeer(RpcBootPeer.Variant.ON);
             case "rpc-boot-resilience-off" -> new RpcBootPeer(RpcBootPeer.Variant.OFF);
             case "rpc-boot-observed" -> new ObservedRpcBootPeer(ObservedRpcBootPeer.Mode.OBSERVED);
@@ -42,7 +44,7 @@ interface Peer {
             case "nio-floor" -> new NioFloorPeer();
             case "nio-floor-sockets" -> new NioSocketsFloorPeer();
             case "rpc-boot-http" -> new HttpJsonPeer();
-            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-defaults, rpc-boot-pool, rpc-boot-spring, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, rpc-boot-http, grpc, grpc-tls, nio-floor, nio-floor-sockets)");
+            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-defaults, rpc-boot-pool, rpc-boot-virtual, rpc-boot-virtual-pool, rpc-boot-spring, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, rpc-boot-http, grpc, grpc-tls, nio-floor, nio-floor-sockets)");
         };
     }
 }

@@ -25,6 +25,8 @@ import io.rpcboot.core.tls.TlsConfig;
  * client's defaults, {@code rpc-boot-defaults} both sides' (the server's {@code adaptive}
  * execution too): what a user gets without tuning; {@code rpc-boot-pool} the same with the
  * server's methods always on its worker pool (the default before {@code adaptive}).
+ * {@code rpc-boot-virtual} and {@code rpc-boot-virtual-pool} are those two with the worker pool on
+ * virtual threads (run the benchmark on Java 21 or later for them).
  */
 final class RpcBootPeer implements Peer {
 
@@ -41,7 +43,11 @@ final class RpcBootPeer implements Peer {
         /** Both sides' defaults: the client's, and the server's {@code adaptive} execution instead of {@code direct}. */
         ALL_DEFAULTS,
         /** Both sides' defaults, but the server's methods always on the worker pool. */
-        POOL_DEFAULTS
+        POOL_DEFAULTS,
+        /** Both sides' defaults, the server's worker pool on virtual threads (Java 21 or later). */
+        VIRTUAL_DEFAULTS,
+        /** As {@link #VIRTUAL_DEFAULTS}, the server's methods always on the (virtual) workers. */
+        VIRTUAL_POOL
     }
 
     private final boolean tls;
@@ -82,6 +88,8 @@ final class RpcBootPeer implements Peer {
             case CLIENT_DEFAULTS -> "rpc-boot-client-defaults";
             case ALL_DEFAULTS -> "rpc-boot-defaults";
             case POOL_DEFAULTS -> "rpc-boot-pool";
+            case VIRTUAL_DEFAULTS -> "rpc-boot-virtual";
+            case VIRTUAL_POOL -> "rpc-boot-virtual-pool";
             case DEFAULT -> tls ? "rpc-boot-tls" : "rpc-boot";
         };
     }
@@ -92,6 +100,8 @@ final class RpcBootPeer implements Peer {
         switch (variant) {
             case ALL_DEFAULTS -> { } // ExecutionMode.ADAPTIVE
             case POOL_DEFAULTS -> config.executionMode(ExecutionMode.POOL);
+            case VIRTUAL_DEFAULTS -> config.virtualThreads(true);
+            case VIRTUAL_POOL -> config.virtualThreads(true).executionMode(ExecutionMode.POOL);
             default -> config.executionMode(ExecutionMode.DIRECT);
         }
         RpcServer server = RpcServer.builder()
@@ -111,7 +121,7 @@ final class RpcBootPeer implements Peer {
     @Override
     public Caller connect(int port) throws Exception {
         boolean defaults = variant == Variant.CLIENT_DEFAULTS || variant == Variant.ALL_DEFAULTS
-                || variant == Variant.POOL_DEFAULTS;
+                || variant == Variant.POOL_DEFAULTS || variant == Variant.VIRTUAL_DEFAULTS || variant == Variant.VIRTUAL_POOL;
         ClientConfig.Builder config = defaults ? ClientConfig.builder().timeout(Duration.ofSeconds(30))
                 : ClientConfig.builder().ioThreads(1).connectionsPerEndpoint(1).timeout(Duration.ofSeconds(30))
                         .tls(tls ? tlsConfig(false) : null);
