@@ -54,10 +54,16 @@ final class RpcConfigurations {
                 .serverIoThreads(threads(properties.getServer().getIoThreads())).build());
     }
 
+    /** rpc.server.virtual-threads if set, else whether Spring Boot runs on virtual threads. */
+    static boolean virtualThreads(RpcProperties.Server p, boolean bootVirtualThreads) {
+        Boolean set = p.getVirtualThreads();
+        return set != null ? set : bootVirtualThreads;
+    }
+
     /** @param bootVirtualThreads whether Spring Boot runs on virtual threads: what an unset rpc.server.virtual-threads follows */
     static ServerConfig server(RpcProperties.Server p, io.rpcboot.core.tls.@Nullable TlsConfig tls,
                                boolean bootVirtualThreads) {
-        boolean virtualThreads = p.getVirtualThreads() != null ? p.getVirtualThreads() : bootVirtualThreads;
+        boolean virtualThreads = virtualThreads(p, bootVirtualThreads);
         RpcProperties.ServerLimits l = p.getLimits();
         PeerLimits peerLimits = peerLimits("rpc.server.limits", l);
         int maxFrameSize = toInt("rpc.server.max-frame-size", p.getMaxFrameSize());

@@ -168,8 +168,8 @@ public class RpcProperties {
 
         /**
          * Whether provider methods on the worker pool run on virtual threads (Java 21 or later): one per
-         * call, at most worker-threads at once, none waiting (queue-capacity does not apply). Unset: as
-         * spring.threads.virtual.enabled.
+         * call, at most worker-threads running and queue-capacity waiting, as on platform threads. Unset:
+         * as spring.threads.virtual.enabled.
          */
         private @Nullable Boolean virtualThreads;
 

@@ -112,6 +112,17 @@ class RpcServerAutoConfigurationTests {
     }
 
     @Test
+    void anUnsetVirtualThreadsPropertyFollowsBootsSwitchOnAnyJava() {
+        RpcProperties.Server p = new RpcProperties.Server();
+        assertThat(RpcConfigurations.virtualThreads(p, true)).isTrue();
+        assertThat(RpcConfigurations.virtualThreads(p, false)).isFalse();
+        p.setVirtualThreads(false);
+        assertThat(RpcConfigurations.virtualThreads(p, true)).as("set: wins over Boot's switch").isFalse();
+        p.setVirtualThreads(true);
+        assertThat(RpcConfigurations.virtualThreads(p, false)).isTrue();
+    }
+
+    @Test
     void virtualWorkersFollowBootsSwitchUnlessSetAndNeedJava21() {
         boolean java21 = Runtime.version().feature() >= 21;
         runner.run(context -> assertThat(context.getBean(RpcServer.class).config().virtualThreads()).isFalse());

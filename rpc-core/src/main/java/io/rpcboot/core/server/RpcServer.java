@@ -190,7 +190,7 @@ public final class RpcServer implements AutoCloseable {
 
     private static Executor newExecutor(ServerConfig config) {
         if (config.virtualThreads()) {
-            return new VirtualWorkers(config.workerThreads()); // checked by the config: Java 21 or later
+            return new VirtualWorkers(config.workerThreads(), config.queueCapacity()); // the config checked: Java 21+
         }
         BlockingQueue<Runnable> queue = config.queueCapacity() == 0 ? new SynchronousQueue<>()
                 : new ArrayBlockingQueue<>(config.queueCapacity());

@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * {@link ThreadMXBean#getCurrentThreadCpuTime()}; blocked = wall - CPU - run queue - pauses.
  * Where schedstat cannot be read, only the wall time is judged: a method that blocks briefly
  * (under 2 ms) on each call is then not recognised. On a virtual thread (the worker pool with
- * {@link ServerConfig#virtualThreads()}) both counters would be its carrier's: only the wall time is
- * judged there, and {@link #BLOCKED_NANOS} of it is slow, so that no blocking method looks fast.
+ * {@link ServerConfig#virtualThreads()}) the JDK gives no CPU time and schedstat would be the
+ * carrier's: only the wall time is judged there, and {@link #BLOCKED_NANOS} of it is slow, so that
+ * no blocking method looks fast.
  * Cautious: a fast method whose runs wait for a core now and then stays on the virtual workers.
  *
  * <p>Cost: the counters (a seek and a read of schedstat, the CPU time, the collectors' counts: about
@@ -66,8 +67,9 @@ final class RunClock {
     private byte[] buffer = NO_BYTES;
     private static final byte[] NO_BYTES = {};
     /**
-     * Whether this is a virtual thread's clock: schedstat and the CPU time there would be its carrier's, so only
-     * wall time is judged, against {@link #BLOCKED_NANOS}: a blocking run is then never taken for a fast one.
+     * Whether this is a virtual thread's clock: the JDK gives no CPU time there and schedstat would be the
+     * carrier's, so only wall time is judged, against {@link #BLOCKED_NANOS}: a blocking run is never taken for
+     * a fast one.
      */
     private final boolean virtual;
     /** Counters at the start of the current run (read at {@link #start}). */

@@ -64,8 +64,8 @@ import org.jspecify.annotations.Nullable;
  * @param maxDatagramSize      bytes of the largest datagram taken; larger ones are dropped and counted. Announced to
  *                             clients, which send no one-way call larger than it by UDP
  * @param virtualThreads       whether the methods that run on the worker pool run on virtual threads instead (Java 21
- *                             or later): one per call, at most {@code workerThreads} at once, none waiting; past that a
- *                             call is answered OVERLOADED, as by a full pool
+ *                             or later): one per call, at most {@code workerThreads} running and {@code queueCapacity}
+ *                             waiting; past that a call is answered OVERLOADED, as by a full pool
  */
 public record ServerConfig(String host, int port, String advertisedHost, int ioThreads, int workerThreads,
                            int queueCapacity, ExecutionMode executionMode, int maxFrameSize, Duration idleTimeout,
@@ -211,8 +211,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         }
 
         /**
-         * Runs the worker pool's calls on virtual threads (Java 21 or later), at most {@link #workerThreads} at
-         * once; {@link #queueCapacity} does not apply then (a call that finds them all busy is answered OVERLOADED).
+         * Runs the worker pool's calls on virtual threads (Java 21 or later), with the same bounds: at most
+         * {@link #workerThreads} running and {@link #queueCapacity} waiting; past that a call is answered OVERLOADED.
          */
         public Builder virtualThreads(boolean v) {
             virtualThreads = v;

@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * The worker pool on virtual threads ({@code ServerConfig.virtualThreads}). These tests need Java 21
  * or later: the build runs them in a JVM of its own ({@code rpc-core/pom.xml}, the
- * {@code virtual-threads} execution, on the Temurin JDK of the build machine); the Java 17 refusal is
- * held by {@code ServerConfigVirtualThreadsTests}.
+ * {@code virtual-threads} execution, on the Temurin JDK of the build machine; alone:
+ * {@code mvn -pl rpc-core test-compile surefire:test@virtual-threads}); the Java 17 refusal is held
+ * by {@code ServerConfigVirtualThreadsTests}.
  */
 @Timeout(60)
 class VirtualThreadsTests {
@@ -93,20 +94,24 @@ class VirtualThreadsTests {
     }
 
     @Test
-    void pastTheWorkerLimitCallsAreAnsweredOverloadedAtOnce() throws Exception {
+    void pastTheWorkersAndTheQueueCallsAreAnsweredOverloadedAtOnce() throws Exception {
         Probes probes = new Probes();
         RpcMetrics metrics = RpcMetrics.simple();
-        fixture.server(virtual(4).executionMode(ExecutionMode.POOL), b -> b.metrics(metrics).service(Probe.class, probes));
+        fixture.server(virtual(4).queueCapacity(2).executionMode(ExecutionMode.POOL),
+                b -> b.metrics(metrics).service(Probe.class, probes));
         Probe probe = fixture.client(ClientConfig.builder().ioThreads(1).retries(0)).create(Probe.class);
-        ExecutorService callers = Executors.newFixedThreadPool(4);
+        ExecutorService callers = Executors.newFixedThreadPool(6);
         try {
             List<CompletableFuture<String>> held = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < 6; i++) {
                 held.add(CompletableFuture.supplyAsync(probe::hold, callers));
             }
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> probes.holding.get() == 4);
+            // four run (and hold their workers), two wait for one of them: six calls in the server
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> metrics.registry().get("rpc.server.inflight").gauge().value() == 6);
+            assertThat(probes.holding).as("the queued two wait, they do not run").hasValue(4);
 
-            // all four virtual workers are taken: the fifth call is refused, not queued behind them
+            // workers and queue are full: the seventh call is refused at once
             // (the client, with its only instance refusing, says so with the server's answer)
             assertThatExceptionOfType(RpcException.class).isThrownBy(probe::hold)
                     .withMessageContaining("OVERLOADED (the server's worker pool is full)");
@@ -115,6 +120,7 @@ class VirtualThreadsTests {
 
             probes.release.countDown();
             assertThat(held).allSatisfy(f -> assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo("held"));
+            assertThat(probes.holding).as("the queued calls ran once workers were free").hasValue(6);
             assertThat(probe.where()).as("the workers are free again").endsWith("virtual=true");
         } finally {
             probes.release.countDown();
