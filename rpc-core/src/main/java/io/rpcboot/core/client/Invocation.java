@@ -295,7 +295,7 @@ final class Invocation extends CallOutcome implements LoadBalancer.CallInfo {
             }
             return;
         }
-        if (!(clock == CallClock.SYSTEM && completion instanceof ParkedCaller parked && parked.awaitFollowsOnThisThread())) {
+        if (!(completion instanceof ParkedCaller parked && parked.awaitFollowsOnThisThread(clock))) {
             connection.loopMustRead(); // only a caller about to wait, on its own thread, reads its answer itself
         }
         if (isOutcomeDecided()) {

@@ -97,11 +97,20 @@ final class ParkedCaller implements CallCompletion {
 
     /**
      * Whether this thread will read the answer to what it just sent itself, in {@link #await}: it is
-     * the caller's, and nothing comes between the sending and the waiting (an interceptor may wait
-     * for the call some other way, so an intercepted call leaves the reading to the loop).
+     * the caller's, and the caller reads its own responses ({@link #readsOwnResponses}).
      */
-    boolean awaitFollowsOnThisThread() {
-        return unclaimed == null && caller == Thread.currentThread() && readsItself;
+    boolean awaitFollowsOnThisThread(CallClock clock) {
+        return caller == Thread.currentThread() && readsOwnResponses(clock);
+    }
+
+    /**
+     * Whether the caller reads its connection itself while it waits: on the system clock (a test
+     * clock's deadlines are not select timeouts), not on a virtual thread, and with nothing between
+     * the sending and the waiting (an interceptor may wait for the call some other way, so an
+     * intercepted call leaves the reading to the loop).
+     */
+    private boolean readsOwnResponses(CallClock clock) {
+        return clock == CallClock.SYSTEM && unclaimed == null && readsItself;
     }
 
     /** The caller waits on {@code s} (null: no longer), reading its connection itself. Caller's thread. */
@@ -134,7 +143,7 @@ final class ParkedCaller implements CallCompletion {
      */
     @Nullable Object await(Invocation call) throws Throwable {
         boolean interrupted = false;
-        if (call.clock == CallClock.SYSTEM && readsItself) { // a test clock's deadlines are not select timeouts
+        if (readsOwnResponses(call.clock)) {
             // each try this thread sent (a retry too, sent from inside a read) is read here, or left
             // to its loop with ensureLoopReads: sent from this thread, nobody else did that for it
             Attempt read = null;
