@@ -151,9 +151,9 @@ class HostileClientTests {
     }
 
     /** Row 9: whatever the provider answers, an asynchronous call completes, by its deadline. */
-    @Test
-    void asynchronousCallsCompleteByTheirDeadlineWhateverTheProviderAnswers() throws Exception {
-        List<BiFunction<Long, OutputStream, Boolean>> answers = List.of(
+    /** What a rogue provider answers, one way per element. */
+    private List<BiFunction<Long, OutputStream, Boolean>> roguesAnswers() {
+        return List.of(
                 (id, out) -> true, // never answers
                 (id, out) -> write(out, okWithBody(id, new byte[] {2, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF})), // garbage
                 (id, out) -> write(out, bytes(rogueCodec.start(FrameType.RESPONSE, id, 1, RpcStatus.OK).finish())), // empty
@@ -161,7 +161,11 @@ class HostileClientTests {
                 (id, out) -> write(out, typeTagBomb(id)), // a result of 20,000 '['
                 (id, out) -> write(out, fixedHeader(FrameType.RESPONSE, id, 0, 1 << 30)), // oversize, never sent
                 (id, out) -> write(out, bytes(rogueCodec.start(FrameType.RESPONSE, id + 7, 1, RpcStatus.OK).finish())));
-        for (BiFunction<Long, OutputStream, Boolean> answer : answers) {
+    }
+
+    @Test
+    void asynchronousCallsCompleteByTheirDeadlineWhateverTheProviderAnswers() throws Exception {
+        for (BiFunction<Long, OutputStream, Boolean> answer : roguesAnswers()) {
             RpcClient client = client(rogueProvider(answer));
             long start = System.nanoTime();
             HostileServices.Orders orders = client.create(HostileServices.Orders.class);
@@ -193,6 +197,43 @@ class HostileClientTests {
         await().atMost(Duration.ofSeconds(5)).until(call::isDone);
         assertThat(call).isCompletedExceptionally();
         assertThat(pool.bytesInUse() - base).isLessThanOrEqualTo(8 * 1024);
+        assertRecovered(client);
+    }
+
+    /**
+     * Rows 9 and 1 with synchronous calls: alone on its connection, the caller reads the responses
+     * itself, on its own thread, and the same limits hold there. A call ends by its deadline whatever
+     * the provider answers; a trickling response is cut off by the frame timeout, holding little.
+     */
+    @Test
+    void aSynchronousCallerReadingItsOwnConnectionMeetsTheSameLimits() throws Exception {
+        for (BiFunction<Long, OutputStream, Boolean> answer : roguesAnswers()) {
+            RpcClient client = client(rogueProvider(answer));
+            HostileServices.Orders orders = client.create(HostileServices.Orders.class);
+            long start = System.nanoTime();
+            String result; // a wrong answer may decode by luck as a string: failing is fine, hanging is not
+            try {
+                result = orders.echo("hi");
+            } catch (io.rpcboot.core.RpcException failed) {
+                result = null;
+            }
+            assertThat(result).isNotEqualTo("hi");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(CALL_TIMEOUT.plusSeconds(2));
+            assertRecovered(client);
+        }
+
+        int port = rogueProvider((id, out) -> write(out, fixedHeader(FrameType.RESPONSE, id, 0, 60 * 1024))
+                && write(out, new byte[100]));
+        RpcClient client = client(port);
+        long base = pool.bytesInUse();
+        HostileServices.Orders orders = client.create(HostileServices.Orders.class);
+        CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> orders.echo("hi"),
+                r -> new Thread(r, "reading-caller").start());
+        await().atMost(Duration.ofSeconds(5)).until(() -> clientLimit("frame_timeout") == 1);
+        assertThat(pool.bytesInUse() - base).isLessThanOrEqualTo(8 * 1024);
+        // cut off by the frame timeout (300 ms), not by its own deadline (800 ms)
+        assertThat(catchThrowable(call::join)).hasCauseInstanceOf(io.rpcboot.core.RpcException.class)
+                .cause().isNotInstanceOf(RpcTimeoutException.class);
         assertRecovered(client);
     }
 

@@ -136,20 +136,13 @@ class CallerReadsTests {
         Gate gate = client.create(Gate.class);
         gate.echo(new byte[1]); // connected
 
-        CompletableFuture<String> answer = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            try {
-                answer.complete(gate.hold("me"));
-            } catch (Throwable t) {
-                answer.completeExceptionally(t);
-            }
-        }, "lone-caller");
-        caller.start();
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        Thread caller = callInBackground("lone-caller", () -> assertThat(gate.hold("me")).isEqualTo("me"), failure);
         assertThat(held.entered.await(30, TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> readsItsConnection(caller));
         held.released.countDown();
 
-        assertThat(answer.get(30, TimeUnit.SECONDS)).isEqualTo("me");
+        assertThat(failure.get(30, TimeUnit.SECONDS)).as("the call's answer, checked on its thread").isNull();
     }
 
     @Test
@@ -161,7 +154,7 @@ class CallerReadsTests {
         gate.echo(new byte[1]);
 
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
-        Thread caller = callInBackground(() -> gate.hold("me"), failure);
+        Thread caller = callInBackground("reading-caller", () -> gate.hold("me"), failure);
         assertThat(held.entered.await(30, TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> readsItsConnection(caller));
         try {
@@ -184,16 +177,13 @@ class CallerReadsTests {
 
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
         CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
+        Thread caller = callInBackground("interrupted-caller", () -> {
             try {
                 gate.hold("me");
-                failure.complete(null);
-            } catch (Throwable t) {
-                failure.complete(t);
+            } finally {
+                stillInterrupted.complete(Thread.currentThread().isInterrupted());
             }
-            stillInterrupted.complete(Thread.currentThread().isInterrupted());
-        }, "interrupted-caller");
-        caller.start();
+        }, failure);
         assertThat(held.entered.await(30, TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> readsItsConnection(caller));
         caller.interrupt();
@@ -252,7 +242,8 @@ class CallerReadsTests {
         return meters.get("rpc.io.received").tag("side", "server").counter().count();
     }
 
-    private static Thread callInBackground(Runnable call, CompletableFuture<Throwable> failure) {
+    /** Starts a thread that makes the call; {@code failure} gets what it threw, or null. */
+    private static Thread callInBackground(String name, Runnable call, CompletableFuture<Throwable> failure) {
         Thread caller = new Thread(() -> {
             try {
                 call.run();
@@ -260,7 +251,7 @@ class CallerReadsTests {
             } catch (Throwable t) {
                 failure.complete(t);
             }
-        }, "reading-caller");
+        }, name);
         caller.start();
         return caller;
     }
