@@ -1,5 +1,7 @@
 package io.rpcboot.core.server;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,8 +17,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   POOL ── 1,000 runs on the pool, at most 1 slow, and the hold-off over ──► LOOP
- *   LOOP ── a run that held the loop 20 ms or more, or a slow run within 100 runs of another
- *           ──► POOL, held off 1 s, 2 s, 4 s ... 5 min (doubling with each move)
+ *   LOOP ── a slow run within 100 runs of another ──► POOL, held off 1 s, then 2 s
+ *   LOOP ── a run that held the loop 20 ms or more, or the third move back ──► POOL for good
  * </pre>
  *
  * A short slow run on the loop after 100 good ones is forgiven: a safepoint or a page fault looks
@@ -24,10 +26,12 @@ import org.slf4j.LoggerFactory;
  * loops). A method that blocks on every call (a database query) moves at its second call.
  *
  * The first calls of a method, and a method that blocks now and then (even once in a few hundred
- * calls), stay on the pool. A method that was fast for 1,000 calls and then blocks costs the loop
- * one long run (20 ms or more) or two short slow ones before it moves. A request body over
- * {@link #LOOP_MAX_BODY}, or compressed, is run on the pool whatever the method's place. Only counts
- * and times are kept: three counters and three times per method.
+ * calls), stay on the pool. A method that was fast for 1,000 calls and then blocks holds one loop
+ * once, for one run, and then stays on the pool for good: the calls that loop read meanwhile wait,
+ * while the other loops send this method's calls to the pool as soon as one loop has been in it
+ * 20 ms. Short slow runs can cost a loop at most two such runs per move, and there are at most
+ * three moves. A request body over {@link #LOOP_MAX_BODY}, or compressed, is run on the pool
+ * whatever the method's place. Only counts and times are kept.
  */
 final class AdaptiveExecution {
 
@@ -38,9 +42,24 @@ final class AdaptiveExecution {
     /** Slow runs a window may have (a thread descheduled mid-run looks slow without being so). */
     static final int SLOW_ALLOWED = 1;
     static final long FIRST_HOLD_OFF_NANOS = TimeUnit.SECONDS.toNanos(1);
-    static final long MAX_HOLD_OFF_NANOS = TimeUnit.MINUTES.toNanos(5);
-    /** A run on the loop that held it this long moves the method at once. */
+    /**
+     * A run on the loop that held it this long moves the method to the pool for good; while one
+     * loop has been in the method this long, the other loops send its calls to the pool.
+     */
     static final long LONG_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Moves back to the pool after which the method stays there for good. */
+    static final int MAX_MOVES_BACK = 3;
+    /** {@link #loopRunSince} when no loop is known to be in the method. */
+    private static final long NO_LOOP_RUN = Long.MIN_VALUE;
+    private static final VarHandle LOOP_RUN_SINCE;
+
+    static {
+        try {
+            LOOP_RUN_SINCE = MethodHandles.lookup().findVarHandle(AdaptiveExecution.class, "loopRunSince", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Good runs on the loop that earn the forgiveness of one short slow run. */
     static final int FORGIVE_AFTER = 100;
     /**
@@ -60,6 +79,16 @@ final class AdaptiveExecution {
     /** Before this (nanoTime) the method stays on the pool, whatever its run times. */
     private volatile long heldOffUntil = System.nanoTime();
     private long holdOff = FIRST_HOLD_OFF_NANOS; // under moving
+    private int movesBack; // under moving
+    /** Set once: the method stays on the pool. */
+    private volatile boolean pinned;
+    /**
+     * When a run on a loop started (nanoTime), while it lasts; {@link #NO_LOOP_RUN} otherwise. With
+     * two loops in the method at once only one may be seen: a mark is advisory, read and written
+     * without a lock (opaque and release), and each run clears only its own.
+     */
+    @SuppressWarnings("unused") // through LOOP_RUN_SINCE
+    private long loopRunSince = NO_LOOP_RUN;
     /** Good runs on the loop since the last slow one, counted up to {@link #FORGIVE_AFTER}. */
     private final AtomicInteger goodOnLoop = new AtomicInteger();
     /** When the last forgiven slow run on the loop ended (nanoTime). */
@@ -76,15 +105,40 @@ final class AdaptiveExecution {
         return onLoop;
     }
 
-    /** Whether a call with this request body runs on the I/O loop. */
+    /**
+     * Whether a call with this request body runs on the I/O loop that read it: not while another
+     * loop has been in this method {@link #LONG_NANOS} (it blocks there, or works long).
+     */
     boolean onLoop(int bodyLength, boolean compressed) {
-        return onLoop && bodyLength <= LOOP_MAX_BODY && !compressed;
+        return onLoop && bodyLength <= LOOP_MAX_BODY && !compressed && !anotherLoopHeldLong();
+    }
+
+    private boolean anotherLoopHeldLong() {
+        long since = (long) LOOP_RUN_SINCE.getOpaque(this);
+        return since != NO_LOOP_RUN && System.nanoTime() - since >= LONG_NANOS;
+    }
+
+    /** A run on the loop starts, timed from {@code since}; {@link #leftLoop} must follow. Loop thread. */
+    void enteredLoop(long since) {
+        LOOP_RUN_SINCE.setRelease(this, since);
+    }
+
+    /** The run that {@link #enteredLoop} began ended. Loop thread. */
+    void leftLoop(long since) {
+        if ((long) LOOP_RUN_SINCE.getOpaque(this) == since) {
+            LOOP_RUN_SINCE.setRelease(this, NO_LOOP_RUN);
+        }
+    }
+
+    /** Whether the method stays on the pool for good. */
+    boolean pinned() {
+        return pinned;
     }
 
     /** A run on the pool ended, slow or not; ends the window once it is full. Any worker thread. */
     void ranOnPool(boolean slow, long now) {
-        if (onLoop) {
-            return; // a call queued before the move
+        if (onLoop || pinned) {
+            return; // a call queued before the move, or a method on the pool for good
         }
         if (slow) {
             slowRuns.incrementAndGet();
@@ -94,7 +148,7 @@ final class AdaptiveExecution {
         }
         // the one thread that completed the window judges it and opens the next
         int slowInWindow = slowRuns.getAndSet(0);
-        boolean move = slowInWindow <= SLOW_ALLOWED && now - heldOffUntil >= 0;
+        boolean move = slowInWindow <= SLOW_ALLOWED && now - heldOffUntil >= 0 && !pinned;
         synchronized (this) { // before a move back can reset the counts
             runs.addAndGet(-WINDOW); // runs other threads counted meanwhile stay in the next window
             if (move) {
@@ -110,8 +164,8 @@ final class AdaptiveExecution {
 
     /**
      * A run on the loop that started at {@code started} ended at {@code now}, having held it
-     * {@code nanos}: a long one, or a slow one too soon after another, moves the method to the
-     * pool. Loop thread.
+     * {@code nanos}: a long one moves the method to the pool for good; a slow one too soon after
+     * another moves it for a while (for good at the {@link #MAX_MOVES_BACK}th move). Loop thread.
      */
     void ranOnLoop(boolean slow, long nanos, long started, long now) {
         if (!slow) {
@@ -134,20 +188,30 @@ final class AdaptiveExecution {
             }
         }
         long hold;
+        boolean forGood;
         synchronized (this) {
             if (!onLoop) {
                 return; // another loop moved it first
             }
             onLoop = false;
             hold = holdOff;
-            holdOff = Math.min(MAX_HOLD_OFF_NANOS, holdOff * 2);
+            holdOff = holdOff * 2;
             heldOffUntil = now + hold;
+            forGood = nanos >= LONG_NANOS || ++movesBack >= MAX_MOVES_BACK;
+            if (forGood) {
+                pinned = true;
+            }
             runs.set(0);
             slowRuns.set(0);
         }
         toPool.increment();
-        log.warn("{} held an I/O loop for {} µs, working or blocked: it runs on the worker pool now, and for at least"
-                + " {} s (set its execution to 'pool' if it may block)", method, TimeUnit.NANOSECONDS.toMicros(nanos),
-                TimeUnit.NANOSECONDS.toSeconds(hold));
+        if (forGood) {
+            log.warn("{} held an I/O loop for {} µs, working or blocked: it runs on the worker pool from now on"
+                    + " (set its execution to 'pool' if it may block)", method, TimeUnit.NANOSECONDS.toMicros(nanos));
+        } else {
+            log.warn("{} held an I/O loop for {} µs, working or blocked: it runs on the worker pool now, and for at"
+                    + " least {} s (set its execution to 'pool' if it may block)", method,
+                    TimeUnit.NANOSECONDS.toMicros(nanos), TimeUnit.NANOSECONDS.toSeconds(hold));
+        }
     }
 }

@@ -390,7 +390,17 @@ final class RequestDispatcher {
         void runJudged(AdaptiveExecution adaptive, boolean onLoop) {
             RunClock clock = RunClock.current();
             clock.start();
-            runNow();
+            if (onLoop) {
+                long since = clock.startedAt();
+                adaptive.enteredLoop(since);
+                try {
+                    runNow();
+                } finally {
+                    adaptive.leftLoop(since);
+                }
+            } else {
+                runNow();
+            }
             boolean slow = clock.slow();
             if (!methodEntered) {
                 return; // a call refused or expired before the method says nothing of it

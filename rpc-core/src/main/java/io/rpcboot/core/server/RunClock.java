@@ -131,6 +131,11 @@ final class RunClock {
         // else: timed from the last read, a moment ago (the previous run ended less than REUSE_NANOS ago)
     }
 
+    /** When the run begun by {@link #start} is timed from (nanoTime): at most 50 µs before it began. */
+    long startedAt() {
+        return start;
+    }
+
     /** The run begun by {@link #start} ended: whether it was slow. */
     boolean slow() {
         long now = System.nanoTime();

@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
+import io.rpcboot.core.client.ClientConfig;
 import io.rpcboot.core.metrics.RpcMetrics;
 import io.rpcboot.core.server.ExecutionMode;
 import io.rpcboot.core.server.RpcExecution;
@@ -41,9 +44,28 @@ class AdaptiveExecutionCallTests {
         String briefly();
 
         String sized(byte[] payload);
+
+        /** Waits for {@link Threads#gate} when asked to, on whatever thread runs it. */
+        String gated(boolean wait);
     }
 
     static class Threads implements Where {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch gate = new CountDownLatch(1);
+
+        @Override
+        public String gated(boolean wait) {
+            if (wait) {
+                entered.countDown();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Thread.currentThread().getName();
+        }
+
         @Override
         public String fast() {
             return Thread.currentThread().getName();
@@ -107,7 +129,7 @@ class AdaptiveExecutionCallTests {
     }
 
     @Test
-    void aFastMethodMovesToTheLoopAndBackToThePoolTheFirstTimeItBlocksThere() {
+    void aFastMethodMovesToTheLoopAndBackToThePoolForGoodTheFirstTimeItBlocksThere() {
         RpcMetrics metrics = RpcMetrics.simple();
         fixture.server(server(), b -> b.metrics(metrics).service(Where.class, new Threads()));
         Where where = fixture.client().create(Where.class);
@@ -130,9 +152,45 @@ class AdaptiveExecutionCallTests {
         assertThat(where.sometimes(true)).as("blocks once, on the loop").startsWith("rpc-server-io-");
         // counted once the run ended, which is after its answer was written
         await().atMost(Duration.ofSeconds(10)).until(() -> moves(metrics, "sometimes", "pool").count() == 1);
-        assertThat(where.sometimes(false)).as("back on the pool, held off").startsWith("rpc-worker-");
+        assertThat(where.sometimes(false)).as("back on the pool").startsWith("rpc-worker-");
         assertThat(where.fast()).as("the other method stays where it was").startsWith("rpc-server-io-");
         assertThat(moves(metrics, "fast", "pool").count()).isZero();
+    }
+
+    @Test
+    void whileOneLoopIsHeldInAMethodTheOtherLoopSendsItsCallsToThePool() throws Exception {
+        RpcMetrics metrics = RpcMetrics.simple();
+        Threads provider = new Threads();
+        fixture.server(server().ioThreads(2), b -> b.metrics(metrics).service(Where.class, provider));
+        // one connection each, accepted round-robin: one on each server loop
+        Where first = fixture.client(ClientConfig.builder().ioThreads(1).connectionsPerEndpoint(1)).create(Where.class);
+        Where second = fixture.client(ClientConfig.builder().ioThreads(1).connectionsPerEndpoint(1)).create(Where.class);
+        int calls = 0;
+        while ((moves(metrics, "gated", "loop").count() == 0 || moves(metrics, "fast", "loop").count() == 0)
+                && calls < MAX_CALLS_TO_MOVE) {
+            first.gated(false);
+            second.fast();
+            calls++;
+        }
+        String firstLoop = first.gated(false);
+        String secondLoop = second.gated(false);
+        assertThat(firstLoop).startsWith("rpc-server-io-");
+        assertThat(secondLoop).startsWith("rpc-server-io-").isNotEqualTo(firstLoop);
+
+        CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> first.gated(true),
+                r -> new Thread(r, "held-caller").start());
+        assertThat(provider.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        // once the first loop has been in the method 20 ms, the second loop hands its calls to the pool
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.gated(false).startsWith("rpc-worker-"));
+        assertThat(second.fast()).as("other methods stay where they were").isEqualTo(secondLoop);
+        assertThat(held).isNotDone();
+
+        provider.gate.countDown();
+        assertThat(held.get(10, TimeUnit.SECONDS)).as("it ran on the loop it held")
+                .isEqualTo(firstLoop);
+        await().atMost(Duration.ofSeconds(10)).until(() -> moves(metrics, "gated", "pool").count() == 1);
+        assertThat(second.gated(false)).startsWith("rpc-worker-");
+        assertThat(first.gated(false)).startsWith("rpc-worker-");
     }
 
     @Test

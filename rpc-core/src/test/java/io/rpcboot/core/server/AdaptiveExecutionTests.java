@@ -78,12 +78,40 @@ class AdaptiveExecutionTests {
     }
 
     @Test
-    void oneSlowRunOnTheLoopMovesItBackHeldOffLongerEachTime() {
+    void aLongRunOnTheLoopMovesItToThePoolForGood() {
         poolRuns(WINDOW, FAST);
         loopRun(FAST);
         assertThat(adaptive.onLoop()).as("fast runs on the loop keep it there").isTrue();
 
-        loopRun(SLOW);
+        loopRun(SLOW); // held the loop 20 ms: it blocked there
+        assertThat(adaptive.onLoop()).isFalse();
+        assertThat(adaptive.pinned()).isTrue();
+        for (int i = 0; i < 5; i++) {
+            now += TimeUnit.MINUTES.toNanos(10);
+            poolRuns(WINDOW, FAST);
+            assertThat(adaptive.onLoop()).as("window %d, long after any hold-off", i).isFalse();
+        }
+        assertThat(toLoop.count()).isEqualTo(1);
+        assertThat(toPool.count()).isEqualTo(1);
+    }
+
+    /** Two short slow runs on the loop, 10 runs apart: the second moves the method back. */
+    private void twoShortSlowLoopRuns() {
+        for (int i = 0; i < AdaptiveExecution.FORGIVE_AFTER; i++) {
+            loopRun(FAST);
+        }
+        shortSlowLoopRun(); // forgiven
+        now += 10_000_000;
+        for (int i = 0; i < 10; i++) {
+            loopRun(FAST);
+        }
+        shortSlowLoopRun();
+    }
+
+    @Test
+    void shortSlowRunsMoveItBackHeldOffLongerEachTimeAndTheThirdMoveIsForGood() {
+        poolRuns(WINDOW, FAST);
+        twoShortSlowLoopRuns();
         assertThat(adaptive.onLoop()).isFalse();
         assertThat(toPool.count()).isEqualTo(1);
         poolRuns(WINDOW, FAST);
@@ -92,15 +120,42 @@ class AdaptiveExecutionTests {
         poolRuns(WINDOW, FAST);
         assertThat(adaptive.onLoop()).as("after it").isTrue();
 
-        loopRun(SLOW);
+        twoShortSlowLoopRuns();
+        assertThat(adaptive.onLoop()).isFalse();
         now += FIRST_HOLD_OFF_NANOS + FIRST_HOLD_OFF_NANOS / 2;
         poolRuns(WINDOW, FAST);
         assertThat(adaptive.onLoop()).as("the second hold-off is 2 s").isFalse();
         now += FIRST_HOLD_OFF_NANOS / 2;
         poolRuns(WINDOW, FAST);
         assertThat(adaptive.onLoop()).isTrue();
+        assertThat(adaptive.pinned()).isFalse();
+
+        twoShortSlowLoopRuns();
+        assertThat(adaptive.pinned()).as("the third move back").isTrue();
+        now += TimeUnit.HOURS.toNanos(1);
+        poolRuns(WINDOW, FAST);
+        assertThat(adaptive.onLoop()).isFalse();
         assertThat(toLoop.count()).isEqualTo(3);
-        assertThat(toPool.count()).isEqualTo(2);
+        assertThat(toPool.count()).isEqualTo(3);
+    }
+
+    @Test
+    void whileOneLoopHasBeenInTheMethodLongTheOtherLoopsSendItsCallsToThePool() {
+        poolRuns(WINDOW, FAST);
+        long started = System.nanoTime();
+        adaptive.enteredLoop(started);
+        assertThat(adaptive.onLoop(100, false)).as("a run that began just now").isTrue();
+        adaptive.leftLoop(started);
+
+        long longAgo = System.nanoTime() - AdaptiveExecution.LONG_NANOS;
+        adaptive.enteredLoop(longAgo);
+        assertThat(adaptive.onLoop(100, false)).as("a loop has been in it 20 ms").isFalse();
+        assertThat(adaptive.onLoop()).as("not moved: that run's own judgement moves it").isTrue();
+        adaptive.leftLoop(started); // a run that is not the marked one ends: the mark stays
+        assertThat(adaptive.onLoop(100, false)).isFalse();
+        adaptive.leftLoop(longAgo);
+        assertThat(adaptive.onLoop(100, false)).as("that run ended").isTrue();
+        assertThat(toPool.count()).isZero();
     }
 
     @Test
@@ -139,17 +194,6 @@ class AdaptiveExecutionTests {
         now += TimeUnit.SECONDS.toNanos(1); // one call a second
         shortSlowLoopRun();
         assertThat(adaptive.onLoop()).isFalse();
-    }
-
-    @Test
-    void theHoldOffStopsGrowingAtFiveMinutes() {
-        poolRuns(WINDOW, FAST);
-        for (int i = 0; i < 20; i++) { // 2^20 s without the cap
-            loopRun(SLOW);
-            now += AdaptiveExecution.MAX_HOLD_OFF_NANOS;
-            poolRuns(WINDOW, FAST);
-            assertThat(adaptive.onLoop()).as("move %d", i).isTrue();
-        }
     }
 
     @Test
