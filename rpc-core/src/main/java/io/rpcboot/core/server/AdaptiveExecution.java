@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   POOL ── 1,000 runs on the pool, at most 1 slow, and the hold-off over ──► LOOP
- *   LOOP ── a slow run within 100 runs of another ──► POOL, held off 1 s, then 2 s
- *   LOOP ── a run that held the loop 20 ms or more, or the third move back ──► POOL for good
+ *   LOOP ── a run that held the loop 20 ms, or a slow run within 100 runs of another
+ *           ──► POOL, held off 1 s, 2 s, 4 s ... 5 min (doubling with each move)
+ *   LOOP ── a run that held the loop 100 ms, or the fifth move back without an hour on the loop
+ *           between two of them ──► POOL for good
  * </pre>
  *
  * A short slow run on the loop after 100 good ones is forgiven: a safepoint or a page fault looks
@@ -26,12 +28,15 @@ import org.slf4j.LoggerFactory;
  * loops). A method that blocks on every call (a database query) moves at its second call.
  *
  * The first calls of a method, and a method that blocks now and then (even once in a few hundred
- * calls), stay on the pool. A method that was fast for 1,000 calls and then blocks holds one loop
- * once, for one run, and then stays on the pool for good: the calls that loop read meanwhile wait,
- * while the other loops send this method's calls to the pool as soon as one loop has been in it
- * 20 ms. Short slow runs can cost a loop at most two such runs per move, and there are at most
- * three moves. A request body over {@link #LOOP_MAX_BODY}, or compressed, is run on the pool
- * whatever the method's place. Only counts and times are kept.
+ * calls), stay on the pool. A method that was fast for 1,000 calls and then blocks for 100 ms or
+ * more holds one loop once, for one run, and then stays on the pool for good: the calls that loop
+ * read meanwhile wait, while the other loops send this method's calls to the pool as soon as one
+ * loop has been in it 20 ms. Shorter holds (20 to 100 ms) are what a machine's hiccups look like
+ * too (a safepoint that is not a collection, a virtual CPU descheduled by its host), so they move
+ * the method for a while, as short slow runs do; the fifth such move keeps it on the pool, unless
+ * it had spent an hour on the loop since the move before. A request body over
+ * {@link #LOOP_MAX_BODY}, or compressed, is run on the pool whatever the method's place. Only counts
+ * and times are kept.
  */
 final class AdaptiveExecution {
 
@@ -42,13 +47,18 @@ final class AdaptiveExecution {
     /** Slow runs a window may have (a thread descheduled mid-run looks slow without being so). */
     static final int SLOW_ALLOWED = 1;
     static final long FIRST_HOLD_OFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long MAX_HOLD_OFF_NANOS = TimeUnit.MINUTES.toNanos(5);
     /**
-     * A run on the loop that held it this long moves the method to the pool for good; while one
-     * loop has been in the method this long, the other loops send its calls to the pool.
+     * A run on the loop that held it this long moves the method to the pool at once; while one loop
+     * has been in the method this long, the other loops send its calls to the pool.
      */
     static final long LONG_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /** Moves back to the pool after which the method stays there for good. */
-    static final int MAX_MOVES_BACK = 3;
+    /** A run on the loop that held it this long blocked: the method stays on the pool for good. */
+    static final long BLOCKED_FOR_GOOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Moves back to the pool, each within {@link #FORGET_MOVES_NANOS} on the loop of the one before, that keep it there. */
+    static final int MAX_MOVES_BACK = 5;
+    /** Time on the loop after which earlier moves back are forgotten. */
+    static final long FORGET_MOVES_NANOS = TimeUnit.HOURS.toNanos(1);
     /** {@link #loopRunSince} when no loop is known to be in the method. */
     private static final long NO_LOOP_RUN = Long.MIN_VALUE;
     private static final VarHandle LOOP_RUN_SINCE;
@@ -80,6 +90,7 @@ final class AdaptiveExecution {
     private volatile long heldOffUntil = System.nanoTime();
     private long holdOff = FIRST_HOLD_OFF_NANOS; // under moving
     private int movesBack; // under moving
+    private long movedToLoop; // under moving: when (nanoTime)
     /** Set once: the method stays on the pool. */
     private volatile boolean pinned;
     /**
@@ -153,6 +164,7 @@ final class AdaptiveExecution {
             runs.addAndGet(-WINDOW); // runs other threads counted meanwhile stay in the next window
             if (move) {
                 goodOnLoop.set(FORGIVE_AFTER);
+                movedToLoop = now;
                 onLoop = true;
             }
         }
@@ -164,8 +176,9 @@ final class AdaptiveExecution {
 
     /**
      * A run on the loop that started at {@code started} ended at {@code now}, having held it
-     * {@code nanos}: a long one moves the method to the pool for good; a slow one too soon after
-     * another moves it for a while (for good at the {@link #MAX_MOVES_BACK}th move). Loop thread.
+     * {@code nanos}: a long one, or a slow one too soon after another, moves the method to the pool
+     * for a while; one that held it {@link #BLOCKED_FOR_GOOD_NANOS}, or the {@link #MAX_MOVES_BACK}th
+     * move, for good. Loop thread.
      */
     void ranOnLoop(boolean slow, long nanos, long started, long now) {
         if (!slow) {
@@ -195,9 +208,12 @@ final class AdaptiveExecution {
             }
             onLoop = false;
             hold = holdOff;
-            holdOff = holdOff * 2;
+            holdOff = Math.min(MAX_HOLD_OFF_NANOS, holdOff * 2);
             heldOffUntil = now + hold;
-            forGood = nanos >= LONG_NANOS || ++movesBack >= MAX_MOVES_BACK;
+            if (now - movedToLoop >= FORGET_MOVES_NANOS) {
+                movesBack = 0;
+            }
+            forGood = nanos >= BLOCKED_FOR_GOOD_NANOS || ++movesBack >= MAX_MOVES_BACK;
             if (forGood) {
                 pinned = true;
             }

@@ -129,7 +129,7 @@ class AdaptiveExecutionCallTests {
     }
 
     @Test
-    void aFastMethodMovesToTheLoopAndBackToThePoolForGoodTheFirstTimeItBlocksThere() {
+    void aFastMethodMovesToTheLoopAndBackToThePoolTheFirstTimeItBlocksThere() {
         RpcMetrics metrics = RpcMetrics.simple();
         fixture.server(server(), b -> b.metrics(metrics).service(Where.class, new Threads()));
         Where where = fixture.client().create(Where.class);
@@ -152,7 +152,7 @@ class AdaptiveExecutionCallTests {
         assertThat(where.sometimes(true)).as("blocks once, on the loop").startsWith("rpc-server-io-");
         // counted once the run ended, which is after its answer was written
         await().atMost(Duration.ofSeconds(10)).until(() -> moves(metrics, "sometimes", "pool").count() == 1);
-        assertThat(where.sometimes(false)).as("back on the pool").startsWith("rpc-worker-");
+        assertThat(where.sometimes(false)).as("back on the pool, held off").startsWith("rpc-worker-");
         assertThat(where.fast()).as("the other method stays where it was").startsWith("rpc-server-io-");
         assertThat(moves(metrics, "fast", "pool").count()).isZero();
     }

@@ -78,12 +78,37 @@ class AdaptiveExecutionTests {
     }
 
     @Test
-    void aLongRunOnTheLoopMovesItToThePoolForGood() {
+    void aLongRunOnTheLoopMovesItBackHeldOffLongerEachTime() {
         poolRuns(WINDOW, FAST);
         loopRun(FAST);
         assertThat(adaptive.onLoop()).as("fast runs on the loop keep it there").isTrue();
 
-        loopRun(SLOW); // held the loop 20 ms: it blocked there
+        loopRun(SLOW); // held the loop 20 ms
+        assertThat(adaptive.onLoop()).isFalse();
+        assertThat(toPool.count()).isEqualTo(1);
+        poolRuns(WINDOW, FAST);
+        assertThat(adaptive.onLoop()).as("within the first hold-off (1 s)").isFalse();
+        now += FIRST_HOLD_OFF_NANOS;
+        poolRuns(WINDOW, FAST);
+        assertThat(adaptive.onLoop()).as("after it").isTrue();
+
+        twoShortSlowLoopRuns(); // short slow runs move it as a long one does
+        now += FIRST_HOLD_OFF_NANOS + FIRST_HOLD_OFF_NANOS / 2;
+        poolRuns(WINDOW, FAST);
+        assertThat(adaptive.onLoop()).as("the second hold-off is 2 s").isFalse();
+        now += FIRST_HOLD_OFF_NANOS / 2;
+        poolRuns(WINDOW, FAST);
+        assertThat(adaptive.onLoop()).isTrue();
+        assertThat(adaptive.pinned()).isFalse();
+        assertThat(toLoop.count()).isEqualTo(3);
+        assertThat(toPool.count()).isEqualTo(2);
+    }
+
+    @Test
+    void aRunThatHeldTheLoopAHundredMillisecondsKeepsItOnThePoolForGood() {
+        poolRuns(WINDOW, FAST);
+        long nanos = AdaptiveExecution.BLOCKED_FOR_GOOD_NANOS;
+        adaptive.ranOnLoop(true, nanos, now - nanos, now); // it blocked there
         assertThat(adaptive.onLoop()).isFalse();
         assertThat(adaptive.pinned()).isTrue();
         for (int i = 0; i < 5; i++) {
@@ -109,34 +134,39 @@ class AdaptiveExecutionTests {
     }
 
     @Test
-    void shortSlowRunsMoveItBackHeldOffLongerEachTimeAndTheThirdMoveIsForGood() {
+    void theFifthMoveBackKeepsItOnThePoolUnlessItSpentAnHourOnTheLoopBetween() {
         poolRuns(WINDOW, FAST);
-        twoShortSlowLoopRuns();
+        for (int move = 1; move <= AdaptiveExecution.MAX_MOVES_BACK - 1; move++) {
+            loopRun(SLOW);
+            now += AdaptiveExecution.MAX_HOLD_OFF_NANOS;
+            poolRuns(WINDOW, FAST);
+            assertThat(adaptive.onLoop()).as("back on the loop after move %d", move).isTrue();
+        }
+        now += AdaptiveExecution.FORGET_MOVES_NANOS; // an hour on the loop: the four moves are forgotten
+        for (int move = 1; move <= AdaptiveExecution.MAX_MOVES_BACK - 1; move++) {
+            loopRun(SLOW);
+            now += AdaptiveExecution.MAX_HOLD_OFF_NANOS;
+            poolRuns(WINDOW, FAST);
+            assertThat(adaptive.onLoop()).as("back on the loop after move %d of the second hour", move).isTrue();
+        }
+        twoShortSlowLoopRuns(); // the fifth move within the hour: short slow runs count too
+        assertThat(adaptive.pinned()).isTrue();
+        now += TimeUnit.HOURS.toNanos(2);
+        poolRuns(WINDOW, FAST);
         assertThat(adaptive.onLoop()).isFalse();
-        assertThat(toPool.count()).isEqualTo(1);
-        poolRuns(WINDOW, FAST);
-        assertThat(adaptive.onLoop()).as("within the first hold-off (1 s)").isFalse();
-        now += FIRST_HOLD_OFF_NANOS;
-        poolRuns(WINDOW, FAST);
-        assertThat(adaptive.onLoop()).as("after it").isTrue();
+    }
 
-        twoShortSlowLoopRuns();
-        assertThat(adaptive.onLoop()).isFalse();
-        now += FIRST_HOLD_OFF_NANOS + FIRST_HOLD_OFF_NANOS / 2;
+    @Test
+    void theHoldOffStopsGrowingAtFiveMinutes() {
         poolRuns(WINDOW, FAST);
-        assertThat(adaptive.onLoop()).as("the second hold-off is 2 s").isFalse();
-        now += FIRST_HOLD_OFF_NANOS / 2;
-        poolRuns(WINDOW, FAST);
-        assertThat(adaptive.onLoop()).isTrue();
+        for (int i = 0; i < 20; i++) { // 2^20 s without the cap
+            loopRun(SLOW);
+            now += AdaptiveExecution.MAX_HOLD_OFF_NANOS;
+            poolRuns(WINDOW, FAST);
+            assertThat(adaptive.onLoop()).as("move %d", i).isTrue();
+            now += AdaptiveExecution.FORGET_MOVES_NANOS; // each time an hour on the loop: no move is held against it
+        }
         assertThat(adaptive.pinned()).isFalse();
-
-        twoShortSlowLoopRuns();
-        assertThat(adaptive.pinned()).as("the third move back").isTrue();
-        now += TimeUnit.HOURS.toNanos(1);
-        poolRuns(WINDOW, FAST);
-        assertThat(adaptive.onLoop()).isFalse();
-        assertThat(toLoop.count()).isEqualTo(3);
-        assertThat(toPool.count()).isEqualTo(3);
     }
 
     @Test
