@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * The floor as a caller without a client library would build it: one blocking socket per caller
  * thread, which writes its request and reads the echo itself (two thread wake-ups per call: the
- * server's selector and the caller). The server is {@link NioFloorPeer}'s, unchanged: one selector
+ * server's selector and the caller; these are the reads every side does, so docs/benchmarks.md,
+ * which counts the wake-ups beyond them, gives this floor none). The server is {@link NioFloorPeer}'s, unchanged: one selector
  * thread echoing {@code [int length][long id][payload]}. The committed {@code nio-floor} (one
  * multiplexed connection with coalesced writes) stays the yardstick for throughput; this one is the
  * yardstick the latency targets of the default configuration are stated against.

@@ -40,10 +40,10 @@ class RunClockTests {
         assertThat(clock.precise()).isEqualTo(Files.isReadable(Path.of("/proc/thread-self/schedstat")));
     }
 
+    /** Judged by what it did, not by the wall clock: a busy machine may hold the thread longer than the run. */
     @Test
     void aShortRunIsNotSlow() {
         assertThat(judge(() -> { })).isFalse();
-        assertThat(clock.wallNanos()).isLessThan(RunClock.BLOCKED_NANOS);
     }
 
     @Test
