@@ -90,10 +90,13 @@ final class RpcConfigurations {
             });
         });
         int maxHttpHeaderSize = toInt("rpc.server.http.max-header-size", p.getHttp().getMaxHeaderSize());
+        int maxHttpPipelinedSize = toInt("rpc.server.http.max-pipelined-size", p.getHttp().getMaxPipelinedSize());
         int maxDatagramSize = toInt("rpc.server.udp.max-datagram-size", p.getUdp().getMaxDatagramSize());
         return build(parameter -> parameter.equals("udpEnabled") ? "rpc.server.udp.enabled"
                 : parameter.equals("maxDatagramSize") ? "rpc.server.udp.max-datagram-size"
                 : parameter.equals("maxHttpHeaderSize") ? "rpc.server.http.max-header-size"
+                : parameter.equals("maxHttpHeaderFields") ? "rpc.server.http.max-header-fields"
+                : parameter.equals("maxHttpPipelinedSize") ? "rpc.server.http.max-pipelined-size"
                 : (SERVER_LIMITS.contains(parameter) ? "rpc.server.limits." : "rpc.server.")
                 + kebab(parameter), () -> ServerConfig.builder().host(p.getHost()).port(p.getPort())
                 .advertisedHost(p.getAdvertisedHost()).ioThreads(threads(p.getIoThreads()))
@@ -107,6 +110,7 @@ final class RpcConfigurations {
                 .errorLogLevel(p.getErrorLogLevel()).sendStackTraces(p.isSendStackTraces()).transport(p.getTransport())
                 .rateLimits(rateLimits).executions(executions).concurrencyLimit(concurrencyLimit).tls(tls)
                 .httpEnabled(p.getHttp().isEnabled()).maxHttpHeaderSize(maxHttpHeaderSize)
+                .maxHttpHeaderFields(p.getHttp().getMaxHeaderFields()).maxHttpPipelinedSize(maxHttpPipelinedSize)
                 // the in-process transport (test slices) has no UDP: the setting is ignored there
                 .udpEnabled(p.getUdp().isEnabled() && p.getTransport() == ServerConfig.Transport.TCP)
                 .maxDatagramSize(maxDatagramSize).build());

@@ -676,6 +676,15 @@ public class RpcProperties {
         /** Bytes an HTTP request's line and header fields may take together; more is answered 431. */
         private DataSize maxHeaderSize = DataSize.ofKilobytes(8);
 
+        /** Header fields an HTTP request may have (and trailer fields a chunked body); more is answered 431. */
+        private int maxHeaderFields = 100;
+
+        /**
+         * Bytes of pipelined HTTP requests held, already read, while the one before them is served;
+         * more is answered 431.
+         */
+        private DataSize maxPipelinedSize = DataSize.ofMegabytes(1);
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -690,6 +699,22 @@ public class RpcProperties {
 
         public void setMaxHeaderSize(DataSize maxHeaderSize) {
             this.maxHeaderSize = maxHeaderSize;
+        }
+
+        public int getMaxHeaderFields() {
+            return maxHeaderFields;
+        }
+
+        public void setMaxHeaderFields(int maxHeaderFields) {
+            this.maxHeaderFields = maxHeaderFields;
+        }
+
+        public DataSize getMaxPipelinedSize() {
+            return maxPipelinedSize;
+        }
+
+        public void setMaxPipelinedSize(DataSize maxPipelinedSize) {
+            this.maxPipelinedSize = maxPipelinedSize;
         }
     }
 

@@ -247,14 +247,23 @@ class RpcServerAutoConfigurationTests {
             ServerConfig config = context.getBean(RpcServer.class).config();
             assertThat(config.httpEnabled()).isTrue();
             assertThat(config.maxHttpHeaderSize()).isEqualTo(8 * 1024);
+            assertThat(config.maxHttpHeaderFields()).isEqualTo(100);
+            assertThat(config.maxHttpPipelinedSize()).isEqualTo(1024 * 1024);
         });
-        runner.withPropertyValues("rpc.server.http.enabled=false", "rpc.server.http.max-header-size=16KB").run(context -> {
+        runner.withPropertyValues("rpc.server.http.enabled=false", "rpc.server.http.max-header-size=16KB",
+                "rpc.server.http.max-header-fields=40", "rpc.server.http.max-pipelined-size=64KB").run(context -> {
             ServerConfig config = context.getBean(RpcServer.class).config();
             assertThat(config.httpEnabled()).isFalse();
             assertThat(config.maxHttpHeaderSize()).isEqualTo(16 * 1024);
+            assertThat(config.maxHttpHeaderFields()).isEqualTo(40);
+            assertThat(config.maxHttpPipelinedSize()).isEqualTo(64 * 1024);
         });
         runner.withPropertyValues("rpc.server.http.max-header-size=100B").run(context -> assertThat(context).getFailure()
                 .rootCause().hasMessageContaining("Property rpc.server.http.max-header-size with value '100' is invalid"));
+        runner.withPropertyValues("rpc.server.http.max-header-fields=0").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.http.max-header-fields with value '0' is invalid"));
+        runner.withPropertyValues("rpc.server.http.max-pipelined-size=100B").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("Property rpc.server.http.max-pipelined-size with value '100' is invalid"));
     }
 
     @Test

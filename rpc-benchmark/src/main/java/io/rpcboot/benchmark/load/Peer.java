@@ -44,7 +44,11 @@ interface Peer {
             case "nio-floor" -> new NioFloorPeer();
             case "nio-floor-sockets" -> new NioSocketsFloorPeer();
             case "rpc-boot-http" -> new HttpJsonPeer();
-            default -> throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-defaults, rpc-boot-pool, rpc-boot-virtual, rpc-boot-virtual-pool, rpc-boot-spring, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, rpc-boot-http, grpc, grpc-tls, nio-floor, nio-floor-sockets)");
+            default -> name.matches("rpc-boot-defaults-client-\\d+x\\d+") ? RpcBootPeer.clientSweep(name) : throwUnknown(name);
         };
+    }
+
+    private static Peer throwUnknown(String name) {
+        throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-defaults, rpc-boot-pool, rpc-boot-virtual, rpc-boot-virtual-pool, rpc-boot-spring, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, rpc-boot-http, grpc, grpc-tls, nio-floor, nio-floor-sockets, rpc-boot-defaults-client-<loops>x<connections>)");
     }
 }

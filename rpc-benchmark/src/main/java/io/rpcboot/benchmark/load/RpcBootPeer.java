@@ -52,6 +52,9 @@ final class RpcBootPeer implements Peer {
 
     private final boolean tls;
     private final Variant variant;
+    /** With {@link Variant#ALL_DEFAULTS}: the client's I/O loops and connections per endpoint instead of its defaults (0: default). */
+    private final int clientLoops;
+    private final int clientConnections;
 
     RpcBootPeer() {
         this(false);
@@ -66,8 +69,24 @@ final class RpcBootPeer implements Peer {
     }
 
     private RpcBootPeer(boolean tls, Variant variant) {
+        this(tls, variant, 0, 0);
+    }
+
+    private RpcBootPeer(boolean tls, Variant variant, int clientLoops, int clientConnections) {
         this.tls = tls;
         this.variant = variant;
+        this.clientLoops = clientLoops;
+        this.clientConnections = clientConnections;
+    }
+
+    /**
+     * All defaults but the client's loops and connections per endpoint, from a peer name such as
+     * {@code rpc-boot-defaults-client-1x2} (one loop, two connections): the sweep behind the
+     * client's defaults.
+     */
+    static RpcBootPeer clientSweep(String name) {
+        String[] shape = name.substring("rpc-boot-defaults-client-".length()).split("x");
+        return new RpcBootPeer(false, Variant.ALL_DEFAULTS, Integer.parseInt(shape[0]), Integer.parseInt(shape[1]));
     }
 
     private TlsConfig tlsConfig(boolean server) throws Exception {
@@ -128,6 +147,9 @@ final class RpcBootPeer implements Peer {
         if (variant == Variant.OFF) {
             config.outlierDetection(new OutlierDetection(0, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, 0, 20,
                     Duration.ofSeconds(10), Duration.ZERO));
+        }
+        if (clientLoops > 0) {
+            config.ioThreads(clientLoops).connectionsPerEndpoint(clientConnections);
         }
         RpcClient client = RpcClient.builder().config(config.build()).build();
         ReferenceConfig.Builder<EchoService> reference = ReferenceConfig.builder(EchoService.class)

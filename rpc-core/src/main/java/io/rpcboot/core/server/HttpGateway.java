@@ -106,11 +106,14 @@ final class HttpGateway implements ServerProtocol {
     private final List<AuthenticationInterceptor> authentication;
     private final PeerWarnings warnings;
     private final int maxHeaderBytes;
+    private final int maxHeaderFields;
+    private final int maxPipelinedBytes;
     private final int maxBodyBytes;
     private final Map<ServiceKey, Map<String, ProvidedMethod>> byKey = new ConcurrentHashMap<>();
 
     HttpGateway(ServiceTable services, RequestDispatcher dispatcher, FrameCodec codec, CallClock clock,
-                List<AuthenticationInterceptor> authentication, PeerWarnings warnings, int maxHeaderBytes) {
+                List<AuthenticationInterceptor> authentication, PeerWarnings warnings, int maxHeaderBytes,
+                int maxHeaderFields, int maxPipelinedBytes) {
         this.services = services;
         this.dispatcher = dispatcher;
         this.limits = codec.limits();
@@ -120,6 +123,8 @@ final class HttpGateway implements ServerProtocol {
         this.authentication = List.copyOf(authentication);
         this.warnings = warnings;
         this.maxHeaderBytes = maxHeaderBytes;
+        this.maxHeaderFields = maxHeaderFields;
+        this.maxPipelinedBytes = maxPipelinedBytes;
         this.maxBodyBytes = codec.maxFrameSize();
         this.mapper = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(JsonSerialization.READ_CONSTRAINTS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()).build();
@@ -147,6 +152,15 @@ final class HttpGateway implements ServerProtocol {
 
     int maxBodyBytes() {
         return maxBodyBytes;
+    }
+
+    int maxHeaderFields() {
+        return maxHeaderFields;
+    }
+
+    /** Bytes of pipelined requests a session holds while it serves the one before them. */
+    int maxPipelinedBytes() {
+        return maxPipelinedBytes;
     }
 
     Duration requestTimeout() {

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP side of one connection whose first bytes were an HTTP request ({@link ServerConnection}
  * chose). Requests are served one at a time, in order: while one is being served the connection is
- * not read, so pipelined requests wait in the socket (and at most {@value #MAX_PENDING} bytes of
- * them here), and responses leave in request order.
+ * not read, so pipelined requests wait in the socket (and at most {@code rpc.server.http.max-pipelined-size}
+ * bytes of them here), and responses leave in request order.
  *
  * <pre>
  *  loop:   onData ─► parser ─► HEAD (Expect: 100-continue) ─► checks ─► 100 Continue | refusal, close
@@ -38,11 +38,10 @@ final class HttpSession implements ServerProtocol.Session {
 
     private static final Logger log = LoggerFactory.getLogger(HttpSession.class);
 
-    /** Bytes of pipelined requests held while one is served; past it the connection closes. */
-    static final int MAX_PENDING = 1024 * 1024;
-
     private final ServerConnection owner;
     private final HttpGateway gateway;
+    /** Bytes of pipelined requests held while one is served; past it the connection closes. */
+    private final int maxPending;
     private final Connection connection;
     private final HttpRequestParser parser;
     /** Decodes the dispatcher's response frames; used by one responder at a time (one request is served at a time). */
@@ -76,7 +75,8 @@ final class HttpSession implements ServerProtocol.Session {
         this.owner = owner;
         this.gateway = gateway;
         this.connection = connection;
-        this.parser = new HttpRequestParser(gateway.maxHeaderBytes(), gateway.maxBodyBytes());
+        this.parser = new HttpRequestParser(gateway.maxHeaderBytes(), gateway.maxHeaderFields(), gateway.maxBodyBytes());
+        this.maxPending = gateway.maxPipelinedBytes();
         this.responses = gateway.newResponseDecoder();
         this.requests = gateway.newRequestDecoder();
         this.timeoutNanos = gateway.requestTimeout().toNanos();
@@ -90,7 +90,7 @@ final class HttpSession implements ServerProtocol.Session {
         if (closing) { // refused, and lingering so that the client reads why: what it still sends is dropped
             discarded += data.remaining();
             data.position(data.limit());
-            if (discarded > MAX_PENDING) {
+            if (discarded > maxPending) {
                 connection.close("HTTP: still sending after its refusal");
             }
             return;
@@ -150,9 +150,9 @@ final class HttpSession implements ServerProtocol.Session {
         if (n == 0) {
             return;
         }
-        if (pendingLength + n > MAX_PENDING) {
-            refuse(new HttpParseException(431, "http_pipeline", "more than " + MAX_PENDING
-                    + " bytes of pipelined requests wait while one is served"));
+        if (pendingLength + n > maxPending) {
+            refuse(new HttpParseException(431, "http_pipeline", "more than " + maxPending
+                    + " bytes of pipelined requests wait while one is served (rpc.server.http.max-pipelined-size)"));
             return;
         }
         if (pendingLength + n > pending.length) {

@@ -159,7 +159,7 @@ public final class RpcServer implements AutoCloseable {
                     }
                 }
                 http = new HttpGateway(services, dispatcher, codec, clock, authentication, limits.warnings(),
-                        config.maxHttpHeaderSize());
+                        config.maxHttpHeaderSize(), config.maxHttpHeaderFields(), config.maxHttpPipelinedSize());
             } else {
                 log.info("rpc.server.http.enabled is on, but HTTP/JSON needs the json serialization (Jackson 3,"
                         + " tools.jackson.core:jackson-databind): this server speaks rpc-boot frames only");

@@ -59,6 +59,10 @@ import org.jspecify.annotations.Nullable;
  *                             same TLS, authentication, limits and interceptors apply. Needs Jackson 3 (the
  *                             {@code json} serialization); without it the port speaks rpc-boot frames only
  * @param maxHttpHeaderSize    bytes an HTTP request's line and header fields may take together; more is answered 431
+ * @param maxHttpHeaderFields  header fields an HTTP request may have (and, separately, trailer fields a chunked body);
+ *                             more is answered 431
+ * @param maxHttpPipelinedSize bytes of pipelined HTTP requests the server holds, already read, while it serves the one
+ *                             before them; more is answered 431
  * @param udpEnabled           whether one-way calls are also taken as UDP datagrams on the port's number; off by
  *                             default, and refused with TLS or authentication (datagrams have neither)
  * @param maxDatagramSize      bytes of the largest datagram taken; larger ones are dropped and counted. Announced to
@@ -74,7 +78,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                            Duration maxConnectionAge, int maxConcurrentCallsPerConnection, Level errorLogLevel,
                            @Nullable TlsConfig tls, boolean sendStackTraces, Transport transport,
                            Map<String, Double> rateLimits, @Nullable ConcurrencyLimit concurrencyLimit,
-                           Map<String, ExecutionMode> executions, boolean httpEnabled, int maxHttpHeaderSize, boolean udpEnabled,
+                           Map<String, ExecutionMode> executions, boolean httpEnabled, int maxHttpHeaderSize,
+                           int maxHttpHeaderFields, int maxHttpPipelinedSize, boolean udpEnabled,
                            int maxDatagramSize, boolean virtualThreads) {
 
     /** How clients reach a server. */
@@ -92,6 +97,10 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
     public static final int DEFAULT_PORT = 7070;
     /** An HTTP request's line and header fields: 8 KiB, as most HTTP servers allow. */
     public static final int DEFAULT_MAX_HTTP_HEADER_SIZE = 8 * 1024;
+    /** An HTTP request's header fields: 100, as Tomcat and Jetty allow. */
+    public static final int DEFAULT_MAX_HTTP_HEADER_FIELDS = 100;
+    /** Pipelined HTTP requests held while one is served: 1 MiB. */
+    public static final int DEFAULT_MAX_HTTP_PIPELINED_SIZE = 1024 * 1024;
     /** A one-way call's datagram: 8 KiB (IPv4 fragments it on a network; loopback and jumbo frames do not). */
     public static final int DEFAULT_MAX_DATAGRAM_SIZE = 8 * 1024;
     /** The most a UDP datagram over IPv4 can carry. */
@@ -125,6 +134,10 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         require(!maxConnectionAge.isNegative(), "maxConnectionAge must be >= 0 (0 = no limit), was " + maxConnectionAge);
         require(maxHttpHeaderSize >= 1024 && maxHttpHeaderSize <= 1024 * 1024,
                 "maxHttpHeaderSize must be 1024..1048576 bytes, was " + maxHttpHeaderSize);
+        require(maxHttpHeaderFields >= 1 && maxHttpHeaderFields <= 10_000,
+                "maxHttpHeaderFields must be 1..10000, was " + maxHttpHeaderFields);
+        require(maxHttpPipelinedSize >= 1024 && maxHttpPipelinedSize <= 64 * 1024 * 1024,
+                "maxHttpPipelinedSize must be 1024..67108864 bytes, was " + maxHttpPipelinedSize);
         require(maxDatagramSize >= 512 && maxDatagramSize <= MAX_UDP_PAYLOAD,
                 "maxDatagramSize must be 512.." + MAX_UDP_PAYLOAD + " bytes, was " + maxDatagramSize);
         require(!udpEnabled || tls == null, "udpEnabled cannot be on while the server requires TLS: datagrams would"
@@ -165,6 +178,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
         private boolean sendStackTraces;
         private boolean httpEnabled = true;
         private int maxHttpHeaderSize = DEFAULT_MAX_HTTP_HEADER_SIZE;
+        private int maxHttpHeaderFields = DEFAULT_MAX_HTTP_HEADER_FIELDS;
+        private int maxHttpPipelinedSize = DEFAULT_MAX_HTTP_PIPELINED_SIZE;
         private boolean udpEnabled;
         private int maxDatagramSize = DEFAULT_MAX_DATAGRAM_SIZE;
         private boolean virtualThreads;
@@ -360,6 +375,16 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
             return this;
         }
 
+        public Builder maxHttpHeaderFields(int fields) {
+            maxHttpHeaderFields = fields;
+            return this;
+        }
+
+        public Builder maxHttpPipelinedSize(int bytes) {
+            maxHttpPipelinedSize = bytes;
+            return this;
+        }
+
         public Builder sendStackTraces(boolean v) {
             sendStackTraces = v;
             return this;
@@ -378,7 +403,8 @@ public record ServerConfig(String host, int port, String advertisedHost, int ioT
                     maxFrameSize, idleTimeout, drainTimeout, checksum, compressionThreshold, peerLimits, maxConnections,
                     maxConnectionsPerAddress, maxAcceptsPerSecond, maxConnectionAge, maxConcurrentCallsPerConnection,
                     errorLogLevel, tls, sendStackTraces, transport, rateLimits, concurrencyLimit, executions, httpEnabled,
-                    maxHttpHeaderSize, udpEnabled, maxDatagramSize, virtualThreads);
+                    maxHttpHeaderSize, maxHttpHeaderFields, maxHttpPipelinedSize, udpEnabled, maxDatagramSize,
+                    virtualThreads);
         }
     }
 }

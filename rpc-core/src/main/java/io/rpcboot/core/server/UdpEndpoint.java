@@ -63,6 +63,7 @@ final class UdpEndpoint implements IoHandler {
     private final Counter accepted;
     private final Counter malformed;
     private final Counter oversize;
+    private final Counter fullTurns;
     private final Counter bytesReceived;
     private final PeerWarnings warnings;
     private volatile @Nullable IoRegistration registration;
@@ -82,6 +83,7 @@ final class UdpEndpoint implements IoHandler {
         this.accepted = meters.udpDatagrams("accepted");
         this.malformed = meters.udpDatagrams("malformed");
         this.oversize = meters.udpDatagrams("oversize");
+        this.fullTurns = meters.udpFullTurns();
         this.bytesReceived = bytesReceived;
         this.warnings = warnings;
     }
@@ -143,6 +145,9 @@ final class UdpEndpoint implements IoHandler {
                 malformed.increment();
                 log.warn("dropped a datagram from {}: {}", from, e.toString(), e);
             }
+        }
+        if (open) {
+            fullTurns.increment(); // the most a turn may read: the rest (if any) waits for the next turn
         }
     }
 

@@ -33,8 +33,12 @@ import io.rpcboot.core.rpc.TestServices.Echo;
 import io.rpcboot.core.rpc.TestServices.NamedEcho;
 import io.rpcboot.core.security.AuthenticationInterceptor;
 import io.rpcboot.core.security.TokenAuthenticator;
+import io.rpcboot.core.serialize.Serializations;
+import io.rpcboot.core.serialize.TypeAllowList;
 import io.rpcboot.core.server.ExecutionMode;
 import io.rpcboot.core.server.RpcServer;
+import io.rpcboot.core.server.ServiceDefinition;
+import io.rpcboot.core.RpcContext;
 import io.rpcboot.core.server.ServerConfig;
 import io.rpcboot.core.PeerLimits;
 import org.junit.jupiter.api.Test;
@@ -65,6 +69,16 @@ class HttpProtocolTests {
 
     interface Shapes {
         String describe(Shape shape);
+    }
+
+    /** Says which instance served a call, with the metadata it was asked for and whether it had a deadline. */
+    interface Tagged {
+        String who(String key);
+    }
+
+    private static Tagged tagged(String name) {
+        return key -> name + " " + key + "=" + RpcContext.metadata().getOrDefault(key, "-") + " deadline="
+                + RpcContext.deadlineMillis().isPresent();
     }
 
     private RpcServer calculator() {
@@ -138,6 +152,17 @@ class HttpProtocolTests {
         HttpResponse<String> notListed = post(server, "/" + Shapes.class.getName() + "/describe",
                 "[{\"@class\": \"" + Circle.class.getName() + "\", \"radius\": 1}]");
         assertThat(notListed.statusCode()).as("a subtype nobody allowed").isEqualTo(400);
+        assertThat(json(notListed.body()).get("message").asString()).contains(Circle.class.getName());
+        // the same body, to a server whose allow-list names the subtype: it decodes and is called
+        RpcServer allowing = fixture.server(b -> b.serializations(Serializations.defaults(new TypeAllowList()
+                .allow(Circle.class))).service(Shapes.class, shape -> shape.toString()));
+        HttpResponse<String> listed = post(allowing, "/" + Shapes.class.getName() + "/describe",
+                "[{\"@class\": \"" + Circle.class.getName() + "\", \"radius\": 1}]");
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.body()).isEqualTo("\"Circle[radius=1.0]\"");
+        assertThat(post(allowing, "/" + Shapes.class.getName() + "/describe",
+                "[{\"@class\": \"java.lang.ProcessBuilder\", \"command\": [\"true\"]}]").statusCode())
+                .as("still refused there").isEqualTo(400);
 
         HttpResponse<String> thrown = post(server, CALC + "/divide", "[1, 0]");
         assertThat(thrown.statusCode()).isEqualTo(500);
@@ -158,6 +183,31 @@ class HttpProtocolTests {
         HttpRequest nowhere = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/a/b/c")).GET().build();
         assertThat(http.send(nowhere, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
         assertThat(post(server, CALC + "/divide", "[84, 2]").body()).as("the server is fine after all that").isEqualTo("42");
+    }
+
+    @Test
+    void versionGroupDeadlineAndMetadataTravelAsHeaders() throws Exception {
+        RpcServer server = fixture.server(b -> b
+                .service(new ServiceDefinition(Tagged.class, tagged("plain"), "", "", 100))
+                .service(new ServiceDefinition(Tagged.class, tagged("v2"), "2.0", "", 100))
+                .service(new ServiceDefinition(Tagged.class, tagged("v2-blue"), "2.0", "blue", 100)));
+        String who = "/" + Tagged.class.getName() + "/who";
+        assertThat(post(server, who, "[\"k\"]").body()).isEqualTo("\"plain k=- deadline=false\"");
+        assertThat(post(server, who, "[\"k\"]", "rpc-version", "2.0").body()).isEqualTo("\"v2 k=- deadline=false\"");
+        assertThat(post(server, who, "[\"k\"]", "rpc-version", "2.0", "rpc-group", "blue").body())
+                .isEqualTo("\"v2-blue k=- deadline=false\"");
+        assertThat(post(server, who, "[\"k\"]", "rpc-version", "3.0").statusCode()).as("no such version").isEqualTo(404);
+        assertThat(post(server, who, "[\"k\"]", "rpc-group", "blue").statusCode()).as("no such group without the version")
+                .isEqualTo(404);
+
+        assertThat(post(server, who, "[\"tenant\"]", "rpc-meta-tenant", "acme").body())
+                .isEqualTo("\"plain tenant=acme deadline=false\"");
+        assertThat(post(server, who, "[\"tenant\"]", "RPC-Meta-Tenant", "acme", "rpc-version", "2.0").body())
+                .as("header names in any case").isEqualTo("\"v2 tenant=acme deadline=false\"");
+        assertThat(post(server, who, "[\"k\"]", "rpc-timeout-ms", "5000").body()).isEqualTo("\"plain k=- deadline=true\"");
+        HttpResponse<String> badDeadline = post(server, who, "[\"k\"]", "rpc-timeout-ms", "soon");
+        assertThat(badDeadline.statusCode()).isEqualTo(400);
+        assertThat(json(badDeadline.body()).get("message").asString()).contains("rpc-timeout-ms");
     }
 
     private static ServerInterceptor denyMethod(String name) {
@@ -363,6 +413,81 @@ class HttpProtocolTests {
             assertThat(c.closedByServer()).isTrue();
         }
         assertThat(metrics.registry().get("rpc.limits.exceeded").tag("reason", "http_body_size").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    void pipelinedBytesPastTheLimitAreRefusedAndTooManyFieldsToo() throws Exception {
+        RpcMetrics metrics = RpcMetrics.simple();
+        RpcServer server = fixture.server(ServerConfig.builder().host("127.0.0.1").port(0).maxHttpPipelinedSize(1024)
+                .maxHttpHeaderFields(10), b -> b.metrics(metrics).service(Calculator.class, new DefaultCalculator()));
+        try (RawHttp c = new RawHttp(server.port())) {
+            // two pipelined requests fit under 1 KiB: served in order
+            c.send(RawHttp.post(CALC + "/add(int,int)", "[1, 1]") + RawHttp.post(CALC + "/add(int,int)", "[2, 2]"));
+            assertThat(c.read().body()).isEqualTo("2");
+            assertThat(c.read().body()).isEqualTo("4");
+        }
+        try (RawHttp c = new RawHttp(server.port())) {
+            // one request, then 2 KiB of requests behind it in the same write: a new connection's
+            // first read takes 2 KiB, more than may wait while the first is served
+            StringBuilder behind = new StringBuilder();
+            while (behind.length() < 2048) {
+                behind.append(RawHttp.post(CALC + "/add(int,int)", "[3, 3]"));
+            }
+            c.send(RawHttp.post(CALC + "/add(int,int)", "[1, 2]") + behind);
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(431);
+            assertThat(r.body()).contains("rpc.server.http.max-pipelined-size");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        try (RawHttp c = new RawHttp(server.port())) {
+            StringBuilder eleven = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
+            for (int i = 0; i < 10; i++) {
+                eleven.append("h").append(i).append(": v\r\n");
+            }
+            RawHttp.Response r = c.send(eleven.append("\r\n").toString()).read();
+            assertThat(r.status()).isEqualTo(431);
+            assertThat(r.body()).contains("rpc.server.http.max-header-fields");
+        }
+        try (RawHttp c = new RawHttp(server.port())) {
+            StringBuilder nine = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
+            for (int i = 0; i < 8; i++) {
+                nine.append("h").append(i).append(": v\r\n");
+            }
+            assertThat(c.send(nine.append("\r\n").toString()).read().status()).as("at the limit").isEqualTo(200);
+        }
+        assertThat(metrics.registry().get("rpc.limits.exceeded").tag("reason", "http_pipeline").counter().count())
+                .isEqualTo(1);
+        assertThat(metrics.registry().get("rpc.limits.exceeded").tag("reason", "http_header_size").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aTrickledChunkedBodyIsCutOffByTheRequestTimeout() throws Exception {
+        RpcMetrics metrics = RpcMetrics.simple();
+        RpcServer server = fixture.server(ServerConfig.builder().host("127.0.0.1").port(0)
+                        .peerLimits(PeerLimits.builder().frameTimeout(Duration.ofMillis(300)).build()),
+                b -> b.metrics(metrics).service(Calculator.class, new DefaultCalculator()));
+        java.util.concurrent.ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try (RawHttp c = new RawHttp(server.port())) {
+            c.send("POST " + CALC + "/divide HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n1\r\n[\r\n");
+            // a byte of body every 20 ms, for ever: the server hears from it all the time, and still
+            // ends the request once it has taken longer than the frame timeout
+            trickle.scheduleWithFixedDelay(() -> {
+                try {
+                    c.send("1\r\n \r\n");
+                } catch (IOException closed) {
+                    throw new IllegalStateException(closed); // ends the schedule
+                }
+            }, 20, 20, TimeUnit.MILLISECONDS);
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(c.closedByServer()).isTrue();
+        } finally {
+            trickle.shutdownNow();
+        }
+        assertThat(metrics.registry().get("rpc.limits.exceeded").tag("reason", "http_request_timeout").counter().count())
+                .isEqualTo(1);
     }
 
     @Test

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * Reads HTTP/1.x requests from one connection's bytes, whatever their split: feed every chunk in
  * order to {@link #parse}. What a client can make it hold is bounded by what it has sent and by two
  * budgets: the request line and header fields together ({@code maxHeaderBytes}, and at most
- * {@value #MAX_HEADER_FIELDS} fields), and the body ({@code maxBodyBytes}, de-chunked). A body's
+ * {@code maxHeaderFields} fields, in the head and in a chunked body's trailer), and the body
+ * ({@code maxBodyBytes}, de-chunked). A body's
  * buffer starts small and grows as bytes arrive, never to more than the body's announced length.
  *
  * <p>Strict where leniency lets two readers disagree about where a request ends: lines end with
@@ -27,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HttpRequestParser {
 
-    /** The most header fields one request (or its trailer) may have. */
-    public static final int MAX_HEADER_FIELDS = 100;
+    /** The most header fields one request (or its trailer) may have, unless told otherwise. */
+    public static final int DEFAULT_MAX_HEADER_FIELDS = 100;
     /** Longest chunk-size line, extensions included. */
     public static final int MAX_CHUNK_LINE = 1024;
     static final int MAX_LEADING_EMPTY_LINES = 8;
@@ -48,6 +49,7 @@ public final class HttpRequestParser {
     private enum State { HEAD, BODY, CHUNK_LINE, CHUNK_DATA, CHUNK_END, TRAILER, DONE }
 
     private final int maxHeaderBytes;
+    private final int maxHeaderFields;
     private final int maxBodyBytes;
     private State state = State.HEAD;
     /** The head (or a chunk line, or the trailer) gathered so far. */
@@ -68,7 +70,12 @@ public final class HttpRequestParser {
     private long startedNanos;
 
     public HttpRequestParser(int maxHeaderBytes, int maxBodyBytes) {
+        this(maxHeaderBytes, DEFAULT_MAX_HEADER_FIELDS, maxBodyBytes);
+    }
+
+    public HttpRequestParser(int maxHeaderBytes, int maxHeaderFields, int maxBodyBytes) {
         this.maxHeaderBytes = maxHeaderBytes;
+        this.maxHeaderFields = maxHeaderFields;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -149,8 +156,8 @@ public final class HttpRequestParser {
                     resetLine();
                     if (end) {
                         state = State.DONE;
-                    } else if (++trailerFields > MAX_HEADER_FIELDS) { // trailer fields are read and ignored
-                        throw new HttpParseException(431, "http_header_size", "more than " + MAX_HEADER_FIELDS
+                    } else if (++trailerFields > maxHeaderFields) { // trailer fields are read and ignored
+                        throw new HttpParseException(431, "http_header_size", "more than " + maxHeaderFields
                                 + " trailer fields");
                     }
                 }
@@ -236,8 +243,9 @@ public final class HttpRequestParser {
                 resetLine();
                 return COMPLETE;
             }
-            if (fields.size() >= MAX_HEADER_FIELDS) {
-                throw new HttpParseException(431, "http_header_size", "more than " + MAX_HEADER_FIELDS + " header fields");
+            if (fields.size() >= maxHeaderFields) {
+                throw new HttpParseException(431, "http_header_size", "more than " + maxHeaderFields + " header fields"
+                        + " (rpc.server.http.max-header-fields)");
             }
             fields.add(field(lineText()));
             resetLine();

@@ -56,6 +56,13 @@ public final class Meters {
                 .description("Datagrams the UDP endpoint received: dispatched as one-way calls, or dropped").register(registry);
     }
 
+    /** Turns of the I/O loop that read the most datagrams a turn may and left the rest for the next. */
+    public Counter udpFullTurns() {
+        return Counter.builder("rpc.server.udp.full.turns")
+                .description("Turns of the I/O loop that read the most datagrams one turn may (64) and left the rest for"
+                        + " its next turn").register(registry);
+    }
+
     /** One-way calls a client sent as datagrams, by {@code result}: {@code sent}, {@code dropped} (the socket had no room). */
     public Counter clientDatagrams(String result) {
         return Counter.builder("rpc.client.udp.datagrams").tag("result", result)
