@@ -27,6 +27,7 @@ interface Peer {
         return switch (name) {
             case "rpc-boot" -> new RpcBootPeer();
             case "rpc-boot-spring" -> new SpringBootPeer();
+            case "rpc-boot-spring-defaults" -> new SpringBootPeer(true);
             case "rpc-boot-client-defaults" -> new RpcBootPeer(RpcBootPeer.Variant.CLIENT_DEFAULTS);
             case "rpc-boot-defaults" -> new RpcBootPeer(RpcBootPeer.Variant.ALL_DEFAULTS);
             case "rpc-boot-pool" -> new RpcBootPeer(RpcBootPeer.Variant.POOL_DEFAULTS);
@@ -49,6 +50,6 @@ interface Peer {
     }
 
     private static Peer throwUnknown(String name) {
-        throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-defaults, rpc-boot-pool, rpc-boot-virtual, rpc-boot-virtual-pool, rpc-boot-spring, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, rpc-boot-http, grpc, grpc-tls, nio-floor, nio-floor-sockets, rpc-boot-defaults-client-<loops>x<connections>)");
+        throw new IllegalArgumentException("unknown peer " + name + " (rpc-boot, rpc-boot-defaults, rpc-boot-pool, rpc-boot-virtual, rpc-boot-virtual-pool, rpc-boot-spring, rpc-boot-spring-defaults, rpc-boot-tls, rpc-boot-prometheus, rpc-boot-intercepted, rpc-boot-observed, rpc-boot-http, grpc, grpc-tls, nio-floor, nio-floor-sockets, rpc-boot-defaults-client-<loops>x<connections>)");
     }
 }

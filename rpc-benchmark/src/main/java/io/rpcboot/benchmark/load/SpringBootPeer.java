@@ -15,13 +15,40 @@ import org.springframework.context.ConfigurableApplicationContext;
  * starter, Actuator and the Prometheus registry (the request timers with their SLO buckets, as the
  * starter configures them), the consumer calling an {@code @ImportRpcServices} bean. Everything
  * else as {@link RpcBootPeer} ({@code direct} execution, one client loop, one connection), so that
- * {@code rpc-boot-spring} / {@code rpc-boot} is the cost of the Spring layer and its meters.
+ * {@code rpc-boot-spring} / {@code rpc-boot} is the cost of the Spring layer and its meters; and
+ * {@code rpc-boot-spring-defaults} (nothing set but the address) beside {@code rpc-boot-defaults}.
+ * Each application checks that its meters are Prometheus's, histograms on.
  */
 final class SpringBootPeer implements Peer {
 
+    private final boolean defaults;
+
+    SpringBootPeer() {
+        this(false);
+    }
+
+    SpringBootPeer(boolean defaults) {
+        this.defaults = defaults;
+    }
+
     @Override
     public String name() {
-        return "rpc-boot-spring";
+        return defaults ? "rpc-boot-spring-defaults" : "rpc-boot-spring";
+    }
+
+    /**
+     * Fails unless the application publishes to Prometheus and, once a call was timed
+     * ({@code timed}), with the request timers' histograms: what is measured.
+     */
+    static void requirePrometheus(ConfigurableApplicationContext context, boolean timed) {
+        var prometheus = context.getBeansOfType(io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class);
+        if (prometheus.isEmpty()) {
+            throw new IllegalStateException("the benchmark's Boot application has no Prometheus registry");
+        }
+        String scrape = prometheus.values().iterator().next().scrape();
+        if (timed && !scrape.contains("_seconds_bucket{")) {
+            throw new IllegalStateException("the benchmark's Boot application publishes no histogram buckets");
+        }
     }
 
     /** The provider application (no component scan: the two applications share a package). */
@@ -65,8 +92,11 @@ final class SpringBootPeer implements Peer {
 
     @Override
     public Server startServer(int port) {
-        ConfigurableApplicationContext context = run(Provider.class, "rpc.server.host=127.0.0.1", "rpc.server.port=" + port,
-                "rpc.server.execution-mode=direct", "rpc.server.io-threads=2");
+        ConfigurableApplicationContext context = defaults
+                ? run(Provider.class, "rpc.server.host=127.0.0.1", "rpc.server.port=" + port)
+                : run(Provider.class, "rpc.server.host=127.0.0.1", "rpc.server.port=" + port,
+                        "rpc.server.execution-mode=direct", "rpc.server.io-threads=2");
+        requirePrometheus(context, false);
         RpcServer server = context.getBean(RpcServer.class);
         return new Server() {
             public int port() {
@@ -81,12 +111,21 @@ final class SpringBootPeer implements Peer {
 
     @Override
     public Caller connect(int port) {
-        ConfigurableApplicationContext context = run(Consumer.class, "bench.port=" + port, "rpc.client.io-threads=1",
-                "rpc.client.connections-per-endpoint=1", "rpc.client.timeout=30s");
+        ConfigurableApplicationContext context = defaults
+                ? run(Consumer.class, "bench.port=" + port, "rpc.client.timeout=30s")
+                : run(Consumer.class, "bench.port=" + port, "rpc.client.io-threads=1",
+                        "rpc.client.connections-per-endpoint=1", "rpc.client.timeout=30s");
         EchoService echo = context.getBean(EchoService.class);
         return new Caller() {
+            private boolean checked;
+
             public byte[] call(byte[] payload) {
-                return echo.echo(payload);
+                byte[] answer = echo.echo(payload);
+                if (!checked) { // once a call has been timed, so that its histogram exists
+                    checked = true;
+                    requirePrometheus(context, true);
+                }
+                return answer;
             }
 
             public void close() {
