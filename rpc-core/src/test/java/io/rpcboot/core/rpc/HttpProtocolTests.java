@@ -415,6 +415,22 @@ class HttpProtocolTests {
         assertThat(metrics.registry().get("rpc.limits.exceeded").tag("reason", "http_body_size").counter().count()).isEqualTo(2);
     }
 
+    /** A server whose requests must arrive whole within 300 ms. */
+    private RpcServer withRequestTimeoutOf300ms(RpcMetrics metrics) {
+        return fixture.server(ServerConfig.builder().host("127.0.0.1").port(0)
+                        .peerLimits(PeerLimits.builder().frameTimeout(Duration.ofMillis(300)).build()),
+                b -> b.metrics(metrics).service(Calculator.class, new DefaultCalculator()));
+    }
+
+    /** {@code GET /} with {@code Host} and {@code fields} more header fields. */
+    private static String listingWithFields(int fields) {
+        StringBuilder request = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
+        for (int i = 0; i < fields; i++) {
+            request.append("h").append(i).append(": v\r\n");
+        }
+        return request.append("\r\n").toString();
+    }
+
     @Test
     void pipelinedBytesPastTheLimitAreRefusedAndTooManyFieldsToo() throws Exception {
         RpcMetrics metrics = RpcMetrics.simple();
@@ -440,20 +456,12 @@ class HttpProtocolTests {
             assertThat(c.closedByServer()).isTrue();
         }
         try (RawHttp c = new RawHttp(server.port())) {
-            StringBuilder eleven = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
-            for (int i = 0; i < 10; i++) {
-                eleven.append("h").append(i).append(": v\r\n");
-            }
-            RawHttp.Response r = c.send(eleven.append("\r\n").toString()).read();
+            RawHttp.Response r = c.send(listingWithFields(10)).read(); // and Host: eleven
             assertThat(r.status()).isEqualTo(431);
             assertThat(r.body()).contains("rpc.server.http.max-header-fields");
         }
         try (RawHttp c = new RawHttp(server.port())) {
-            StringBuilder nine = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
-            for (int i = 0; i < 8; i++) {
-                nine.append("h").append(i).append(": v\r\n");
-            }
-            assertThat(c.send(nine.append("\r\n").toString()).read().status()).as("at the limit").isEqualTo(200);
+            assertThat(c.send(listingWithFields(9)).read().status()).as("at the limit, with Host").isEqualTo(200);
         }
         assertThat(metrics.registry().get("rpc.limits.exceeded").tag("reason", "http_pipeline").counter().count())
                 .isEqualTo(1);
@@ -464,9 +472,7 @@ class HttpProtocolTests {
     @Test
     void aTrickledChunkedBodyIsCutOffByTheRequestTimeout() throws Exception {
         RpcMetrics metrics = RpcMetrics.simple();
-        RpcServer server = fixture.server(ServerConfig.builder().host("127.0.0.1").port(0)
-                        .peerLimits(PeerLimits.builder().frameTimeout(Duration.ofMillis(300)).build()),
-                b -> b.metrics(metrics).service(Calculator.class, new DefaultCalculator()));
+        RpcServer server = withRequestTimeoutOf300ms(metrics);
         java.util.concurrent.ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
         try (RawHttp c = new RawHttp(server.port())) {
             c.send("POST " + CALC + "/divide HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
@@ -493,9 +499,7 @@ class HttpProtocolTests {
     @Test
     void slowAndHugeHeadersAreCutOff() throws Exception {
         RpcMetrics metrics = RpcMetrics.simple();
-        RpcServer server = fixture.server(ServerConfig.builder().host("127.0.0.1").port(0)
-                        .peerLimits(PeerLimits.builder().frameTimeout(Duration.ofMillis(300)).build()),
-                b -> b.metrics(metrics).service(Calculator.class, new DefaultCalculator()));
+        RpcServer server = withRequestTimeoutOf300ms(metrics);
         try (RawHttp c = new RawHttp(server.port())) {
             c.send("POST " + CALC + "/divide HTTP/1.1\r\nHost: t\r\nX-Slow: ");
             RawHttp.Response r = c.read(); // the server answers when the request is late; we send nothing more
@@ -508,11 +512,7 @@ class HttpProtocolTests {
             assertThat(c.closedByServer()).isTrue();
         }
         try (RawHttp c = new RawHttp(server.port())) {
-            StringBuilder many = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
-            for (int i = 0; i < 150; i++) {
-                many.append("h").append(i).append(": v\r\n");
-            }
-            assertThat(c.send(many.append("\r\n").toString()).read().status()).isEqualTo(431);
+            assertThat(c.send(listingWithFields(150)).read().status()).isEqualTo(431);
         }
         try (RawHttp c = new RawHttp(server.port())) {
             assertThat(c.send("GET / HTTP/1.1\nHost: t\n\n").read().status()).as("bare LF").isEqualTo(400);
